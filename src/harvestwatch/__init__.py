@@ -1,0 +1,3 @@
+"""harvestwatch: an evidence workbench for investigating forced organ harvesting."""
+
+__version__ = "0.1.0"

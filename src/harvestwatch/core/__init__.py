@@ -1,0 +1,1 @@
+"""Core value types, errors and configuration shared by every layer."""

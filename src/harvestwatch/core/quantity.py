@@ -1,0 +1,94 @@
+"""Numeric value types: ``Interval`` and ``Quantity``, each with clean/validate/compare."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A closed interval ``[low, high]`` with an optional point estimate inside it."""
+
+    low: float
+    high: float
+    point: float | None = None
+    level: float | None = None  # e.g. 0.90 for a 90% interval; None for a hard range
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.low) or math.isnan(self.high) or self.low > self.high:
+            raise ValueError(f"bad interval [{self.low}, {self.high}]")
+        if self.point is not None and not (self.low <= self.point <= self.high):
+            raise ValueError(f"point {self.point} outside [{self.low}, {self.high}]")
+
+    @classmethod
+    def exact(cls, value: float) -> Interval:
+        return cls(value, value, value)
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def overlaps(self, other: Interval, rel_tol: float = 0.0) -> bool:
+        """True when the intervals meet, each widened by ``rel_tol`` of its magnitude."""
+        a_lo, a_hi = self.low - abs(self.low) * rel_tol, self.high + abs(self.high) * rel_tol
+        b_lo, b_hi = other.low - abs(other.low) * rel_tol, other.high + abs(other.high) * rel_tol
+        return a_lo <= b_hi and b_lo <= a_hi
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def to_dict(self) -> dict:
+        d = {"low": self.low, "high": self.high, "point": self.point}
+        if self.level is not None:
+            d["level"] = self.level
+        return d
+
+
+QUALIFIERS = ("over", "under", "about", "at least", "up to", "exactly")
+
+WHAT = (
+    "victims", "transplants", "organs", "donors", "registered_donors", "hospitals",
+    "beds", "executions", "money", "wait_time", "duration", "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A normalised quantitative claim: how much of what, over which time scope.
+
+    ``value`` is the stated figure; ``interval`` the range it stands for once the
+    qualifier is applied ("over 65,000" → [65000, inf) is kept as low=65000 and
+    ``qualifier="over"``; "tens of thousands" → [10000, 99999]).
+    """
+
+    interval: Interval
+    unit: str
+    what: str = "other"
+    value: float | None = None
+    qualifier: str | None = None
+    time_scope: str | None = None  # "per year", "2016", "over a decade" ...
+    subject: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.what not in WHAT:
+            raise ValueError(f"unknown quantity kind {self.what!r}; expected one of {WHAT}")
+        if self.qualifier is not None and self.qualifier not in QUALIFIERS:
+            raise ValueError(f"unknown qualifier {self.qualifier!r}; expected one of {QUALIFIERS}")
+
+    def compatible(self, other: Quantity, rel_tol: float = 0.1) -> bool:
+        """Same kind, unit and time scope, and numerically overlapping within ``rel_tol``."""
+        return (
+            self.what == other.what
+            and self.unit == other.unit
+            and (self.time_scope or None) == (other.time_scope or None)
+            and self.interval.overlaps(other.interval, rel_tol)
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "value": self.value, "low": self.interval.low, "high": self.interval.high,
+            "qualifier": self.qualifier, "unit": self.unit, "what": self.what,
+            "time_scope": self.time_scope, "subject": self.subject, **self.extra,
+        }

@@ -1,0 +1,1 @@
+"""extract/lang layer (see ARCHITECTURE.md)."""

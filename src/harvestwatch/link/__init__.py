@@ -1,0 +1,1 @@
+"""link layer (see ARCHITECTURE.md)."""

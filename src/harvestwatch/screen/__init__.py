@@ -1,0 +1,1 @@
+"""screen layer (see ARCHITECTURE.md)."""
