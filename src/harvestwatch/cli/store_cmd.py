@@ -1,9 +1,170 @@
-"""CLI commands for the store area (placeholder until that area lands)."""
+"""CLI: ingest, search, show, verify, ledger and export — the evidence store's commands."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+
+from harvestwatch.cli import _context
+from harvestwatch.cli._render import console, emit_json, err_console, table
+from harvestwatch.core.progress import progress
+from harvestwatch.ingest.pipeline import KINDS, expand_inputs
+from harvestwatch.services import store as svc
+
+ledger_app = typer.Typer(help="Custody ledger: checkpoints, proofs, entries.", no_args_is_help=True)
+
+StoreOpt = typer.Option(None, "--store", help="Store directory (overrides the global option).")
+
+
+def _store(store_dir: str | None):
+    if store_dir:
+        _context.configure(store=store_dir, database_url=None, actor=_context.settings().actor)
+    return svc.open(_context.settings())
+
+
+def ingest(
+    inputs: list[str] = typer.Argument(..., help="Files, folders or http(s) URLs."),
+    store: str = StoreOpt,
+    kind: str = typer.Option("other", "--kind", help="|".join(KINDS)),
+    tag: list[str] = typer.Option([], "--tag", help="Tag every document (repeatable)."),
+    restricted: bool = typer.Option(False, "--restricted", help="Encrypt at rest; hide from roles without clearance."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Parse in N processes."),
+    no_extract: bool = typer.Option(False, "--no-extract", help="Do not run extraction after ingest."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Preserve sources in the store (exit 1 if any input failed)."""
+    st = _store(store)
+    items = expand_inputs(inputs)
+    with progress("ingest", len(items)) as bar:
+        def on_result(r):
+            bar.step(r.input)
+            if not json_out and not sys.stderr.isatty():
+                line = f"{r.status:8} {r.input}" + (f": {r.error}" if r.error else "")
+                print(line, file=sys.stderr if r.status == "failed" else sys.stdout)
+        report = svc.ingest(st, items, kind=kind, tags=tag, restricted=restricted,
+                            workers=workers, extract=not no_extract, on_result=on_result)
+    failed = report.by_status("failed")
+    if json_out:
+        emit_json(report.to_dict())
+    else:
+        console.print(f"stored {len(report.by_status('stored'))}, already present "
+                      f"{len(report.by_status('present'))}, failed {len(failed)}")
+        for r in failed:
+            err_console.print(f"[red]failed[/red] {r.input}: {r.error}", markup=True, highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+def search(
+    query: str = typer.Argument(...),
+    lang: str = typer.Option(None, "--lang", help="en | zh | other"),
+    kind: str = typer.Option(None, "--kind"),
+    tag: str = typer.Option(None, "--tag"),
+    since: str = typer.Option(None, "--since", help="Published on or after (YYYY[-MM[-DD]])."),
+    until: str = typer.Option(None, "--until", help="Published on or before."),
+    limit: int = typer.Option(20, "--limit"),
+    offset: int = typer.Option(0, "--offset"),
+    store: str = StoreOpt,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Full-text search (English and Chinese, traditional and simplified)."""
+    hits, total = svc.search_documents(_store(store), query, kind=kind, language=lang, tag=tag,
+                                       since=since, until=until, limit=limit, offset=offset)
+    if json_out:
+        emit_json({"total": total, "hits": [h.to_dict() for h in hits]})
+        return
+    table(f"{total} document(s) match {query!r}", ["id", "sha256", "kind", "lang", "title", "snippet"],
+          [[h.document_id, h.sha256[:12], h.kind, h.language, h.title, h.snippet] for h in hits])
+
+
+def show(
+    ref: str = typer.Argument(..., help="Document id, sha256 or sha256 prefix."),
+    store: str = StoreOpt,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """A document's metadata, custody history and text."""
+    doc = svc.show_document(_store(store), ref)
+    if json_out:
+        emit_json(doc)
+        return
+    for key in ("id", "sha256", "title", "author", "published", "site", "url", "language", "kind",
+                "tags", "source", "near_duplicate_of", "items"):
+        console.print(f"[bold]{key}[/bold]: {doc[key]}", highlight=False)
+    console.print(f"[bold]custody[/bold]: {len(doc['custody'])} ledger entr(ies)")
+    console.rule()
+    console.print(doc["text"], highlight=False, markup=False)
+
+
+def verify(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json")) -> None:
+    """Recompute every blob, the ledger chain and vouched rows; exit 1 naming what differs."""
+    report = svc.verify(_store(store))
+    if json_out:
+        emit_json(report.to_dict())
+    else:
+        c = report.counts
+        console.print(f"checked {c['sources']} sources, {c['documents']} documents, "
+                      f"{c['ledger_entries']} ledger entries")
+        for note in report.notes:
+            console.print(f"note: {note}", highlight=False)
+        for p in report.problems:
+            err_console.print(f"DIFFERS: {p}", highlight=False, markup=False)
+        console.print("intact" if report.ok else f"{len(report.problems)} problem(s)")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json")) -> None:
+    """Print the current Merkle root over the ledger, to publish elsewhere."""
+    cp = svc.checkpoint(_store(store))
+    if json_out:
+        emit_json(cp)
+    else:
+        print(cp["merkle_root"])
+        err_console.print(f"covers ledger entries 1..{cp['last_seq']} ({cp['at']})")
+
+
+@ledger_app.command("prove")
+def ledger_prove(seq: int, store: str = StoreOpt) -> None:
+    """A Merkle inclusion proof of one entry against the latest checkpoint."""
+    proof = svc.prove_entry(_store(store), seq)
+    emit_json(proof)
+    raise typer.Exit(0 if proof["valid"] else 1)
+
+
+@ledger_app.command("show")
+def ledger_show(limit: int = typer.Option(20, "--limit"), store: str = StoreOpt,
+                json_out: bool = typer.Option(False, "--json")) -> None:
+    """The latest custody entries."""
+    entries = svc.ledger_entries(_store(store), limit=limit)
+    if json_out:
+        emit_json(entries)
+        return
+    table("custody ledger", ["seq", "at", "actor", "action", "object", "entry hash"],
+          [[e["seq"], e["at"], e["actor"], e["action"], f"{e['object_type']}:{e['object_id'][:16]}",
+            e["entry_hash"][:16]] for e in entries])
+
+
+def export(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl"),
+    out: Path = typer.Option(None, "--out", help="File to write (default stdout)."),
+    no_text: bool = typer.Option(False, "--no-text"),
+    store: str = StoreOpt,
+) -> None:
+    """Export documents and metadata (the export is recorded in the custody ledger)."""
+    if fmt != "jsonl":
+        raise typer.BadParameter(f"unknown format {fmt!r}; supported: jsonl")
+    st = _store(store)
+    if out:
+        with out.open("w", encoding="utf-8") as fh:
+            n = svc.export_jsonl(st, fh, with_text=not no_text, destination=out)
+        err_console.print(f"wrote {n} document(s) to {out}")
+    else:
+        svc.export_jsonl(st, sys.stdout, with_text=not no_text, destination="stdout")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    """Add the store's commands to the root app."""
+    for fn in (ingest, search, show, verify, export):
+        app.command(fn.__name__)(fn)
+    app.add_typer(ledger_app, name="ledger")

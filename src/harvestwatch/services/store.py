@@ -1,0 +1,168 @@
+"""Store use cases: ingest, search, show, verify, ledger checkpoints, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import func, select
+
+from harvestwatch.core.config import Settings
+from harvestwatch.core.errors import NotFound
+from harvestwatch.ingest.pipeline import IngestReport, InputResult, ingest_paths
+from harvestwatch.store import Store, ledger, open_store
+from harvestwatch.store.documents import find_document, plain_text
+from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
+from harvestwatch.store.search import Hit, SearchFilters, search
+from harvestwatch.store.verify import VerifyReport, verify_store
+
+__all__ = ["open", "ingest", "search_documents", "show_document", "verify", "checkpoint",
+           "prove_entry", "export_jsonl", "document_dict", "ledger_entries", "store_summary"]
+
+
+def open(settings: Settings) -> Store:  # noqa: A001 - the store's natural verb
+    """Open the store the settings name (created and migrated on first use)."""
+    return open_store(settings)
+
+
+def ingest(store: Store, inputs: Iterable[str], *, kind: str = "other", tags: Iterable[str] = (),
+           restricted: bool = False, workers: int = 1, actor: str | None = None,
+           extract: bool = True,
+           on_result: Callable[[InputResult], None] | None = None) -> IngestReport:
+    """Ingest inputs; then (unless ``extract`` is False) run extraction on the new documents."""
+    report = ingest_paths(store, inputs, kind=kind, tags=tags, restricted=restricted,
+                          workers=workers, actor=actor, on_result=on_result)
+    if extract and report.document_ids:
+        from harvestwatch.services import extract as extract_service
+
+        extract_service.extract_documents(store, report.document_ids, workers=workers)
+    return report
+
+
+def search_documents(store: Store, query: str, *, kind: str | None = None,
+                     language: str | None = None, tag: str | None = None,
+                     since: str | None = None, until: str | None = None,
+                     include_restricted: bool = False, limit: int = 20,
+                     offset: int = 0) -> tuple[list[Hit], int]:
+    """Full-text search with filters; returns a page of hits and the total count."""
+    filters = SearchFilters(kind=kind, language=language, tag=tag, since=since, until=until,
+                            include_restricted=include_restricted)
+    with store.session() as session:
+        return search(session, store.cipher, query, filters, limit=limit, offset=offset)
+
+
+def document_dict(store: Store, doc: Document, *, with_text: bool = True) -> dict:
+    out = {"id": doc.id, "sha256": doc.sha256, "title": doc.title, "author": doc.author,
+           "published": doc.published, "site": doc.site, "url": doc.url,
+           "language": doc.language, "mime": doc.mime, "kind": doc.kind,
+           "restricted": doc.restricted, "tags": doc.tag_names, "source": doc.source.name,
+           "source_sha256": doc.source.blob_sha256, "text_sha256": doc.text_sha256,
+           "text_length": doc.text_length, "pages": doc.pages, "metadata": doc.meta,
+           "near_duplicate_of": doc.near_duplicate_of,
+           "ingested_at": doc.ingested_at.isoformat() if doc.ingested_at else None}
+    if with_text:
+        out["text"] = plain_text(doc, store.cipher)
+    return out
+
+
+def show_document(store: Store, ref: str | int, *, include_restricted: bool = False,
+                  actor: str | None = None) -> dict:
+    """A document's metadata, text, custody history and extracted-item counts.
+
+    Viewing a restricted document appends a ``view`` entry to the custody ledger.
+    """
+    with store.session() as session:
+        doc = find_document(session, ref, include_restricted=include_restricted)
+        out = document_dict(store, doc)
+        out["custody"] = [e.to_dict() for e in ledger.entries_for(session, "document", doc.sha256)]
+        out["items"] = dict(session.execute(
+            select(ExtractedItem.item_type, func.count()).where(ExtractedItem.document_id == doc.id)
+            .group_by(ExtractedItem.item_type)).all())
+        if doc.restricted:
+            ledger.append(session, actor=actor or store.settings.actor, action="view",
+                          object_type="document", object_id=doc.sha256, payload={"restricted": True})
+    return out
+
+
+def original_bytes(store: Store, ref: str | int, *, include_restricted: bool = False) -> tuple[dict, bytes]:
+    """The exact original bytes of a document, with its metadata."""
+    with store.session() as session:
+        doc = find_document(session, ref, include_restricted=include_restricted)
+        meta = document_dict(store, doc, with_text=False)
+    return meta, store.blobs.read(meta["sha256"])
+
+
+def verify(store: Store) -> VerifyReport:
+    """Recompute blobs, ledger chain and vouched rows; see ``store.verify``."""
+    return verify_store(store)
+
+
+def checkpoint(store: Store, actor: str | None = None) -> dict:
+    """Record a Merkle root over the ledger (to publish elsewhere) and return it."""
+    with store.session() as session:
+        cp = ledger.checkpoint(session)
+        return {"merkle_root": cp.merkle_root, "last_seq": cp.last_seq, "at": cp.at}
+
+
+def prove_entry(store: Store, seq: int) -> dict:
+    """A Merkle inclusion proof of ledger entry ``seq`` against the latest checkpoint."""
+    from harvestwatch.store.models import Checkpoint
+
+    with store.session() as session:
+        cp = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
+        if cp is None or cp.last_seq < seq:
+            raise NotFound(f"no checkpoint covers ledger entry {seq}; run 'ledger checkpoint'")
+        leaves = ledger.leaf_hashes(session, cp.last_seq)
+        proof = ledger.merkle_proof(leaves, seq - 1)
+        ok = ledger.verify_proof(leaves[seq - 1], proof, cp.merkle_root)
+        return {"seq": seq, "entry_hash": leaves[seq - 1], "merkle_root": cp.merkle_root,
+                "proof": proof, "valid": ok}
+
+
+def ledger_entries(store: Store, *, limit: int = 50, object_id: str | None = None) -> list[dict]:
+    with store.session() as session:
+        q = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
+        if object_id:
+            q = q.where(LedgerEntry.object_id == object_id)
+        return [e.to_dict() for e in session.scalars(q)]
+
+
+def store_summary(store: Store, *, include_restricted: bool = False) -> dict:
+    """Counts of documents by kind, language and year, for dashboards and reports."""
+    with store.session() as session:
+        base = select(Document)
+        if not include_restricted:
+            base = base.where(Document.restricted.is_(False))
+        sub = base.subquery()
+        by = {}
+        for col in ("kind", "language"):
+            by[col] = dict(session.execute(select(sub.c[col], func.count()).group_by(sub.c[col])).all())
+        years = dict(session.execute(select(func.substr(sub.c.published, 1, 4), func.count())
+                                     .group_by(func.substr(sub.c.published, 1, 4))).all())
+        total = session.scalar(select(func.count()).select_from(sub))
+        entries = session.scalar(select(func.count()).select_from(LedgerEntry))
+    return {"documents": total, "by_kind": by["kind"], "by_language": by["language"],
+            "by_year": {str(k or "unknown"): v for k, v in years.items()}, "ledger_entries": entries}
+
+
+def export_jsonl(store: Store, out: IO[str], *, include_restricted: bool = False,
+                 with_text: bool = True, actor: str | None = None,
+                 destination: str | Path = "-") -> int:
+    """Write one JSON object per document; the export itself is a custody entry."""
+    n = 0
+    with store.session() as session:
+        q = select(Document).order_by(Document.id)
+        if not include_restricted:
+            q = q.where(Document.restricted.is_(False))
+        shas = []
+        for doc in session.scalars(q):
+            out.write(json.dumps(document_dict(store, doc, with_text=with_text), ensure_ascii=False) + "\n")
+            shas.append(doc.sha256)
+            n += 1
+        ledger.append(session, actor=actor or store.settings.actor, action="export",
+                      object_type="export", object_id=str(destination),
+                      payload={"format": "jsonl", "documents": shas,
+                               "include_restricted": include_restricted})
+    return n

@@ -1,0 +1,74 @@
+"""Content-addressed blob folder: originals stored once, by SHA-256, exactly as received."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from harvestwatch.core.hashing import sha256_bytes
+from harvestwatch.store.crypto import Cipher
+
+
+class BlobStore:
+    """Blobs live at ``root/ab/cd/<sha256>``; encrypted blobs (restricted) end in ``.enc``."""
+
+    def __init__(self, root: Path, cipher: Cipher):
+        self.root = Path(root)
+        self.cipher = cipher
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha: str, encrypted: bool = False) -> Path:
+        return self.root / sha[:2] / sha[2:4] / (sha + (".enc" if encrypted else ""))
+
+    def exists(self, sha: str) -> bool:
+        return self.path(sha).exists() or self.path(sha, True).exists()
+
+    def put(self, data: bytes, *, encrypt: bool = False) -> tuple[str, bool]:
+        """Store ``data``; returns ``(sha256, created)``. Atomic: temp file, fsync, rename."""
+        sha = sha256_bytes(data)
+        target = self.path(sha, encrypt)
+        if target.exists():
+            return sha, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        payload = self.cipher.encrypt(data, sha.encode()) if encrypt else data
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            dir_fd = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return sha, True
+
+    def read(self, sha: str) -> bytes:
+        """The original bytes (decrypted when stored encrypted)."""
+        enc = self.path(sha, True)
+        if enc.exists():
+            return self.cipher.decrypt(enc.read_bytes(), sha.encode())
+        return self.path(sha).read_bytes()
+
+    def check(self, sha: str) -> str | None:
+        """None when the blob is present and hashes to ``sha``, else what is wrong."""
+        if not self.exists(sha):
+            return f"blob {sha} is missing"
+        try:
+            data = self.read(sha)
+        except ValueError as exc:
+            return f"blob {sha} cannot be decrypted ({exc})"
+        actual = sha256_bytes(data)
+        if actual != sha:
+            return f"blob {sha} has changed (its bytes now hash to {actual})"
+        return None
+
+    def all_hashes(self) -> list[str]:
+        return sorted(p.name.removesuffix(".enc") for p in self.root.glob("??/??/*")
+                      if not p.name.startswith(".tmp-"))

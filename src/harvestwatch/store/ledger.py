@@ -1,0 +1,122 @@
+"""The custody ledger: append-only entries, each hashing the one before, plus Merkle checkpoints."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from harvestwatch.core.hashing import sha256_json
+from harvestwatch.store.models import Checkpoint, LedgerEntry
+
+GENESIS = "0" * 64
+
+
+def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, object_id: str,
+               payload_hash: str, prev_hash: str) -> str:
+    return sha256_json({"seq": seq, "at": at, "actor": actor, "action": action,
+                        "object_type": object_type, "object_id": object_id,
+                        "payload_hash": payload_hash, "prev_hash": prev_hash})
+
+
+def append(session: Session, *, actor: str, action: str, object_type: str, object_id: str | int,
+           payload: dict) -> LedgerEntry:
+    """Append one custody entry in the caller's transaction and return it."""
+    last = session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).scalar()
+    seq = (last.seq + 1) if last else 1
+    prev = last.entry_hash if last else GENESIS
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload_hash = sha256_json(payload)
+    entry = LedgerEntry(
+        seq=seq, at=at, actor=actor, action=action, object_type=object_type,
+        object_id=str(object_id), payload=payload, payload_hash=payload_hash, prev_hash=prev,
+        entry_hash=entry_hash(seq, at, actor, action, object_type, str(object_id), payload_hash, prev))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def entries_for(session: Session, object_type: str, object_id: str | int) -> list[LedgerEntry]:
+    return list(session.scalars(select(LedgerEntry).where(
+        LedgerEntry.object_type == object_type, LedgerEntry.object_id == str(object_id))
+        .order_by(LedgerEntry.seq)))
+
+
+def check_chain(session: Session) -> list[str]:
+    """Every problem in the chain: missing sequence numbers, altered payloads or entries, broken links."""
+    problems: list[str] = []
+    prev = GENESIS
+    expected = 1
+    for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)):
+        if e.seq != expected:
+            problems.append(f"ledger entries {expected}..{e.seq - 1} are missing")
+        if sha256_json(e.payload) != e.payload_hash:
+            problems.append(f"ledger entry {e.seq}: payload does not match its hash")
+        if e.prev_hash != prev:
+            problems.append(f"ledger entry {e.seq}: does not link to entry {e.seq - 1}")
+        recomputed = entry_hash(e.seq, e.at, e.actor, e.action, e.object_type, e.object_id,
+                                e.payload_hash, e.prev_hash)
+        if recomputed != e.entry_hash:
+            problems.append(f"ledger entry {e.seq}: fields do not match its entry hash")
+        prev = e.entry_hash
+        expected = e.seq + 1
+    return problems
+
+
+# --- Merkle checkpoints -------------------------------------------------------------------
+
+def _pair(a: str, b: str) -> str:
+    return hashlib.sha256(bytes.fromhex(a) + bytes.fromhex(b)).hexdigest()
+
+
+def merkle_root(leaves: list[str]) -> str:
+    """Root over leaf hashes (an odd node is paired with itself); GENESIS for no leaves."""
+    level = list(leaves)
+    if not level:
+        return GENESIS
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(level[-1])
+        level = [_pair(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def merkle_proof(leaves: list[str], index: int) -> list[tuple[str, str]]:
+    """Sibling path for leaf ``index``: a list of (side, hash) with side 'L' or 'R'."""
+    proof: list[tuple[str, str]] = []
+    level = list(leaves)
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(level[-1])
+        sibling = index ^ 1
+        proof.append(("L" if sibling < index else "R", level[sibling]))
+        level = [_pair(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        index //= 2
+    return proof
+
+
+def verify_proof(leaf: str, proof: list[tuple[str, str]], root: str) -> bool:
+    node = leaf
+    for side, sibling in proof:
+        node = _pair(sibling, node) if side == "L" else _pair(node, sibling)
+    return node == root
+
+
+def leaf_hashes(session: Session, upto: int | None = None) -> list[str]:
+    q = select(LedgerEntry.entry_hash).order_by(LedgerEntry.seq)
+    if upto is not None:
+        q = q.where(LedgerEntry.seq <= upto)
+    return list(session.scalars(q))
+
+
+def checkpoint(session: Session) -> Checkpoint:
+    """Record (and return) the Merkle root over all current entries."""
+    leaves = leaf_hashes(session)
+    last = session.scalar(select(func.max(LedgerEntry.seq))) or 0
+    cp = Checkpoint(at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), last_seq=last,
+                    merkle_root=merkle_root(leaves))
+    session.add(cp)
+    session.flush()
+    return cp

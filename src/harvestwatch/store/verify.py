@@ -1,0 +1,76 @@
+"""Recompute every blob hash, the ledger chain and the document rows the ledger vouches for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from harvestwatch.store import Store
+from harvestwatch.store.documents import fingerprint, plain_text, text_hash
+from harvestwatch.store.ledger import check_chain
+from harvestwatch.store.models import Document, LedgerEntry, Source
+
+VOUCHING_ACTIONS = ("ingest", "edit")
+
+
+@dataclass
+class VerifyReport:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "problems": self.problems, "notes": self.notes, "counts": self.counts}
+
+
+def verify_store(store: Store) -> VerifyReport:
+    """Everything that differs from what the custody ledger recorded, named precisely."""
+    problems: list[str] = []
+    notes: list[str] = []
+    with store.session() as session:
+        problems += check_chain(session)
+        vouched: dict[str, str] = {}
+        for entry in session.scalars(select(LedgerEntry).where(
+                LedgerEntry.object_type == "document",
+                LedgerEntry.action.in_(VOUCHING_ACTIONS)).order_by(LedgerEntry.seq)):
+            fp = entry.payload.get("fingerprint")
+            if fp:
+                vouched[entry.object_id] = fp
+        sources = list(session.scalars(select(Source)))
+        source_shas = {s.blob_sha256 for s in sources}
+        referenced = set(source_shas)
+        for src in sources:
+            if issue := store.blobs.check(src.blob_sha256):
+                problems.append(f"source {src.id} ({src.name}): {issue}")
+        n_docs = 0
+        for doc in session.scalars(select(Document).order_by(Document.id)):
+            n_docs += 1
+            referenced.add(doc.sha256)
+            label = f"document {doc.id} ({doc.sha256[:12]})"
+            if doc.sha256 not in source_shas and (
+                    issue := store.blobs.check(doc.sha256)):
+                problems.append(f"{label}: {issue}")
+            try:
+                body = plain_text(doc, store.cipher)
+            except ValueError as exc:
+                problems.append(f"{label}: text cannot be decrypted ({exc})")
+                continue
+            if text_hash(body) != doc.text_sha256:
+                problems.append(f"{label}: row 'documents.text' differs from its recorded hash")
+            expected = vouched.get(doc.sha256)
+            if expected is None:
+                problems.append(f"{label}: row is not vouched for by any ledger entry")
+            elif fingerprint(doc) != expected:
+                problems.append(f"{label}: row 'documents' differs from what ledger recorded")
+        for sha in vouched.keys() - referenced:
+            problems.append(f"document {sha[:12]}: recorded in the ledger but its row is missing")
+        n_entries = session.query(LedgerEntry).count()
+    orphans = set(store.blobs.all_hashes()) - referenced
+    if orphans:
+        notes.append(f"{len(orphans)} blob(s) without rows (an interrupted ingest; re-run it to "
+                     "use them): " + ", ".join(sorted(o[:12] for o in orphans)[:10]))
+    return VerifyReport(ok=not problems, problems=problems, notes=notes,
+                        counts={"sources": len(sources), "documents": n_docs,
+                                "ledger_entries": n_entries})
