@@ -57,7 +57,7 @@ _register_all()
 def main() -> None:
     """Console entry point: run the app, turning known errors into messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
     except HarvestwatchError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -73,3 +73,4 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(rc if isinstance(rc, int) else 0)

@@ -1,0 +1,5 @@
+"""``python -m harvestwatch`` runs the CLI."""
+
+from harvestwatch.cli import main
+
+main()
