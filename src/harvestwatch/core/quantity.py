@@ -39,10 +39,15 @@ class Interval:
         return self.high - self.low
 
     def to_dict(self) -> dict:
-        d = {"low": self.low, "high": self.high, "point": self.point}
+        d = {"low": _finite(self.low), "high": _finite(self.high), "point": self.point}
         if self.level is not None:
             d["level"] = self.level
         return d
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: an open end is written as null."""
+    return None if math.isinf(x) else x
 
 
 QUALIFIERS = ("over", "under", "about", "at least", "up to", "exactly")
@@ -88,7 +93,8 @@ class Quantity:
 
     def to_dict(self) -> dict:
         return {
-            "value": self.value, "low": self.interval.low, "high": self.interval.high,
+            "value": self.value, "low": _finite(self.interval.low),
+            "high": _finite(self.interval.high),
             "qualifier": self.qualifier, "unit": self.unit, "what": self.what,
             "time_scope": self.time_scope, "subject": self.subject, **self.extra,
         }

@@ -1,0 +1,226 @@
+"""Named entities: spaCy NER (English) or jieba tags (Chinese), gazetteers and rules, merged."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from harvestwatch.extract.gazetteer import Gazetteer, load_gazetteer
+from harvestwatch.extract.mentions import EntityMention
+
+_TITLE_WORDS = ("Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Professor", "Mr", "Mrs", "Ms", "Dr")
+_NOT_PERSON_AFTER = re.compile(r"^\s+(?:Award|Prize|Foundation|Hospital|University|Institute|"
+                               r"Center|Centre|Medal|Fund|Lecture|Act|Law)\b")
+_WORK_BEFORE = re.compile(r"(?:entitled|titled|called|named|film|documentary|book)\s+[\"“']?$", re.I)
+_EVENT_WORDS = re.compile(r"\b(?:Summit|Conference|Forum|Symposium|Hearing|Congress on|Olympics|"
+                          r"Award|Prize|Status|Day|Week)\b")
+_NOT_PLACES = {"earth", "west", "the west", "east", "the east", "world", "planet", "north", "south",
+               "europe"} - {"europe"}
+_LAW_RE = re.compile(
+    r"(?:(?<=['‘\"“])|\b)((?:\d{4}\s+)?(?:[A-Z][\w’'-]*\s+|(?:of|on|and|for|the|in|against|to)\s+){0,10}?"
+    r"(?:[A-Z][\w’'-]*\s+)?(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Declaration|Resolution|Ordinance)"
+    r"(?:\s+(?:of|on)\s+\d{4})?)\b")
+_ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z&]{1,9})(?:\s+[^)]*)?\)")
+_FUNCTION = {"of", "for", "the", "and", "des", "et", "pour", "la", "le", "de", "du", "in", "on",
+             "against", "to", "a", "an", "les", "der", "die", "und"}
+
+
+@functools.cache
+def _gazetteer_regex(gaz_id: int, gaz: Gazetteer) -> tuple[re.Pattern, re.Pattern, dict]:
+    ci_forms, cs_forms, index = [], [], {}
+    for entry in gaz.entries:
+        for form in entry.surface_forms:
+            if not form:
+                continue
+            index[form.lower()] = entry
+            (cs_forms if (form.isupper() or len(form) <= 3) else ci_forms).append(form)
+
+    def build(forms: list[str], flags: int) -> re.Pattern:
+        parts = []
+        for f in sorted(set(forms), key=len, reverse=True):
+            esc = re.escape(f).replace(r"\ ", r"\s+")
+            parts.append(esc if re.match(r"[\u4e00-\u9fff]", f) else r"(?<![\w-])" + esc + r"(?![\w-])")
+        return re.compile("|".join(parts) or r"(?!x)x", flags)
+
+    return build(ci_forms, re.I), build(cs_forms, 0), index
+
+
+def gazetteer_mentions(text: str, gaz: Gazetteer) -> list[EntityMention]:
+    ci, cs, index = _gazetteer_regex(id(gaz), gaz)
+    out = []
+    for rx in (ci, cs):
+        for m in rx.finditer(text):
+            entry = index[re.sub(r"\s+", " ", m.group()).lower()]
+            if entry.label == "hospital" or entry.label not in (
+                    "person", "organization", "place", "victim_group", "organ", "law"):
+                label = "hospital" if entry.label == "hospital" else entry.label
+            else:
+                label = entry.label
+            out.append(EntityMention(label, m.start(), m.end(), m.group(), entry.name, "gazetteer",
+                                     list(entry.surface_forms)))
+    return _drop_overlaps(out)
+
+
+def _drop_overlaps(mentions: list[EntityMention]) -> list[EntityMention]:
+    """Longest first; a mention overlapping one already kept is dropped."""
+    kept: list[EntityMention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(m.start < k.end and k.start < m.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def acronym_mentions(text: str) -> list[EntityMention]:
+    """'Long Form Name (LFN)' definitions, and every later use of LFN."""
+    out: list[EntityMention] = []
+    for m in _ACRONYM_DEF.finditer(text):
+        acr = m.group(1)
+        letters = [c for c in acr if c.isupper()]
+        if len(letters) < 2:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        words = list(re.finditer(r"[\w’'-]+", text[line_start:m.start()]))
+        # walk back over capitalised and function words
+        run = []
+        for w in reversed(words):
+            if w.group()[0].isupper() or w.group().lower() in _FUNCTION:
+                run.append(w)
+            else:
+                break
+        run.reverse()
+        while run and run[0].group().lower() in _FUNCTION:
+            run.pop(0)
+        initials = [w.group()[0] for w in run if w.group()[0].isupper()]
+        # the long form starts at the earliest word from which the letters are a subsequence
+        chosen = None
+        for i, w in enumerate(run):
+            if w.group()[0] != letters[0]:
+                continue
+            tail = [x.group()[0] for x in run[i:] if x.group()[0].isupper()]
+            if _subsequence(letters, tail):
+                chosen = i
+                break
+        if chosen is None or not initials:
+            continue
+        start = line_start + run[chosen].start()
+        end = line_start + run[-1].end()
+        long_form = text[start:end]
+        if len(long_form.split()) < 2:
+            continue
+        out.append(EntityMention("organization", start, end, long_form, long_form, "acronym", [acr]))
+        for use in re.finditer(r"(?<![\w-])" + re.escape(acr) + r"(?![\w-])", text):
+            out.append(EntityMention("organization", use.start(), use.end(), acr, long_form,
+                                     "acronym", [acr, long_form]))
+    return out
+
+
+def _subsequence(needle: list[str], hay: list[str]) -> bool:
+    it = iter(hay)
+    return all(any(c == h for h in it) for c in needle)
+
+
+def law_mentions(text: str) -> list[EntityMention]:
+    out = []
+    for m in _LAW_RE.finditer(text):
+        name = m.group(1).strip()
+        if len(name.split()) < 2 or name.split()[0] in ("The", "A", "This", "That"):
+            name = name.split(" ", 1)[1] if name.split()[0] in ("The", "A") else name
+        if len(name.split()) < 2 or "\n" in name:
+            continue
+        start = m.start(1) + m.group(1).find(name)
+        out.append(EntityMention("law", start, start + len(name), name, name, "pattern"))
+    for m in re.finditer(r"《([^》]{2,40}(?:条例|條例|法|规定|規定|办法|辦法|决定|決定|公约|公約|宣言|决议|決議))》", text):
+        out.append(EntityMention("law", m.start(1), m.end(1), m.group(1), m.group(1), "pattern"))
+    return out
+
+
+def hospital_mentions_en(text: str, gaz: Gazetteer) -> list[EntityMention]:
+    suffixes = "|".join(re.escape(s) for s in sorted(gaz.hospital_suffixes_en, key=len, reverse=True))
+    if not suffixes:
+        return []
+    rx = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|and|for|the)\s+)?){1,8}(?:" + suffixes + r"))\b")
+    out = []
+    for m in rx.finditer(text):
+        name = re.sub(r"^(?:The|A|At|In|From|To|By)\s+", "", m.group(1))
+        start = m.end(1) - len(name)
+        if len(name.split()) < 2 or "\n" in name:
+            continue
+        out.append(EntityMention("hospital", start, m.end(1), name, name, "pattern"))
+    return out
+
+
+def _clean(text: str, start: int, end: int) -> tuple[int, int]:
+    span = text[start:end]
+    for lead in ("the ", "The ", "the\xa0", "The\xa0"):
+        if span.startswith(lead):
+            start += len(lead)
+            span = span[len(lead):]
+    for t in _TITLE_WORDS:
+        if span.startswith(t + " "):
+            start += len(t) + 1
+            span = span[len(t) + 1:]
+    if span.endswith(("'s", "’s")):
+        end -= 2
+    return start, end
+
+
+def ner_mentions_en(doc, text: str) -> list[EntityMention]:
+    """spaCy entities mapped to our labels, with filters for this genre's usual NER mistakes."""
+    out = []
+    for ent in doc.ents:
+        label = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place",
+                 "FAC": "hospital"}.get(ent.label_)
+        if label is None:
+            continue
+        start, end = _clean(text, ent.start_char, ent.end_char)
+        span = text[start:end]
+        if "\n" in span or len(span) < 2 or not any(c.isupper() for c in span):
+            continue
+        if label == "person":
+            if _NOT_PERSON_AFTER.match(text[end:end + 20]) or _WORK_BEFORE.search(text[max(0, start - 25):start]):
+                continue
+            if any(ch.isdigit() for ch in span) or span.isupper():
+                continue
+        if label == "organization" and _EVENT_WORDS.search(span):
+            continue
+        if label == "place" and span.lower() in _NOT_PLACES:
+            continue
+        if label == "hospital" and not re.search(r"Hospital|Cent(?:er|re)|Clinic", span):
+            continue
+        out.append(EntityMention(label, start, end, span, span, "ner"))
+    return out
+
+
+def ner_mentions_zh(text: str) -> list[EntityMention]:
+    """Chinese persons, places and organisations from jieba's part-of-speech tags."""
+    import rjieba
+
+    out = []
+    pos = 0
+    for word, tag in rjieba.tag(text):
+        start = text.find(word, pos)
+        if start < 0:
+            continue
+        pos = start + len(word)
+        label = {"nr": "person", "ns": "place", "nt": "organization"}.get(tag)
+        if label and len(word) >= 2:
+            out.append(EntityMention(label, start, pos, word, word, "ner"))
+    return out
+
+
+def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = None) -> list[EntityMention]:
+    """Every entity mention in ``text``; rule and gazetteer mentions win over statistical ones."""
+    from harvestwatch.extract.aliases import resolve_aliases
+    from harvestwatch.extract.lang.zh import hospitals_zh
+
+    gaz = gaz or load_gazetteer()
+    ruled = gazetteer_mentions(text, gaz) + law_mentions(text)
+    if lang == "zh":
+        ruled += [EntityMention("hospital", s, e, n, n, "pattern") for s, e, n in hospitals_zh(text)]
+        statistical = ner_mentions_zh(text)
+    else:
+        ruled += acronym_mentions(text) + hospital_mentions_en(text, gaz)
+        statistical = ner_mentions_en(doc, text) if doc is not None else []
+    ruled = _drop_overlaps(ruled)
+    kept = [m for m in statistical if not any(m.start < r.end and r.start < m.end for r in ruled)]
+    return resolve_aliases(sorted(ruled + kept, key=lambda m: m.start), gaz)

@@ -1,0 +1,164 @@
+"""Chinese rules: quantities with Chinese numerals and classifiers, hospital names, quotes."""
+
+from __future__ import annotations
+
+import re
+
+from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.extract.numbers import ZH_NUMBER, parse_chinese
+from harvestwatch.extract.quantities import QuantityMention
+
+# classifier / noun after the number → (what, unit); checked in order, longest first.
+ZH_UNITS: list[tuple[str, str, str]] = [
+    ("例肝移植", "transplants", "transplants"), ("例肾移植", "transplants", "transplants"),
+    ("例移植", "transplants", "transplants"), ("台移植手术", "transplants", "transplants"),
+    ("例", "transplants", "cases"), ("台手术", "transplants", "transplants"),
+    ("个器官", "organs", "organs"), ("个肾", "organs", "organs"), ("个肝", "organs", "organs"),
+    ("颗", "organs", "organs"), ("枚", "organs", "organs"),
+    ("家医院", "hospitals", "hospitals"), ("所医院", "hospitals", "hospitals"),
+    ("家移植中心", "hospitals", "hospitals"), ("家", "hospitals", "hospitals"),
+    ("张床位", "beds", "beds"), ("张病床", "beds", "beds"), ("张床", "beds", "beds"),
+    ("个床位", "beds", "beds"),
+    ("名捐献者", "donors", "donors"), ("位捐献者", "donors", "donors"),
+    ("名供体", "donors", "donors"), ("例捐献", "donors", "donors"),
+    ("名志愿者", "registered_donors", "persons"), ("人登记", "registered_donors", "persons"),
+    ("名", "victims", "persons"), ("人", "victims", "persons"), ("位", "victims", "persons"),
+    ("万元", "money", "CNY"), ("亿元", "money", "CNY"), ("美元", "money", "USD"),
+    ("元", "money", "CNY"),
+    ("个小时", "duration", "hours"), ("小时", "duration", "hours"),
+    ("天", "duration", "days"), ("日", "duration", "days"),
+    ("个星期", "duration", "weeks"), ("星期", "duration", "weeks"), ("周", "duration", "weeks"),
+    ("週", "duration", "weeks"),
+    ("个月", "duration", "months"), ("個月", "duration", "months"),
+    ("年", "duration", "years"),
+]
+_UNIT_ALT = "|".join(re.escape(u) for u, _, _ in sorted(ZH_UNITS, key=lambda t: -len(t[0])))
+_UNIT_MAP = {u: (w, un) for u, w, un in ZH_UNITS}
+_QTY = re.compile(
+    r"(?P<pre>超过|超過|逾|多达|多達|高达|高達|至少|不少于|不少於|约|約|大约|大約|近|将近|將近|上|数|數|几|幾)?"
+    r"(?P<num>" + ZH_NUMBER + r")(?P<post>多|余|餘|以上|左右)?(?P<unit>" + _UNIT_ALT + r")")
+_PRE = {"超过": "over", "超過": "over", "逾": "over", "上": "over", "至少": "at least",
+        "不少于": "at least", "不少於": "at least", "多达": "up to", "多達": "up to",
+        "高达": "up to", "高達": "up to", "约": "about", "約": "about", "大约": "about",
+        "大約": "about", "近": "about", "将近": "about", "將近": "about"}
+_POST = {"多": "over", "余": "over", "餘": "over", "以上": "over", "左右": "about"}
+_WAIT = re.compile(r"等待|等候|等了|只需|仅需|僅需|就能|即可|找到|配型")
+_HARM = re.compile(r"摘取|活摘|强摘|強摘|迫害|杀害|殺害|死亡|被关押|被關押|囚犯|学员|學員|受害")
+_RATE = re.compile(r"^(?:每年|一年|年均|全年|/年)")
+
+
+def extract_quantities_zh(text: str) -> list[QuantityMention]:
+    """Counted quantities in Chinese text (六万五千, 1万例, 两周, 等待时间为7天 ...)."""
+    out = []
+    for m in _QTY.finditer(text):
+        num, unit = m.group("num"), m.group("unit")
+        value = parse_chinese(num)
+        if value is None:
+            continue
+        if unit == "年" and re.fullmatch(r"(?:19|20)\d\d", num):
+            continue  # a year, not a duration
+        if unit == "日" and value <= 31 and re.search(r"月\s*$", text[max(0, m.start() - 3):m.start()]):
+            continue  # a date
+        what, u = _UNIT_MAP[unit]
+        prefix = m.group("pre")
+        qualifier = _PRE.get(prefix or "") or _POST.get(m.group("post") or "")
+        vague = None
+        if prefix in ("数", "數", "几", "幾"):
+            vague = (value * 2, value * 9.9999) if value >= 10 else None
+            qualifier = None
+        s_lo = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        s_hi_c = [i for i in (text.find("。", m.end()), text.find("\n", m.end())) if i != -1]
+        sentence = text[s_lo:(min(s_hi_c) if s_hi_c else len(text))]
+        if what == "duration" and _WAIT.search(sentence):
+            what = "wait_time"
+        if what == "victims" and not _HARM.search(sentence):
+            what = "other"
+        end = m.end()
+        scope = None
+        rate = _RATE.match(text[end:end + 4]) or re.search(r"每年|年均|全年", text[s_lo:m.start()])
+        if rate and what not in ("duration", "wait_time"):
+            scope = "per year"
+            u = f"{u}/year"
+        if vague:
+            interval = Interval(*vague)
+        elif qualifier in ("over", "at least"):
+            interval = Interval(value, float("inf"), value)
+        elif qualifier == "up to":
+            interval = Interval(0, value, value)
+        elif qualifier == "about":
+            interval = Interval(value * 0.9, value * 1.1, value)
+        else:
+            interval = Interval(value, value, value)
+        q = Quantity(interval=interval, unit=u, what=what, value=None if vague else value,
+                     qualifier=qualifier, time_scope=scope)
+        out.append(QuantityMention(m.start(), end, text[m.start():end], q))
+    # Bare large numbers ("六万五千人" is caught above; "六万五千" alone still counts).
+    covered = [(q.start, q.end) for q in out]
+    for m in re.finditer(r"(?<![\d〇零一二两兩三四五六七八九十百千万萬亿億])([一二两兩三四五六七八九十百千]+[万萬亿億][一二两兩三四五六七八九十百千万萬]*|\d+(?:\.\d+)?[万萬亿億])", text):
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        value = parse_chinese(m.group(1))
+        if value:
+            out.append(QuantityMention(m.start(), m.end(), m.group(), Quantity(
+                interval=Interval(value, value, value), unit="", what="other", value=value)))
+    return sorted(out, key=lambda q: q.start)
+
+
+HOSPITAL_ZH = re.compile(
+    r"[\u4e00-\u9fff]{2,20}?(?:大学附属第[一二三四五六七八九十]+医院|附属第[一二三四五六七八九十]+医院|第[一二三四五六七八九十]+人民医院|"
+    r"第[一二三四五六七八九十]+中心医院|人民医院|中心医院|总医院|總醫院|器官移植中心|移植中心|医院|醫院)")
+_HOSPITAL_LEAD_STOP = re.compile(r"^.*?(?:在|于|於|到|是|的|和|与|與|及|、|，|说|称|位于)")
+
+
+def hospitals_zh(text: str) -> list[tuple[int, int, str]]:
+    """Hospital and transplant-centre names ending in 医院 / 移植中心 ..."""
+    out = []
+    for m in HOSPITAL_ZH.finditer(text):
+        name = m.group()
+        cut = _HOSPITAL_LEAD_STOP.match(name)
+        start = m.start() + (cut.end() if cut else 0)
+        name = text[start:m.end()]
+        if len(name) < 4:  # "该医院", "这家医院" are references, not names
+            continue
+        if re.match(r"^(?:该|這|这|此|一家|一所|那家|各|多家|本)", name):
+            continue
+        out.append((start, m.end(), name))
+    return out
+
+
+QUOTE_ZH = re.compile(r"[“「『]([^”」』]{4,})[”」』]")
+SAY_ZH = re.compile(r"(?:说|說|表示|称|稱|告诉|告訴|指出|透露|承认|承認|回忆|回憶|声称|聲稱)")
+DENIAL_ZH = re.compile(r"否认|否認|驳斥|駁斥|谣言|謠言|捏造|污蔑|诬蔑|不存在|纯属|純屬|都是自愿|都是自願|公民自愿捐献")
+
+
+def extract_testimonies_zh(text: str, entities) -> list:
+    """Chinese quotes with a speaker: 他说：“…” or “…”，王某说。"""
+    from harvestwatch.extract.mentions import Testimony
+
+    out = []
+    persons = [e for e in entities if e.label in ("person", "organization")]
+    for m in QUOTE_ZH.finditer(text):
+        lead = text[max(0, m.start() - 30):m.start()]
+        trail = text[m.end():m.end() + 20]
+        speaker = None
+        verb = None
+        lv = list(SAY_ZH.finditer(lead))
+        tv = SAY_ZH.search(trail)
+        if lv and re.search(r"[：:，,]?\s*$", lead[lv[-1].end():]) and len(lead) - lv[-1].end() <= 2:
+            verb = lv[-1].group()
+            region_end = m.start() - (len(lead) - lv[-1].start())
+            cands = [e for e in persons if e.end <= region_end and e.start >= region_end - 25]
+            speaker = cands[-1].canonical if cands else None
+            if speaker is None and re.search(r"[他她]\s*$", text[max(0, region_end - 3):region_end]):
+                prior = [e for e in entities if e.label == "person" and e.end <= m.start()]
+                speaker = prior[-1].canonical if prior else None
+        elif tv and tv.start() <= 10:
+            verb = tv.group()
+            cands = [e for e in persons if m.end() <= e.start < m.end() + tv.start() + 1]
+            speaker = cands[0].canonical if cands else None
+            if speaker is None and re.match(r"^[，,]?\s*[他她]", trail):
+                prior = [e for e in entities if e.label == "person" and e.end <= m.start()]
+                speaker = prior[-1].canonical if prior else None
+        if speaker:
+            out.append(Testimony(m.start(1), m.end(1), m.group(1), speaker, None, None, verb))
+    return out

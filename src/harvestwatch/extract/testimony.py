@@ -1,0 +1,184 @@
+"""Testimonies: quoted statements with their speaker, the speaker's role and the attribution verb."""
+
+from __future__ import annotations
+
+import re
+
+from harvestwatch.extract.mentions import EntityMention, Testimony
+
+SPEECH_VERBS = (r"said|says|say|told|tells|tell|added|adds|wrote|writes|write|explained|explains|"
+                r"stated|states|noted|notes|recalled|recalls|claimed|claims|claiming|claim|asked|asks|"
+                r"reported|reports|report|insisted|insists|insisting|argued|argues|arguing|warned|"
+                r"warns|testified|testifies|alleged|alleges|alleging|saying|declared|declares|"
+                r"remembered|remembers|continued|continues|described|describes|according to|"
+                r"admitted|admits|denied|denies|acknowledged|acknowledges|concluded|concludes")
+_VERB = re.compile(r"\b(" + SPEECH_VERBS + r")\b", re.I)
+ROLES = ("spokeswoman", "spokesman", "spokesperson", "police officer", "officer", "doctor's wife",
+         "wife", "husband", "doctor", "surgeon", "physician", "nurse", "practitioner", "lawyer",
+         "researcher", "official", "director", "witness", "survivor", "detainee", "prisoner",
+         "journalist", "filmmaker", "minister", "professor", "investigator", "chairman", "president",
+         "founder", "member of parliament", "senator", "MP")
+_ROLE = re.compile(r"\b(" + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True)) + r")\b", re.I)
+_PRONOUN = re.compile(r"\b(he|she|they|He|She|They)\b")
+_PROPER = re.compile(r"\b(?:the\s+|The\s+)?(?:[A-Z][\w.’'-]*)(?:\s+[A-Z][\w.’'-]*){0,4}")
+_GENERIC = {"the report", "report", "it", "the article", "the study", "researchers", "experts",
+            "the paper", "the statement", "officials", "sources", "the", "a", "in", "but", "and",
+            "mr", "mrs", "ms", "dr", "one", "this", "that", "many", "some"}
+_OFFICIAL = re.compile(r"\b(?:the\s+)?(?:Chinese|China's|Beijing's|Communist)?\s*(?:government|authorities|"
+                       r"officials?|Foreign Ministry|Ministry of Foreign Affairs|embassy|regime|state media)\b", re.I)
+_QUOTE_PAIRS = (("“", "”"), ("\"", "\""), ("「", "」"), ("『", "』"))
+
+
+def find_quotes(text: str) -> list[tuple[int, int]]:
+    """Inner spans of double-quoted passages (curly, straight and CJK marks), outermost only."""
+    spans = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        for open_, close in _QUOTE_PAIRS:
+            if ch == open_:
+                j = text.find(close, i + 1)
+                para_end = text.find("\n\n", i + 1)
+                if j != -1 and (para_end == -1 or j < para_end):
+                    spans.append((i + 1, j))
+                    i = j
+                break
+        i += 1
+    return spans
+
+
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|Rev|No|vs|etc)|\b[A-Z]|\.[A-Z])$")
+
+
+def _is_stop(text: str, k: int) -> bool:
+    """True when the character at ``k`` ends a sentence (a period after 'Mr' or 'U.S' does not)."""
+    ch = text[k]
+    if ch == ".":
+        return not _ABBREV.search(text[max(0, k - 5):k])
+    return ch in "\n?!。"
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    k = pos - 1
+    while k >= 0:
+        if _is_stop(text, k) and (k + 1 >= len(text) or text[k] in "\n。" or text[k + 1] in " \n\"”"):
+            return k + 1
+        k -= 1
+    return 0
+
+
+def _clause_after(text: str, pos: int) -> tuple[int, int]:
+    """From after a closing quote to the end of its sentence or the next opening quote."""
+    k = pos
+    while k < len(text):
+        if text[k] in "“\"「" or _is_stop(text, k):
+            return pos, k
+        k += 1
+    return pos, len(text)
+
+
+def _named(text: str, lo: int, hi: int, entities: list[EntityMention], nearest_to: int) -> tuple[str, tuple[int, int]] | None:
+    """The named actor in text[lo:hi] closest to ``nearest_to``: an entity, else a proper noun phrase."""
+    cands = [(abs(((e.start + e.end) // 2) - nearest_to), e.canonical, (e.start, e.end))
+             for e in entities if lo <= e.start and e.end <= hi
+             and e.label in ("person", "organization", "place", "hospital")]
+    official = [(abs(lo + m.start() - nearest_to), _official_name(m.group()),
+                 (lo + m.start(), lo + m.end())) for m in _OFFICIAL.finditer(text[lo:hi])]
+    if not cands:
+        for m in _PROPER.finditer(text, lo, hi):
+            if any(o[2][0] <= m.start() < o[2][1] for o in official):
+                continue
+            name = m.group().strip()
+            words = name.split()
+            if words and words[0].lower() in ("the",) and len(words) == 1:
+                continue
+            if name.lower() in _GENERIC or len(name) < 2 or _VERB.fullmatch(name.split()[-1]):
+                continue
+            first = words[0].lower()
+            if first in _GENERIC and len(words) == 1:
+                continue
+            cands.append((abs(m.start() - nearest_to), re.sub(r"^(?:the|The)\s+", "The ", name),
+                          (m.start(), m.end())))
+    cands += official
+    if not cands:
+        return None
+    cands.sort()
+    return cands[0][1], cands[0][2]
+
+
+def _official_name(phrase: str) -> str:
+    p = re.sub(r"^the\s+", "", phrase.strip(), flags=re.I)
+    if re.match(r"(?i)government|authorities|regime", p):
+        return "Chinese government"
+    return p[0].upper() + p[1:]
+
+
+def _resolve_pronoun(pos: int, entities: list[EntityMention]) -> str | None:
+    persons = [e for e in entities if e.label == "person" and e.end <= pos]
+    return persons[-1].canonical if persons else None
+
+
+def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testimony]:
+    """Quoted statements with an identifiable speaker; continuations of one speaker are one testimony."""
+    out: list[Testimony] = []
+    quotes = find_quotes(text)
+    consumed_until = -1
+    for qs, qe in quotes:
+        inner = text[qs:qe].strip()
+        if qs - 1 <= consumed_until:
+            continue  # continues the previous speaker's testimony: "“A,” he told “B.”"
+        words = inner.split()
+        s_lo = _sentence_start(text, qs - 1)
+        lead = text[s_lo:qs - 1]
+        lead_verb = list(_VERB.finditer(lead))
+        lead_frame = bool(lead_verb) and re.search(r"(?:\b(?:that|:)|,)\s*$", lead) is not None or \
+            bool(re.search(r"(?:" + SPEECH_VERBS + r")\s*[:,]?\s*$", lead, re.I))
+        a_lo, a_hi = _clause_after(text, qe + 1)
+        trail = text[a_lo:a_hi]
+        trail_verb = _VERB.search(trail)
+        attributed_after = bool(trail_verb) and trail_verb.start() < 40 and \
+            not re.match(r"\s+that\b", trail[trail_verb.end():]) and \
+            re.match(r"^\s*[,—-]?\s*\S", trail) is not None and inner.rstrip()[-1:] in ",.?!…—"
+        statement = len(words) >= 4 and (inner[:1].isupper() or inner[:1].isdigit() or lead_frame
+                                         or attributed_after)
+        if not statement:
+            continue
+        speaker = None
+        verb = None
+        role_text = ""
+        if lead_frame and lead_verb:
+            v = lead_verb[-1]
+            verb = v.group(1).lower()
+            if verb == "according to":  # the source follows the verb
+                found = _named(text, s_lo + v.end(), qs - 1, entities, s_lo + v.end())
+            else:
+                found = _named(text, s_lo, s_lo + v.start(), entities, s_lo + v.start())
+            if found is None:
+                pron = _PRONOUN.search(lead[: v.start()])
+                if pron:
+                    speaker = _resolve_pronoun(qs, entities)
+            else:
+                speaker = found[0]
+            role_text = lead
+        if speaker is None and attributed_after:
+            tv = trail_verb
+            if tv:
+                verb = tv.group(1).lower()
+                found = _named(text, a_lo, a_hi, entities, a_lo + tv.start())
+                pron = _PRONOUN.search(trail[: tv.start() + 1]) or (
+                    _PRONOUN.match(trail[tv.end():].strip()) if False else None)
+                if pron and (found is None or pron.start() < found[1][0] - a_lo):
+                    speaker = _resolve_pronoun(qs, entities)
+                elif found is not None:
+                    speaker = found[0]
+                role_text = trail
+                # a quote right after this attribution continues it
+                nxt = a_hi
+                if nxt < len(text) and text[nxt] in "“\"":
+                    consumed_until = nxt
+        if not speaker or speaker.lower() in _GENERIC:
+            continue
+        role = _ROLE.search(role_text)
+        out.append(Testimony(qs, qe, text[qs:qe], speaker, None, role.group(1).lower() if role else None, verb))
+    return out
