@@ -1,0 +1,109 @@
+"""Extraction use cases: run the extractors over stored documents; list entities and claims."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from harvestwatch.extract.evaluation import evaluate
+from harvestwatch.extract.pipeline import EXTRACTOR_VERSION, extract_many
+from harvestwatch.store import Store
+from harvestwatch.store.documents import plain_text
+from harvestwatch.store.models import Document, ExtractedItem, replace_items
+
+__all__ = ["extract_documents", "list_entities", "list_claims", "evaluate_extraction",
+           "CLAIM_KINDS"]
+
+CLAIM_KINDS = ("quantity", "testimony", "allegation", "denial", "condemnation", "legal_measure",
+               "call_to_action")
+BATCH = 16
+
+
+def _extract_batch(texts_langs: list[tuple[str, str]]) -> list[list[dict]]:
+    results = extract_many([t for t, _ in texts_langs], [lg for _, lg in texts_langs])
+    return [r.to_items() for r in results]
+
+
+def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers: int = 1,
+                      on_document: Callable[[int], None] | None = None) -> dict:
+    """Extract items from documents (all when ``doc_ids`` is None); re-running changes nothing.
+
+    Each document's items are replaced in one transaction, so an interrupted run leaves
+    every document either fully extracted or untouched.
+    """
+    with store.session() as session:
+        q = select(Document.id).order_by(Document.id)
+        if doc_ids is not None:
+            q = q.where(Document.id.in_(doc_ids))
+        ids = list(session.scalars(q))
+    batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
+    counts = {"documents": 0, "items": 0, "extractor": EXTRACTOR_VERSION}
+
+    def load(batch: list[int]) -> list[tuple[str, str]]:
+        with store.session() as session:
+            docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(batch)))}
+            return [(plain_text(docs[i], store.cipher), docs[i].language) for i in batch]
+
+    def save(batch: list[int], items: list[list[dict]]) -> None:
+        for doc_id, doc_items in zip(batch, items, strict=True):
+            with store.session() as session:
+                counts["items"] += replace_items(session, doc_id, EXTRACTOR_VERSION, doc_items)
+            counts["documents"] += 1
+            if on_document:
+                on_document(doc_id)
+
+    if workers > 1 and len(batches) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch, items in zip(batches, pool.map(_extract_batch, (load(b) for b in batches)),
+                                    strict=True):
+                save(batch, items)
+    else:
+        for batch in batches:
+            save(batch, _extract_batch(load(batch)))
+    return counts
+
+
+def _visible(q, include_restricted: bool):
+    if not include_restricted:
+        q = q.join(Document, Document.id == ExtractedItem.document_id).where(
+            Document.restricted.is_(False))
+    return q
+
+
+def list_entities(store: Store, *, label: str | None = None, include_restricted: bool = False,
+                  limit: int = 200) -> list[dict]:
+    """Entities with their mention and document counts, most mentioned first."""
+    with store.session() as session:
+        q = select(ExtractedItem.label, ExtractedItem.canonical, func.count(),
+                   func.count(func.distinct(ExtractedItem.document_id))).where(
+            ExtractedItem.item_type == "entity")
+        if label:
+            q = q.where(ExtractedItem.label == label)
+        q = _visible(q, include_restricted).group_by(ExtractedItem.label, ExtractedItem.canonical)
+        rows = session.execute(q.order_by(func.count().desc(), ExtractedItem.canonical).limit(limit)).all()
+    return [{"label": lb, "name": name, "mentions": n, "documents": d} for lb, name, n, d in rows]
+
+
+def list_claims(store: Store, *, kind: str | None = None, document: int | None = None,
+                include_restricted: bool = False, limit: int = 500) -> list[dict]:
+    """Quantity, testimony and stance items with their evidence spans."""
+    with store.session() as session:
+        q = select(ExtractedItem).where(ExtractedItem.item_type.in_(("quantity", "testimony", "stance")))
+        if kind == "quantity":
+            q = q.where(ExtractedItem.item_type == "quantity")
+        elif kind == "testimony":
+            q = q.where(ExtractedItem.item_type == "testimony")
+        elif kind:
+            q = q.where(ExtractedItem.item_type == "stance", ExtractedItem.label == kind)
+        if document is not None:
+            q = q.where(ExtractedItem.document_id == document)
+        q = _visible(q, include_restricted).order_by(ExtractedItem.document_id, ExtractedItem.start)
+        return [i.to_dict() for i in session.scalars(q.limit(limit))]
+
+
+def evaluate_extraction(gold_path: str, docs_dir: str, *, details: bool = False) -> dict:
+    """Score the extractors against a gold file (see ``extract.evaluation``)."""
+    return evaluate(gold_path, docs_dir, details=details)
