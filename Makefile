@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STORE ?= ./harvestwatch-data
 APT_PACKAGES := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib
 
-.PHONY: install install-test apt run sample test lint clean
+.PHONY: install install-test apt run sample test lint clean eval
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,3 +42,6 @@ test: install-test
 
 clean:
 	rm -rf $(VENV) $(STORE) build *.egg-info
+
+eval: install
+	$(BIN)/harvestwatch eval extraction ../shared/corpus/gold_seeds.jsonl ../shared/corpus/seeds
