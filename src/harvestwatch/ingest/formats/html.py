@@ -24,14 +24,16 @@ def parse_html(data: bytes, source: str, url: str | None = None) -> list[ParsedD
     import trafilatura
 
     html, encoding = decode_text(data, source)
-    text = None
-    meta = None
+    result = None
     try:
-        text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
-                                   favor_recall=True, with_metadata=False)
-        meta = trafilatura.extract_metadata(html, default_url=url)
+        # One pass for text and metadata; htmldate's extensive search is slow and rarely right.
+        result = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_recall=True,
+            date_extraction_params={"extensive_search": False, "original_date": True})
     except Exception:  # trafilatura can choke on malformed markup; fall back below
-        text = None
+        result = None
+    text = getattr(result, "text", None) if result is not None else None
     if not text:
         text = _fallback_text(html)
     text = normalise_text(text or "")
@@ -39,10 +41,10 @@ def parse_html(data: bytes, source: str, url: str | None = None) -> list[ParsedD
         raise EmptyInput(source, "HTML page has no readable text")
     doc = ParsedDocument(text=text, raw=data, mime="text/html", language=detect_language(text),
                          url=url, metadata={"encoding": encoding})
-    if meta is not None:
-        doc.title = meta.title or None
-        doc.author = meta.author or None
-        doc.published = meta.date or None
-        doc.site = meta.sitename or None
-        doc.url = url or meta.url or None
+    if result is not None:
+        doc.title = getattr(result, "title", None) or None
+        doc.author = getattr(result, "author", None) or None
+        doc.published = getattr(result, "date", None) or None
+        doc.site = getattr(result, "sitename", None) or None
+        doc.url = url or getattr(result, "url", None) or None
     return [doc]

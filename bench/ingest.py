@@ -1,0 +1,83 @@
+"""Benchmark: ingest throughput against reading + hashing the same files (same run).
+
+    python bench/ingest.py [--html 2000] [--pdf 200] [--workers 2]
+
+Prints documents/s for harvestwatch ingest (parse, blob store, rows, ledger, search
+index; extraction off) and for the baseline (read + sha256 of the same files), and the
+ratio. The goal in issue 2 is ≥ 0.5× ... of what is achievable; the ratio shows how much
+of the time is parsing and bookkeeping rather than I/O.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from harvestwatch.core.config import Settings  # noqa: E402
+from harvestwatch.core.hashing import sha256_file  # noqa: E402
+from harvestwatch.ingest.pipeline import ingest_paths  # noqa: E402
+from harvestwatch.store import open_store  # noqa: E402
+
+WORDS = ("transplant hospital kidney liver donor waiting time prisoner report evidence witness "
+         "official statistics registry surgeon volunteer consent tribunal").split()
+
+
+def make_corpus(folder: Path, n_html: int, n_pdf: int) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    for i in range(n_html):
+        body = " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(400))
+        (folder / f"page{i:05}.html").write_text(
+            f"<html><head><title>Page {i}</title></head><body><article><h1>Report {i}</h1>"
+            f"<p>{body}</p><p>The centre performed {i * 3} transplants in 2016.</p></article></body></html>")
+    for i in range(n_pdf):
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, pagesize=A4)
+        for page in range(3):
+            for line in range(30):
+                c.drawString(50, 800 - line * 24, " ".join(WORDS[(i + page + line + k) % len(WORDS)] for k in range(10)))
+            c.showPage()
+        c.save()
+        (folder / f"doc{i:04}.pdf").write_bytes(buf.getvalue())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--html", type=int, default=2000)
+    ap.add_argument("--pdf", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="hw-bench-"))
+    try:
+        corpus = tmp / "corpus"
+        corpus.mkdir()
+        make_corpus(corpus, args.html, args.pdf)
+        files = sorted(corpus.iterdir())
+        t0 = time.perf_counter()
+        for f in files:
+            sha256_file(f)
+        base = time.perf_counter() - t0
+        store = open_store(Settings(store_dir=tmp / "store"))
+        t0 = time.perf_counter()
+        report = ingest_paths(store, [str(corpus)], workers=args.workers)
+        ours = time.perf_counter() - t0
+        assert len(report.by_status("stored")) == len(files), report.by_status("failed")[:3]
+        n = len(files)
+        print(f"files: {n} ({args.html} HTML, {args.pdf} PDF), workers={args.workers}")
+        print(f"baseline read+sha256: {n / base:,.0f} docs/s")
+        print(f"harvestwatch ingest: {n / ours:,.1f} docs/s")
+        print(f"ratio ingest/baseline: {base / ours:.4f}x")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
