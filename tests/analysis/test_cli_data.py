@@ -1,0 +1,37 @@
+"""Dataset import through the store: validated, copied, recorded in the ledger."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvestwatch.core.errors import ValidationError
+from harvestwatch.services.analysis import import_dataset, list_datasets, show_dataset
+from harvestwatch.store.ledger import check_chain
+
+HEADER = "metric,country,year,value,unit,source_title,source_url,quote,verified\n"
+
+
+def test_import_and_conflicts_side_by_side(sqlite_store, tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text(HEADER + 'deceased_donors,CN,2016,4080,donors,Report X,https://example.org/x,"4,080 donors",yes\n'
+                 'deceased_donors,CN,2016,4100,donors,Report Y,https://example.org/y,"4,100 donors",yes\n')
+    out = import_dataset(sqlite_store, f)
+    assert out["datasets"] == ["CN:deceased_donors"]
+    shown = show_dataset("CN:deceased_donors", sqlite_store)
+    values_2016 = {r["value"] for r in shown["conflicts"]["2016"]}
+    assert {4080.0, 4100.0} <= values_2016
+    assert any(d["name"] == "CN:deceased_donors" for d in list_datasets(sqlite_store))
+    with sqlite_store.session() as s:
+        assert check_chain(s) == []
+
+
+def test_bad_csv_names_row_and_column(sqlite_store, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text(HEADER + "deceased_donors,CN,2016,lots,donors,T,https://e.org,q,yes\n")
+    with pytest.raises(ValidationError, match=r"bad.csv row 2.*'value'"):
+        import_dataset(sqlite_store, f)
+    g = tmp_path / "nosource.csv"
+    g.write_text("metric,country,year,value\nx,CN,2016,1\n")
+    with pytest.raises(ValidationError, match="missing column"):
+        import_dataset(sqlite_store, g)
+    assert not (sqlite_store.settings.store_dir / "datasets" / "bad.csv").exists()
