@@ -19,6 +19,9 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     actor: str = "cli"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "store_dir", Path(self.store_dir))
+
     @property
     def blob_dir(self) -> Path:
         return self.store_dir / "blobs"

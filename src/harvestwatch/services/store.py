@@ -44,13 +44,45 @@ def ingest(store: Store, inputs: Iterable[str], *, kind: str = "other", tags: It
 def search_documents(store: Store, query: str, *, kind: str | None = None,
                      language: str | None = None, tag: str | None = None,
                      since: str | None = None, until: str | None = None,
-                     include_restricted: bool = False, limit: int = 20,
-                     offset: int = 0) -> tuple[list[Hit], int]:
-    """Full-text search with filters; returns a page of hits and the total count."""
+                     entity: str | None = None, include_restricted: bool = False,
+                     limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
+    """Full-text search with filters; returns a page of hits and the total count.
+
+    ``entity`` keeps documents in which an extracted entity has that canonical name.
+    """
     filters = SearchFilters(kind=kind, language=language, tag=tag, since=since, until=until,
                             include_restricted=include_restricted)
     with store.session() as session:
+        if entity:
+            filters.document_ids = list(session.scalars(
+                select(ExtractedItem.document_id).where(
+                    ExtractedItem.item_type == "entity",
+                    func.lower(ExtractedItem.canonical) == entity.lower()).distinct()))
         return search(session, store.cipher, query, filters, limit=limit, offset=offset)
+
+
+def document_items(store: Store, document_id: int) -> list[dict]:
+    """Extracted items of one document, in text order."""
+    with store.session() as session:
+        return [i.to_dict() for i in session.scalars(
+            select(ExtractedItem).where(ExtractedItem.document_id == document_id)
+            .order_by(ExtractedItem.start, ExtractedItem.end.desc()))]
+
+
+def entity_mentions(store: Store, label: str, name: str, *, include_restricted: bool = False,
+                    limit: int = 500) -> list[dict]:
+    """Every mention of one entity across documents, with the document title and a context."""
+    with store.session() as session:
+        q = (select(ExtractedItem, Document).join(Document, Document.id == ExtractedItem.document_id)
+             .where(ExtractedItem.item_type == "entity", ExtractedItem.label == label,
+                    func.lower(ExtractedItem.canonical) == name.lower()))
+        if not include_restricted:
+            q = q.where(Document.restricted.is_(False))
+        out = []
+        for item, doc in session.execute(q.order_by(Document.id, ExtractedItem.start).limit(limit)):
+            text = plain_text(doc, store.cipher)
+            out.append(item.to_dict() | {"title": doc.title, "context": text[max(0, item.start - 80):item.end + 80]})
+        return out
 
 
 def document_dict(store: Store, doc: Document, *, with_text: bool = True) -> dict:
@@ -104,6 +136,15 @@ def checkpoint(store: Store, actor: str | None = None) -> dict:
     with store.session() as session:
         cp = ledger.checkpoint(session)
         return {"merkle_root": cp.merkle_root, "last_seq": cp.last_seq, "at": cp.at}
+
+
+def latest_checkpoint(store: Store) -> dict | None:
+    """The most recent Merkle checkpoint, if any."""
+    from harvestwatch.store.models import Checkpoint
+
+    with store.session() as session:
+        cp = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
+        return {"merkle_root": cp.merkle_root, "last_seq": cp.last_seq, "at": cp.at} if cp else None
 
 
 def prove_entry(store: Store, seq: int) -> dict:

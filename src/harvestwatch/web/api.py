@@ -1,0 +1,77 @@
+"""JSON API under /api, with the same permissions as the pages (session cookie + CSRF header)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel
+
+from harvestwatch.services import analysis as analysis_svc
+from harvestwatch.services import extract as extract_svc
+from harvestwatch.services import store as store_svc
+from harvestwatch.services import users as users_svc
+from harvestwatch.web.security import check_csrf, is_cleared, require
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Decision(BaseModel):
+    decision: str
+    note: str | None = None
+
+
+@router.get("/search")
+def api_search(request: Request, q: str, kind: str | None = None, lang: str | None = None,
+               tag: str | None = None, since: str | None = None, until: str | None = None,
+               entity: str | None = None, limit: int = 20, offset: int = 0) -> dict:
+    user = require(request, api=True)
+    hits, total = store_svc.search_documents(
+        request.app.state.store, q, kind=kind, language=lang, tag=tag, since=since, until=until,
+        entity=entity, include_restricted=is_cleared(user), limit=min(limit, 100), offset=offset)
+    return {"total": total, "hits": [h.to_dict() for h in hits]}
+
+
+@router.get("/documents/{doc_id}")
+def api_document(request: Request, doc_id: int) -> dict:
+    user = require(request, api=True)
+    st = request.app.state.store
+    doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"])
+    if doc["restricted"]:
+        users_svc.log_access(st, user["name"], doc_id, "view_api")
+    doc["extracted_items"] = store_svc.document_items(st, doc_id)
+    return doc
+
+
+@router.get("/entities")
+def api_entities(request: Request, type: str | None = None, limit: int = 200) -> list[dict]:
+    user = require(request, api=True)
+    return extract_svc.list_entities(request.app.state.store, label=type, limit=limit,
+                                     include_restricted=is_cleared(user))
+
+
+@router.get("/claims")
+def api_claims(request: Request, kind: str | None = None, doc: int | None = None,
+               limit: int = 500) -> list[dict]:
+    user = require(request, api=True)
+    return extract_svc.list_claims(request.app.state.store, kind=kind, document=doc, limit=limit,
+                                   include_restricted=is_cleared(user))
+
+
+@router.get("/summary")
+def api_summary(request: Request) -> dict:
+    user = require(request, api=True)
+    return store_svc.store_summary(request.app.state.store, include_restricted=is_cleared(user))
+
+
+@router.get("/analyses/integrity")
+def api_integrity(request: Request, dataset: str) -> dict:
+    require(request, api=True)
+    return analysis_svc.run_integrity(dataset, store=request.app.state.store).to_dict()
+
+
+@router.post("/review/{item_id}")
+def api_review(request: Request, item_id: int, body: Decision,
+               x_csrf_token: str | None = Header(None)) -> dict:
+    user = require(request, "reviewer", api=True)
+    check_csrf(request, x_csrf_token)
+    return users_svc.review_item(request.app.state.store, item_id, body.decision, user=user["name"],
+                                 role=user["role"], note=body.note)

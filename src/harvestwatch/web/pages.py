@@ -1,0 +1,236 @@
+"""HTML pages of the workbench; each parses input, calls a service function and renders."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from harvestwatch.core.errors import NotFound
+from harvestwatch.extract.mentions import ENTITY_LABELS
+from harvestwatch.ingest.pipeline import KINDS
+from harvestwatch.services import analysis as analysis_svc
+from harvestwatch.services import extract as extract_svc
+from harvestwatch.services import store as store_svc
+from harvestwatch.services import users as users_svc
+from harvestwatch.web.app import page
+from harvestwatch.web.highlight import render
+from harvestwatch.web.security import check_csrf, is_cleared, require
+
+router = APIRouter(include_in_schema=False)
+
+
+def _script_json(obj) -> Markup:
+    """JSON safe inside a <script> element: no '<', '>' or '&' can end or bend it."""
+    raw = json.dumps(obj, ensure_ascii=False)
+    return Markup(raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+PAGE_SIZE = 20
+
+
+def _store(request: Request):
+    return request.app.state.store
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/"):
+    return page(request, "login.html", {"next": next if next.startswith("/") else "/", "error": None})
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(...), password: str = Form(...),
+          csrf: str = Form(""), next: str = Form("/")):
+    check_csrf(request, csrf)
+    key = (username, request.client.host if request.client else "?")
+    limiter = request.app.state.limiter
+    if limiter.blocked(key):
+        return page(request, "login.html", {"next": next, "error": "Too many failed attempts; "
+                                            "wait five minutes."}, status=429)
+    user = users_svc.authenticate(_store(request), username, password)
+    if user is None:
+        limiter.fail(key)
+        return page(request, "login.html", {"next": next, "error": "Wrong name or password."},
+                    status=401)
+    limiter.reset(key)
+    request.session.clear()
+    request.session["user"] = user
+    return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/",
+                            status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")):
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def dashboard(request: Request):
+    user = require(request)
+    st = _store(request)
+    summary = store_svc.store_summary(st, include_restricted=is_cleared(user))
+    recent = [e for e in store_svc.ledger_entries(st, limit=40) if e["action"] == "ingest"
+              and e["object_type"] == "document"][:10]
+    return page(request, "dashboard.html", {"summary": summary, "recent": recent,
+                                            "verify": getattr(request.app.state, "last_verify", None),
+                                            "checkpoint": store_svc.latest_checkpoint(st)})
+
+
+@router.post("/custody/verify")
+def custody_verify(request: Request, csrf: str = Form("")):
+    require(request, "reviewer")
+    check_csrf(request, csrf)
+    st = _store(request)
+    request.app.state.last_verify = store_svc.verify(st).to_dict()
+    store_svc.checkpoint(st)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/search")
+def search(request: Request, q: str = "", kind: str = "", lang: str = "", tag: str = "",
+           since: str = "", until: str = "", entity: str = "", page_no: int = 1):
+    user = require(request)
+    hits, total = [], 0
+    if q.strip():
+        hits, total = store_svc.search_documents(
+            _store(request), q, kind=kind or None, language=lang or None, tag=tag or None,
+            since=since or None, until=until or None, entity=entity or None,
+            include_restricted=is_cleared(user), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    return page(request, "search.html", {
+        "q": q, "kind": kind, "lang": lang, "tag": tag, "since": since, "until": until,
+        "entity": entity, "hits": hits, "total": total, "page_no": page_no,
+        "pages": max(1, math.ceil(total / PAGE_SIZE)), "kinds": KINDS})
+
+
+@router.get("/documents/{doc_id}")
+def document(request: Request, doc_id: int, hl: str = ""):
+    user = require(request)
+    st = _store(request)
+    doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"])
+    if doc["restricted"]:
+        users_svc.log_access(st, user["name"], doc_id, "view_page")
+    items = store_svc.document_items(st, doc_id)
+    extra = None
+    if hl and "-" in hl:
+        a, _, b = hl.partition("-")
+        if a.isdigit() and b.isdigit():
+            extra = (int(a), int(b))
+    decisions = users_svc.decisions_for(st, [i["id"] for i in items])
+    return page(request, "document.html", {
+        "doc": doc, "body": render(doc["text"], items, extra), "items": items,
+        "items_json": _script_json({i["id"]: i for i in items}),
+        "stances": [i for i in items if i["item_type"] == "stance"],
+        "decisions": decisions})
+
+
+@router.get("/documents/{doc_id}/original")
+def original(request: Request, doc_id: int):
+    user = require(request)
+    meta, data = store_svc.original_bytes(_store(request), doc_id, include_restricted=is_cleared(user))
+    if meta["restricted"]:
+        users_svc.log_access(_store(request), user["name"], doc_id, "download")
+    name = Path(meta["source"].split("?")[0]).name or meta["sha256"]
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/entities")
+def entities(request: Request, type: str = ""):
+    user = require(request)
+    rows = extract_svc.list_entities(_store(request), label=type or None,
+                                     include_restricted=is_cleared(user))
+    return page(request, "entities.html", {"rows": rows, "type": type, "labels": ENTITY_LABELS})
+
+
+@router.get("/entities/{label}/{name}")
+def entity(request: Request, label: str, name: str):
+    user = require(request)
+    mentions = store_svc.entity_mentions(_store(request), label, name,
+                                         include_restricted=is_cleared(user))
+    if not mentions:
+        raise NotFound(f"no {label} named {name!r}")
+    return page(request, "entity.html", {"label": label, "name": name, "mentions": mentions,
+                                         "documents": sorted({m["document_id"] for m in mentions})})
+
+
+@router.get("/claims")
+def claims(request: Request, kind: str = "", doc: int | None = None):
+    user = require(request)
+    rows = extract_svc.list_claims(_store(request), kind=kind or None, document=doc,
+                                   include_restricted=is_cleared(user))
+    return page(request, "claims.html", {"rows": rows, "kind": kind, "kinds": extract_svc.CLAIM_KINDS})
+
+
+@router.get("/analyses")
+def analyses(request: Request, dataset: str = "CN:deceased_donors", wait_days: float = 7.0):
+    require(request)
+    st = _store(request)
+    results = []
+    for run in (lambda: analysis_svc.run_integrity(dataset, store=st),
+                lambda: analysis_svc.run_supply_gap(store=st),
+                lambda: analysis_svc.run_waiting(wait_days, store=st)):
+        try:
+            r = run()
+            results.append({"result": r.to_dict(), "svg": analysis_svc.chart_svg(r), "error": None})
+        except Exception as exc:  # one failing analysis must not hide the others
+            results.append({"result": None, "svg": None, "error": str(exc)})
+    return page(request, "analyses.html", {"results": results, "dataset": dataset,
+                                           "wait_days": wait_days,
+                                           "datasets": analysis_svc.list_datasets(st)})
+
+
+@router.get("/ingest")
+def ingest_form(request: Request):
+    require(request, "investigator")
+    return page(request, "ingest.html", {"results": None, "kinds": KINDS})
+
+
+@router.post("/ingest")
+async def ingest(request: Request, files: list[UploadFile] | None = None, urls: str = Form(""),
+                 kind: str = Form("other"), tag: str = Form(""), restricted: bool = Form(False),
+                 csrf: str = Form("")):
+    user = require(request, "investigator")
+    check_csrf(request, csrf)
+    st = _store(request)
+    with tempfile.TemporaryDirectory(prefix="hw-upload-") as tmp:
+        inputs = []
+        for i, f in enumerate(files or []):
+            if not f.filename:
+                continue
+            safe = Path(f.filename).name or f"upload-{i}"
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            target = folder / safe
+            target.write_bytes(await f.read())
+            inputs.append(str(target))
+        inputs += [u.strip() for u in urls.splitlines() if u.strip()]
+        report = store_svc.ingest(st, inputs, kind=kind, tags=[t for t in tag.split(",") if t.strip()],
+                                  restricted=restricted, actor=user["name"])
+    results = []
+    for r in report.results:
+        name = r.input if r.input.startswith("http") else Path(r.input).name
+        results.append(r.to_dict() | {"input": name})
+    return page(request, "ingest.html", {"results": results, "kinds": KINDS})
+
+
+@router.get("/review")
+def review(request: Request):
+    user = require(request, "reviewer")
+    queue = users_svc.review_queue(_store(request), role=user["role"])
+    return page(request, "review.html", {"queue": queue})
+
+
+@router.post("/review/{item_id}")
+def review_decide(request: Request, item_id: int, decision: str = Form(...), note: str = Form(""),
+                  csrf: str = Form(""), back: str = Form("/review")):
+    user = require(request, "reviewer")
+    check_csrf(request, csrf)
+    users_svc.review_item(_store(request), item_id, decision, user=user["name"], role=user["role"],
+                          note=note or None)
+    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/review",
+                            status_code=303)
