@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from tests.conftest import SAMPLES, SHARED
 
 from harvestwatch.extract.evaluation import evaluate
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.services.extract import extract_documents, list_claims, list_entities
 from harvestwatch.store.models import ExtractedItem
+from tests.conftest import SAMPLES, SHARED
 
 GOLD = SHARED / "corpus" / "gold_seeds.jsonl"
 

@@ -9,10 +9,10 @@ import threading
 import time
 
 import pytest
-from tests.conftest import SAMPLES
 
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.store.verify import verify_store
+from tests.conftest import SAMPLES
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

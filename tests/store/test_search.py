@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import SAMPLES
 
 from harvestwatch.core.errors import NotFound
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.services.store import search_documents, show_document
+from tests.conftest import SAMPLES
 
 ZH_TRAD = "醫院宣稱腎臟移植等待時間只有兩週，法輪功學員被強制抽血。"
 ZH_SIMP = "官方否认强摘器官的指控，称所有器官捐献者都是自愿的。"

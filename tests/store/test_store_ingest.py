@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from tests.conftest import SAMPLES
 
 from harvestwatch.core.hashing import sha256_file
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.store import ledger
 from harvestwatch.store.models import Document, LedgerEntry, Source
 from harvestwatch.store.verify import verify_store
+from tests.conftest import SAMPLES
 
 
 def test_seed_articles_stored_once_by_sha256(any_store):

@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 from sqlalchemy import text
-from tests.conftest import SAMPLES
 
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.store.verify import verify_store
+from tests.conftest import SAMPLES
 
 
 def _ingest(store):

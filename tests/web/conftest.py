@@ -6,12 +6,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import SAMPLES
 
 from harvestwatch.core.config import Settings
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.web.app import create_app
+from tests.conftest import SAMPLES
 
 PASSWORD = "correct horse battery"
 HOSTILE = ('<script>alert("pwned")</script><img src=x onerror=alert(1)> The hospital said '

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "harvestwatch", "svg.fonttype": "none",
                      "font.family": ["DejaVu Sans", "WenQuanYi Micro Hei", "sans-serif"]})
@@ -38,6 +39,7 @@ def _integrity(result: dict) -> str:
     ref = next(f for f in d["fits"] if f["name"] == d["reference"])
     ax1.plot(d["years"], ref["fitted"], "-", color="#c0392b", label=f"{ref['name']} fit")
     ax1.set_title(d["dataset"], fontsize=9)
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.legend(fontsize=7)
     names = [d["dataset"]] + [p["dataset"] for p in d.get("peers", [])]
     vals = [ref.get("one_minus_r2_log10")] + [p.get("one_minus_r2_log10") for p in d.get("peers", [])]
