@@ -41,8 +41,13 @@ def resolve_aliases(mentions: list[EntityMention], gaz: Gazetteer) -> list[Entit
         if entry is not None and m.source == "acronym":
             m.canonical = entry.name
             m.aliases = sorted(set(m.aliases) | set(entry.surface_forms))
-    # Persons: a one-word (sur)name joins the full name that contains it.
+    # Persons: a one-word (sur)name joins the full name that contains it. spaCy often
+    # labels a bare surname as an organisation or place ("Matas said"): relabel those.
     full_names = [m for m in mentions if m.label == "person" and len(m.canonical.split()) >= 2]
+    surnames = {f.canonical.split()[-1] for f in full_names}
+    for m in mentions:
+        if m.source == "ner" and m.label in ("organization", "place") and m.text in surnames:
+            m.label = "person"
     for m in mentions:
         if m.label != "person" or len(m.canonical.split()) != 1:
             continue

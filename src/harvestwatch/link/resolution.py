@@ -1,0 +1,147 @@
+"""Entity resolution across documents: deterministic merges, each with its reason.
+
+Mentions join when they share a normalised name, when a gazetteer or an in-document alias
+(acronym ↔ long form) links them, when a one-word name is the surname of exactly one full
+name, or when a title-prefixed name ("human rights lawyer David Matas") contains a known
+full name. Manual merges and splits are applied last and always win.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harvestwatch.extract.gazetteer import load_gazetteer
+
+
+def norm(name: str) -> str:
+    name = re.sub(r"\s+", " ", name.strip().lower())
+    name = re.sub(r"^the ", "", name)
+    return name.removesuffix("'s").removesuffix("’s")
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+
+@dataclass
+class EntityCluster:
+    id: str
+    label: str
+    name: str
+    aliases: list[str]
+    mentions: list[dict] = field(default_factory=list)  # item dicts
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[int]:
+        return sorted({m["document_id"] for m in self.mentions})
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "name": self.name, "aliases": self.aliases,
+                "documents": self.documents, "mention_count": len(self.mentions),
+                "mentions": [{"item_id": m["id"], "document_id": m["document_id"],
+                              "start": m["start"], "end": m["end"], "text": m["text"]}
+                             for m in self.mentions],
+                "reasons": self.reasons}
+
+
+def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> list[EntityCluster]:
+    """Cluster entity items across documents; ``decisions`` are manual merge/split records."""
+    gaz = load_gazetteer()
+    uf = _UnionFind()
+    reasons: dict[tuple[str, str], str] = {}
+    names: dict[str, set[str]] = {}
+    for it in items:
+        key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
+        uf.find(key)
+        names.setdefault(key, set()).update({it["canonical"] or it["text"], it["text"]})
+
+    def join(a: str, b: str, why: str) -> None:
+        if a != b and uf.union(a, b):
+            reasons[(a, b)] = why
+
+    keys = sorted(names)
+    by_label: dict[str, list[str]] = {}
+    for k in keys:
+        by_label.setdefault(k.split("|", 1)[0], []).append(k)
+    for label, group in by_label.items():
+        # gazetteer aliases and in-document aliases (data.aliases)
+        index = {}
+        for k in group:
+            entry = gaz.lookup(k.split("|", 1)[1])
+            if entry is not None:
+                canon = f"{label}|{norm(entry.name)}"
+                if canon in names:
+                    join(canon, k, f"gazetteer: '{k.split('|', 1)[1]}' is an alias of '{entry.name}'")
+                index.setdefault(canon, k)
+        # persons: surnames and title-prefixed names
+        if label == "person":
+            full = [k for k in group if len(k.split("|", 1)[1].split()) >= 2]
+            for k in group:
+                name = k.split("|", 1)[1]
+                words = name.split()
+                if len(words) == 1:
+                    cands = [f for f in full if f.split("|", 1)[1].split()[-1] == name]
+                    if len({uf.find(c) for c in cands}) == 1:
+                        join(cands[0], k, f"surname: '{name}' of '{cands[0].split('|', 1)[1]}'")
+                else:
+                    for f in full:
+                        fname = f.split("|", 1)[1]
+                        if f != k and name.endswith(" " + fname) and len(fname.split()) >= 2:
+                            join(f, k, f"title-prefixed: '{name}' names '{fname}'")
+    for it in items:
+        key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
+        for alias in (it.get("data") or {}).get("aliases", []):
+            other = f"{it['label']}|{norm(alias)}"
+            if other in names and other != key:
+                join(key, other, f"alias in document {it['document_id']}: '{alias}'")
+    # manual decisions, in order
+    split_off: dict[str, str] = {}
+    for d in decisions or []:
+        a = f"{d['label']}|{norm(d['a'])}"
+        b = f"{d['label']}|{norm(d['b'])}" if d.get("b") else None
+        if d["kind"] == "merge" and b:
+            join(a, b, f"manual merge by {d['actor']}: {d.get('note') or ''}".strip())
+        elif d["kind"] == "split":
+            split_off[a] = f"manual split by {d['actor']}: {d.get('note') or ''}".strip()
+    groups: dict[str, list[str]] = {}
+    for k in keys:  # a manually split name leaves its cluster and stands alone
+        groups.setdefault(k if k in split_off else uf.find(k), []).append(k)
+    members_items: dict[str, list[dict]] = {}
+    key_to_root = {k: r for r, ks in groups.items() for k in ks}
+    for it in items:
+        key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
+        members_items.setdefault(key_to_root[key], []).append(it)
+    clusters = []
+    for root, ks in sorted(groups.items()):
+        its = members_items.get(root, [])
+        if not its:
+            continue
+        label = root.split("|", 1)[0]
+        forms = sorted({n for k in ks for n in names[k]})
+        counts: dict[str, int] = {}
+        for it in its:
+            c = it["canonical"] or it["text"]
+            counts[c] = counts.get(c, 0) + 1
+        entry = next((gaz.lookup(f) for f in forms if gaz.lookup(f)), None)
+        name = entry.name if entry else max(counts, key=lambda c: (len(c.split()) > 1, counts[c], len(c)))
+        why = [r for (a, b), r in reasons.items() if a in ks and b in ks]
+        why += [split_off[k] for k in ks if k in split_off]
+        clusters.append(EntityCluster(f"{label}:{norm(name)}", label, name, forms, its, why))
+    return clusters
