@@ -1,1 +1,1 @@
-"""engine layer (see ARCHITECTURE.md)."""
+"""How batch work runs: in this process, a local process pool, or a Dask cluster."""
