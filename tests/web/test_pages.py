@@ -133,3 +133,12 @@ def test_pages_render(as_user):
     page = client.get("/").text
     client.post("/custody/verify", data={"csrf": csrf_of(page)})
     assert "Merkle root" in client.get("/").text
+
+
+def test_download_report_leaves_out_restricted_for_viewers(as_user):
+    vic = as_user("vic")
+    r = vic.get("/report", params={"format": "html"})
+    assert r.status_code == 200 and "References" in r.text
+    assert "Sujiatun" not in r.text and "restricted document(s) left out" in r.text
+    pdf = as_user("ivan").get("/report", params={"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")

@@ -234,3 +234,26 @@ def review_decide(request: Request, item_id: int, decision: str = Form(...), not
                           note=note or None)
     return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/review",
                             status_code=303)
+
+
+@router.get("/report")
+def download_report(request: Request, format: str = "html", tag: str = ""):
+    """The sourced brief for the store (or one tag), as HTML or PDF."""
+    import tempfile
+
+    from harvestwatch.services import report as report_svc
+
+    user = require(request)
+    if format not in ("html", "pdf"):
+        raise NotFound(f"no report format {format!r}")
+    st = _store(request)
+    report = report_svc.build_report(st, title="Evidence brief", scope=f"tag:{tag}" if tag else None,
+                                     include_restricted=is_cleared(user))
+    base = str(request.base_url).rstrip("/")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = report_svc.write_report(st, report, Path(tmp) / f"brief.{format}", base_url=base,
+                                       actor=user["name"])
+        data = path.read_bytes()
+    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="brief.{format}"'})
