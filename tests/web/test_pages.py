@@ -142,3 +142,26 @@ def test_download_report_leaves_out_restricted_for_viewers(as_user):
     assert "Sujiatun" not in r.text and "restricted document(s) left out" in r.text
     pdf = as_user("ivan").get("/report", params={"format": "pdf"})
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_corroboration_and_screening_pages(as_user, app):
+    from pathlib import Path
+
+    from harvestwatch.services import screen as screen_svc
+
+    ivan = as_user("ivan")
+    page = ivan.get("/corroboration").text
+    ivan.post("/corroboration/rebuild", data={"csrf": csrf_of(page)})
+    html = ivan.get("/corroboration").text
+    assert "independent line(s) of evidence" in html and "Contradictions" in html
+    assert "Sujiatun" not in html  # links leave restricted documents out
+    fixtures = Path(__file__).parents[1] / "screen" / "fixtures"
+    screen_svc.import_files(app.state.store, [str(fixtures / "sample.ris")])
+    screen_svc.run(app.state.store)
+    rita = as_user("rita")
+    page = rita.get("/screening").text
+    assert "dead_donor_rule" in page
+    r = rita.post("/screening/decide", data={"csrf": csrf_of(page), "record_id": "R1",
+                                             "decision": "flag_confirmed"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert as_user("vic").get("/screening").status_code == 403
