@@ -117,11 +117,13 @@ def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters 
     total = len(ids)
     page = ids[offset : offset + limit]
     docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(page)))}
+    folded = dict(session.execute(select(SearchText.document_id, SearchText.body)
+                                  .where(SearchText.document_id.in_(page))).all())
     hits = []
     for rank, doc_id in enumerate(page):
         doc = docs[doc_id]
         body = plain_text(doc, cipher)
-        spans = find_spans(fold_for_search(body), terms)
+        spans = find_spans(folded.get(doc_id) or fold_for_search(body), terms)
         hits.append(Hit(doc.id, doc.sha256, doc.title, doc.kind, doc.language, doc.published,
                         make_snippet(body, spans), spans[:50], score=float(offset + rank)))
     return hits, total
