@@ -8,7 +8,9 @@ import re
 from harvestwatch.extract.gazetteer import Gazetteer, load_gazetteer
 from harvestwatch.extract.mentions import EntityMention
 
-_TITLE_WORDS = ("Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Professor", "Mr", "Mrs", "Ms", "Dr")
+_TITLE_WORDS = ("Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Professor", "Mr", "Mrs", "Ms", "Dr", "Sir",
+                "Dame", "Lord", "Lady")
+_POST_NOMINALS = (" QC", " KC", " MP", " PhD", " MD", " Jr.", " Jr", " Sr.", " OBE", " CBE", " MBE")
 _NOT_PERSON_AFTER = re.compile(r"^\s+(?:Award|Prize|Foundation|Hospital|University|Institute|"
                                r"Center|Centre|Medal|Fund|Lecture|Act|Law)\b")
 _WORK_BEFORE = re.compile(r"(?:entitled|titled|called|named|film|documentary|book)\s+[\"“']?$", re.I)
@@ -161,6 +163,11 @@ def _clean(text: str, start: int, end: int) -> tuple[int, int]:
             span = span[len(t) + 1:]
     if span.endswith(("'s", "’s")):
         end -= 2
+        span = span[:-2]
+    for post in _POST_NOMINALS:
+        if span.endswith(post):
+            end -= len(post)
+            span = span[: -len(post)]
     return start, end
 
 

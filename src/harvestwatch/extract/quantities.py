@@ -62,7 +62,7 @@ _NUMBER = re.compile(
 _WORD_TOKEN = re.compile(r"[A-Za-z$€£][\w'’-]*|\d[\d,.]*")
 _RATE = re.compile(r"^(?:\s*(?:\w+\s+){0,2}?)(annually|a year|per year|each year|every year|per annum|"
                    r"a month|per month|each month|a day|per day|daily|a week|per week|weekly|monthly)\b", re.I)
-_YEAR_SCOPE = re.compile(r"\b(?:in|during|since|by|for)\s+((?:19|20)\d\d)\b")
+_YEAR_SCOPE = re.compile(r"\b(?:in|during|since|by|for)\s+((?:19|20)\d\d)\b", re.I)
 _SKIP_AFTER = re.compile(r"^\s*(?:percent\b|per cent\b|%|years? old\b|-year-old|a\.m\.|p\.m\.|"
                          r"(?:st|nd|rd|th)\b|:\d)", re.I)
 MONTHS = ("january february march april may june july august september october november december "

@@ -101,7 +101,7 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
                 actors = [name[0].upper() + name[1:]] + actors
             actor = actors[0] if actors else None
             if kind == "condemnation":
-                by = re.search(r"\bby\b(.*)", sentence)
+                by = re.search(r"\bby\b(.*)", text[s:e])  # the unmasked sentence names them
                 if by:
                     actors = [a for a in actors if a in by.group(1)] + [
                         m2.group() for m2 in re.finditer(r"(?:the\s+)?(?:[A-Z][\w.]*\s+)+government", by.group(1))

@@ -114,6 +114,15 @@ def _official_name(phrase: str) -> str:
     return p[0].upper() + p[1:]
 
 
+def _full_name(name: str, entities: list[EntityMention]) -> str:
+    """A bare surname ("Nice said") becomes the one full name in the text that ends with it."""
+    if len(name.split()) != 1:
+        return name
+    full = {e.canonical for e in entities if e.label == "person" and len(e.canonical.split()) > 1
+            and e.canonical.split()[-1] == name}
+    return full.pop() if len(full) == 1 else name
+
+
 def _resolve_pronoun(pos: int, entities: list[EntityMention]) -> str | None:
     persons = [e for e in entities if e.label == "person" and e.end <= pos]
     return persons[-1].canonical if persons else None
@@ -179,6 +188,7 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
                     consumed_until = nxt
         if not speaker or speaker.lower() in _GENERIC:
             continue
+        speaker = _full_name(speaker, entities)
         role = _ROLE.search(role_text)
         out.append(Testimony(qs, qe, text[qs:qe], speaker, None, role.group(1).lower() if role else None, verb))
     return out

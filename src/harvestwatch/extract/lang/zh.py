@@ -14,6 +14,7 @@ ZH_UNITS: list[tuple[str, str, str]] = [
     ("例移植", "transplants", "transplants"), ("台移植手术", "transplants", "transplants"),
     ("例", "transplants", "cases"), ("台手术", "transplants", "transplants"),
     ("个器官", "organs", "organs"), ("个肾", "organs", "organs"), ("个肝", "organs", "organs"),
+    ("个", "other", "items"),
     ("颗", "organs", "organs"), ("枚", "organs", "organs"),
     ("家医院", "hospitals", "hospitals"), ("所医院", "hospitals", "hospitals"),
     ("家移植中心", "hospitals", "hospitals"), ("家", "hospitals", "hospitals"),
@@ -60,6 +61,13 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
         if unit == "日" and value <= 31 and re.search(r"月\s*$", text[max(0, m.start() - 3):m.start()]):
             continue  # a date
         what, u = _UNIT_MAP[unit]
+        before = text[max(0, m.start() - 8):m.start()]
+        if unit == "例" and "捐献" in before[-6:]:
+            what, u = "donors", "donors"
+        if unit == "个" and "器官" in before[-6:]:
+            what, u = "organs", "organs"
+        elif unit == "个" and what == "other":
+            continue  # a bare classifier: not a claim by itself
         prefix = m.group("pre")
         qualifier = _PRE.get(prefix or "") or _POST.get(m.group("post") or "")
         vague = None
@@ -75,6 +83,9 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
             what = "other"
         end = m.end()
         scope = None
+        year = re.search(r"((?:19|20)\d\d)\s*年(?!\s*[至到－—~～-])", text[s_lo:m.start()])
+        if year and what not in ("duration", "wait_time"):
+            scope = year.group(1)
         rate = _RATE.match(text[end:end + 4]) or re.search(r"每年|年均|全年", text[s_lo:m.start()])
         if rate and what not in ("duration", "wait_time"):
             scope = "per year"
