@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from harvestwatch.core.errors import ValidationError
-from harvestwatch.services.analysis import import_dataset, list_datasets, show_dataset
+from harvestwatch.services.analysis import (
+    dataset_from_claims,
+    import_dataset,
+    list_datasets,
+    show_dataset,
+)
 from harvestwatch.store.ledger import check_chain
 
 HEADER = "metric,country,year,value,unit,source_title,source_url,quote,verified\n"
@@ -35,3 +40,21 @@ def test_bad_csv_names_row_and_column(sqlite_store, tmp_path):
     with pytest.raises(ValidationError, match="missing column"):
         import_dataset(sqlite_store, g)
     assert not (sqlite_store.settings.store_dir / "datasets" / "bad.csv").exists()
+
+
+def test_claims_become_dataset_rows_with_their_span(sqlite_store, tmp_path):
+    from harvestwatch.services import store as store_svc
+
+    f = tmp_path / "cn.txt"
+    f.write_text("In 2016, China performed more than 13,000 transplants, officials said.")
+    report = store_svc.ingest(sqlite_store, [str(f)])
+    import_out = dataset_from_claims(
+        sqlite_store, metric="transplants_claimed", country="CN", document=report.document_ids[0],
+        what="transplants")
+    assert import_out["datasets"] == ["CN:transplants_claimed"]
+    row = show_dataset("CN:transplants_claimed", sqlite_store)["rows"][0]
+    assert row["year"] == 2016 and row["value"] == 13000
+    sha, span = row["source_url"].removeprefix("harvestwatch:document/").split("#")
+    start, end = map(int, span.split("-"))
+    doc = store_svc.show_document(sqlite_store, sha)
+    assert doc["text"][start:end] == row["quote"]

@@ -54,6 +54,17 @@ def data_import(path: Path) -> None:
     console.print(f"imported {out['rows']} row(s) into {', '.join(out['datasets'])}", highlight=False)
 
 
+@data_app.command("from-claims")
+def data_from_claims(metric: str = typer.Option(..., "--metric"), country: str = typer.Option(..., "--country"),
+                     doc: int = typer.Option(None, "--doc", help="Claims of this document."),
+                     what: str = typer.Option(None, "--what", help="Only this kind (transplants, donors...)."),
+                     item: list[int] = typer.Option(None, "--item", help="Extracted item ids (repeatable).")) -> None:
+    """Turn extracted quantity claims into dataset rows that link back to their spans."""
+    out = svc.dataset_from_claims(_store(), metric=metric, country=country, item_ids=item or None,
+                                  document=doc, what=what)
+    console.print(f"imported {out['rows']} row(s) into {', '.join(out['datasets'])}", highlight=False)
+
+
 def _show(result, json_out: bool) -> None:
     d = result.to_dict()
     if json_out:

@@ -53,10 +53,16 @@ def build_links(items: list[dict], documents: dict[int, dict], decisions: list[d
         context[q["id"]] = {resolve(e["canonical"]) for e in ctx_entities.get(q["document_id"], [])
                             if lo <= e["start"] < hi}
 
+    testimonies_in: dict[int, list[dict]] = {}
+    for t in testimonies:
+        testimonies_in.setdefault(t["document_id"], []).append(t)
+    urls = {d["url"].rstrip("/"): d for d in documents.values() if d.get("url")}
+
     def support(members: list[dict]) -> dict:
         lines: dict[str, list[dict]] = {}
         for m in members:
-            origin, how = claim_origin(m, documents[m["document_id"]], testimonies, resolve)
+            origin, how = claim_origin(m, documents[m["document_id"]],
+                                       testimonies_in.get(m["document_id"], []), resolve, urls)
             lines.setdefault(origin, []).append({"item_id": m["id"], "document_id": m["document_id"],
                                                  "start": m["start"], "end": m["end"],
                                                  "text": m["text"], "via": how})

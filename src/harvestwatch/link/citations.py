@@ -1,23 +1,79 @@
 """Where a claim comes from: the origin a document attributes it to, for counting independence.
 
 A claim inside a testimony comes from its speaker; a claim in a sentence that says
-"according to X", "X reports/said/notes", "cited by X" comes from X; otherwise it is the
-document's own (its site, else the document itself). Two documents repeating the Daily
-Mail are one line of evidence: the Daily Mail.
+"according to X", "X reports/said/notes", "cited by X", "a report by X" comes from X; a
+sentence that links a URL comes from the linked outlet (or, when the URL is another stored
+document, from that document's own origin); "the report says" / "the newspaper found"
+refers back to the last origin the document named before it. Otherwise the claim is the
+document's own (its outlet or site, else the document itself). Outlet names, domains and
+other spellings are one origin (data/outlets.yaml): two documents repeating the Daily Mail
+are one line of evidence, the Daily Mail.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from importlib import resources
+from urllib.parse import urlsplit
+
+import yaml
 
 _WORD = r"[A-Z][\w’'&-]*(?:\.[\w’'&-]+)*"  # "U.S" but never a sentence's full stop
 _NAME = _WORD + r"(?:[ \xa0]+(?:(?:of|for|and|on|the)[ \xa0]+)?" + _WORD + r"){0,6}"
+_WORK = r"(?:report|study|investigation|article|analysis|paper|book|estimate|survey|research)"
 _ATTRIBUTION = re.compile(
-    r"\b[Aa]ccording to (?:the |a )?(" + _NAME + r")"
+    r"\b[Aa]ccording to (?:the |a |an )?(" + _NAME + r")"
     r"|\b(?:the |The )?(" + _NAME + r")\s(?:reports?|reported|says|said|notes|noted|writes|"
-    r"wrote|found|estimates?|estimated|claims?|told)\b"
-    r"|\b(?:cited|quoted|reported) by (?:the )?(" + _NAME + r")")
-_SKIP = {"It", "This", "That", "He", "She", "They", "We", "I", "The", "A", "An", "In", "But", "And"}
+    r"wrote|found|finds|estimates?|estimated|claims?|told|concluded|revealed)\b"
+    r"|\b(?:cited|quoted|reported) by (?:the )?(" + _NAME + r")"
+    r"|\b" + _WORK + r"s? (?:published |written |released )?by (?:the )?(" + _NAME + r")"
+    r"|\b(?:[Tt]he )?(" + _NAME + r")[’']s? (?:\d{4} |new |latest )?" + _WORK + r"\b")
+# "the report says", "the newspaper found": refers back to the last named origin
+_ANAPHOR = re.compile(r"\b[Tt]he (?:same |original |" + r"\d{4} )?(?:report|study|investigation|"
+                      r"article|paper|newspaper|outlet|tribunal|researchers|authors|book|survey)\b"
+                      r"|该报告|报告称|该报|报道称")
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'，。）]+")
+_SKIP = {"It", "This", "That", "He", "She", "They", "We", "I", "The", "A", "An", "In", "But", "And",
+         "Officials", "Critics", "Experts", "Some", "Many", "Others", "Researchers", "Report"}
+
+
+@functools.cache
+def _outlets() -> tuple[dict[str, str], dict[str, str]]:
+    """(name or alias → outlet name, domain → outlet name) from data/outlets.yaml."""
+    text = resources.files("harvestwatch.link").joinpath("data/outlets.yaml").read_text("utf-8")
+    names: dict[str, str] = {}
+    domains: dict[str, str] = {}
+    for o in yaml.safe_load(text)["outlets"]:
+        for n in (o["name"], *o.get("aliases", ())):
+            names[_key(n)] = o["name"]
+        for d in o.get("domains", ()):
+            domains[d.lower()] = o["name"]
+    return names, domains
+
+
+def _key(name: str) -> str:
+    name = re.sub(r"\s+", " ", name.strip().lower())
+    return name[4:] if name.startswith("the ") else name
+
+
+def outlet_of_host(host: str) -> str:
+    """The outlet a web host belongs to ("www.dailymail.co.uk" → "Daily Mail"), else the host."""
+    host = host.lower().split(":")[0].removeprefix("www.")
+    domains = _outlets()[1]
+    parts = host.split(".")
+    for i in range(len(parts) - 1):  # news.bbc.co.uk → bbc.co.uk
+        if ".".join(parts[i:]) in domains:
+            return domains[".".join(parts[i:])]
+    return host
+
+
+def outlet_name(name: str) -> str:
+    """One spelling per outlet: "Mail Online", "the Daily Mail", "dailymail.co.uk" → "Daily Mail"."""
+    name = name.strip()
+    if re.fullmatch(r"(?:[\w-]+\.)+[a-z]{2,}", name.lower()):
+        return outlet_of_host(name)
+    return _outlets()[0].get(_key(name), name)
 
 
 def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
@@ -26,25 +82,77 @@ def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, (min(hi) + 1 if hi else len(text))
 
 
+def _named(m: re.Match) -> str | None:
+    name = next(g for g in m.groups() if g).strip()
+    if name.split()[0] in _SKIP or len(name) < 3:
+        return None
+    return name
+
+
 def attributed_origin(text: str, start: int, end: int, resolve) -> str | None:
     """The named source the sentence around [start, end) attributes the claim to, if any."""
     lo, hi = sentence_of(text, start, end)
     for m in _ATTRIBUTION.finditer(text, lo, hi):
-        name = next(g for g in m.groups() if g).strip()
-        if name.split()[0] in _SKIP or len(name) < 3:
-            continue
-        return resolve(name)
+        name = _named(m)
+        if name:
+            return outlet_name(resolve(name))
     return None
 
 
-def claim_origin(item: dict, doc: dict, testimonies: list[dict], resolve) -> tuple[str, str]:
-    """(origin, how) for one claim item in document ``doc`` (dict with id, text, site, title)."""
+def url_origin(text: str, start: int, end: int, urls: dict[str, dict]) -> tuple[str, str] | None:
+    """(origin, how) for a sentence that links a URL: a stored document's origin, else the outlet."""
+    lo, hi = sentence_of(text, start, end)
+    m = _URL.search(text, lo, hi)
+    if not m:
+        return None
+    url = m.group().rstrip(".,;:")
+    doc = urls.get(url.rstrip("/"))
+    if doc is not None:
+        return own_origin(doc), f"links stored document {doc['id']} ({url})"
+    return outlet_of_host(urlsplit(url).netloc), f"links {url}"
+
+
+def own_origin(doc: dict) -> str:
+    """The origin of a document's own claims: its outlet (site or URL host), else itself."""
+    if doc.get("site"):
+        return outlet_name(doc["site"])
+    if doc.get("url"):
+        return outlet_of_host(urlsplit(doc["url"]).netloc)
+    return f"document {doc['id']}"
+
+
+def earlier_origin(text: str, start: int, resolve) -> str | None:
+    """The last origin named before ``start`` in the document ("the report says" → that report)."""
+    last = None
+    for m in _ATTRIBUTION.finditer(text, 0, start):
+        name = _named(m)
+        if name:
+            last = name
+    return outlet_name(resolve(last)) if last else None
+
+
+def claim_origin(item: dict, doc: dict, testimonies: list[dict], resolve,
+                 urls: dict[str, dict] | None = None) -> tuple[str, str]:
+    """(origin, how) for one claim item in document ``doc`` (dict with id, text, site, url).
+
+    ``testimonies`` are the testimonies of that document (others are ignored); ``urls`` maps
+    stored documents' URLs (without a trailing slash) to their document dicts.
+    """
     for t in testimonies:
         if t["document_id"] == item["document_id"] and t["start"] <= item["start"] and item["end"] <= t["end"]:
             return resolve(t["data"]["speaker"]), "quoted speaker"
     if item["item_type"] == "testimony":
         return resolve(item["data"]["speaker"]), "speaker"
-    origin = attributed_origin(doc["text"], item["start"], item["end"], resolve)
+    text = doc["text"]
+    origin = attributed_origin(text, item["start"], item["end"], resolve)
     if origin:
         return origin, "attributed in the sentence"
-    return (doc.get("site") or f"document {doc['id']}"), "the document's own claim"
+    linked = url_origin(text, item["start"], item["end"], urls or {})
+    if linked:
+        return linked
+    lo, hi = sentence_of(text, item["start"], item["end"])
+    if _ANAPHOR.search(text, lo, hi):
+        origin = earlier_origin(text, lo, resolve)
+        if origin:
+            return origin, "attributed to the source named earlier in the document"
+    return own_origin(doc), "the document's own claim"

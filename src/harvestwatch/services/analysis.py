@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -73,6 +74,58 @@ def import_dataset(store: Store, path: str | Path, *, actor: str | None = None) 
                       payload={"sha256": sha256_file(target), "rows": len(rows),
                                "datasets": sorted({r.dataset for r in rows})})
     return {"file": target.name, "rows": len(rows), "datasets": sorted({r.dataset for r in rows})}
+
+
+def dataset_from_claims(store: Store, *, metric: str, country: str, item_ids: list[int] | None = None,
+                        document: int | None = None, what: str | None = None,
+                        actor: str | None = None) -> dict:
+    """Turn extracted quantity claims into dataset rows that keep their evidence span.
+
+    Each row's ``source_url`` is ``harvestwatch:document/<sha256>#<start>-<end>`` and its quote
+    the exact span; the year is the claim's time scope when it is a year. The rows are
+    imported like any user CSV (validated, copied into the store, recorded in the ledger).
+    """
+    import tempfile
+
+    from sqlalchemy import select
+
+    from harvestwatch.store.models import Document, ExtractedItem
+
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise ValidationError(country, "country must be an ISO 3166 alpha-2 code, e.g. CN")
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", metric):
+        raise ValidationError(metric, "metric must be snake_case, e.g. transplants_per_year")
+    with store.session() as s:
+        q = (select(ExtractedItem, Document).join(Document, Document.id == ExtractedItem.document_id)
+             .where(ExtractedItem.item_type == "quantity", Document.restricted.is_(False)))
+        if item_ids:
+            q = q.where(ExtractedItem.id.in_(item_ids))
+        if document is not None:
+            q = q.where(ExtractedItem.document_id == document)
+        if what:
+            q = q.where(ExtractedItem.label == what)
+        rows = []
+        for item, doc in s.execute(q.order_by(ExtractedItem.id)):
+            d = item.data
+            value = d.get("value") if d.get("value") is not None else d.get("low")
+            if value is None:
+                continue
+            scope = d.get("time_scope") or ""
+            rows.append({"metric": metric, "country": country,
+                         "year": scope if re.fullmatch(r"(19|20)\d\d", scope) else "",
+                         "value": value, "unit": d.get("unit") or "",
+                         "source_title": doc.title or f"document {doc.id}",
+                         "source_url": f"harvestwatch:document/{doc.sha256}#{item.start}-{item.end}",
+                         "quote": item.text, "verified": "extracted claim (check the span)"})
+    if not rows:
+        raise NotFound("no quantity claims match; check the document id, item ids or --what")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"claims_{country}_{metric}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        return import_dataset(store, path, actor=actor)
 
 
 def _row_input(name: str, row: ds.Row) -> Input:
