@@ -15,17 +15,27 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@functools.lru_cache(maxsize=65536)
-def _fold_char(ch: str) -> str:
-    out = _t2s().convert(ch)
-    return out if len(out) == 1 else ch
+class _FoldTable(dict):
+    """A ``str.translate`` table filled on first sight of each CJK character (cached)."""
+
+    def __missing__(self, code: int):
+        ch = chr(code)
+        if not _CJK.match(ch):
+            raise LookupError  # str.translate leaves the character as it is
+        out = _t2s().convert(ch)
+        value = out if len(out) == 1 else None
+        self[code] = value if value is not None and value != ch else ch
+        return self[code]
+
+
+_TABLE = _FoldTable()
 
 
 def fold_chinese(text: str) -> str:
     """Traditional → simplified, character by character, so offsets stay the same."""
     if not _CJK.search(text):
         return text
-    return "".join(_fold_char(ch) if _CJK.match(ch) else ch for ch in text)
+    return text.translate(_TABLE)
 
 
 def fold_for_search(text: str) -> str:

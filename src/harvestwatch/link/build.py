@@ -86,7 +86,7 @@ def build_links(items: list[dict], documents: dict[int, dict], decisions: list[d
         return {k: i[k] for k in ("id", "document_id", "start", "end", "text", "label")} | {
             "data": i["data"]}
 
-    contradictions = [dict(c, a=brief(c["a"]), b=brief(c["b"]))
+    contradictions = [dict(c, a=brief(c["a"]), b=brief(c["b"]), also=[brief(x) for x in c.get("also", [])])
                       for c in quantity_conflicts(qclusters, context) + stance_conflicts(stances)]
     return {"entities": [c.to_dict() for c in clusters], "claim_clusters": claim_clusters,
             "contradictions": contradictions,

@@ -21,19 +21,23 @@ import yaml
 
 _WORD = r"[A-Z][\w’'&-]*(?:\.[\w’'&-]+)*"  # "U.S" but never a sentence's full stop
 _NAME = _WORD + r"(?:[ \xa0]+(?:(?:of|for|and|on|the)[ \xa0]+)?" + _WORD + r"){0,6}"
-_WORK = r"(?:report|study|investigation|article|analysis|paper|book|estimate|survey|research)"
+_WORK = (r"(?:report|study|investigation|article|analysis|paper|book|estimate|survey|research|"
+         r"documentary|film|interview)")
+_ROLE = r"(?:(?:[a-z][a-z-]+ ){1,3}(?=[A-Z]))?"  # "by filmmaker Leon Lee", "by human rights lawyer ..."
 _ATTRIBUTION = re.compile(
     r"\b[Aa]ccording to (?:the |a |an )?(" + _NAME + r")"
     r"|\b(?:the |The )?(" + _NAME + r")\s(?:reports?|reported|says|said|notes|noted|writes|"
-    r"wrote|found|finds|estimates?|estimated|claims?|told|concluded|revealed)\b"
-    r"|\b(?:cited|quoted|reported) by (?:the )?(" + _NAME + r")"
-    r"|\b" + _WORK + r"s? (?:published |written |released )?by (?:the )?(" + _NAME + r")"
+    r"wrote|found|finds|estimates?|estimated|claims?|claimed|told|concluded|revealed|alleges?|"
+    r"alleged|argues?|argued|stated|states|testified|documented|calculated)\b"
+    r"|\b(?:cited|quoted|reported) by (?:the )?" + _ROLE + r"(" + _NAME + r")"
+    r"|\b" + _WORK + r"s? (?:published |written |released )?by (?:the )?" + _ROLE + r"(" + _NAME + r")"
     r"|\b(?:[Tt]he )?(" + _NAME + r")[’']s? (?:\d{4} |new |latest )?" + _WORK + r"\b")
 # "the report says", "the newspaper found": refers back to the last named origin
 _ANAPHOR = re.compile(r"\b[Tt]he (?:same |original |" + r"\d{4} )?(?:report|study|investigation|"
                       r"article|paper|newspaper|outlet|tribunal|researchers|authors|book|survey)\b"
                       r"|该报告|报告称|该报|报道称")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'，。）]+")
+_PRONOUNS = {"He", "She", "They"}  # "He alleges ...": the person the document named last
 _SKIP = {"It", "This", "That", "He", "She", "They", "We", "I", "The", "A", "An", "In", "But", "And",
          "Officials", "Critics", "Experts", "Some", "Many", "Others", "Researchers", "Report"}
 
@@ -93,6 +97,8 @@ def attributed_origin(text: str, start: int, end: int, resolve) -> str | None:
     """The named source the sentence around [start, end) attributes the claim to, if any."""
     lo, hi = sentence_of(text, start, end)
     for m in _ATTRIBUTION.finditer(text, lo, hi):
+        if next(g for g in m.groups() if g).strip() in _PRONOUNS:
+            return earlier_origin(text, lo, resolve)
         name = _named(m)
         if name:
             return outlet_name(resolve(name))

@@ -47,15 +47,26 @@ def quantity_conflicts(clusters: list, context: dict[int, set[str]]) -> list[dic
 
 
 def stance_conflicts(stances: list[dict]) -> list[dict]:
-    """Each denial paired with the allegations that share its topic (organ harvesting, donors...)."""
-    denials = [s for s in stances if s["label"] == "denial"]
+    """Each denial against the allegations that share its topic (organ harvesting, donors...),
+    one group per denial: ``a`` is the closest allegation (same document first, then most
+    shared topics), ``also`` the others it answers. Allegations are indexed by topic, so the
+    work is linear in the number of (denial, allegation) pairs that actually share a topic."""
+    by_topic: dict[str, list[tuple[int, dict]]] = {}
     allegations = [s for s in stances if s["label"] == "allegation"]
+    topics = {a["id"]: _topics(a["text"]) for a in allegations}
+    for n, a in enumerate(allegations):
+        for t in topics[a["id"]]:
+            by_topic.setdefault(t, []).append((n, a))
     out = []
-    for d in denials:
+    for d in (s for s in stances if s["label"] == "denial"):
         td = _topics(d["text"])
-        for a in allegations:
-            shared = td & _topics(a["text"])
-            if shared:
-                out.append({"type": "allegation vs denial", "a": a, "b": d,
-                            "shared_topics": sorted(shared)})
+        hits = {n: a for t in td for n, a in by_topic.get(t, ())}
+        if not hits:
+            continue
+        ranked = sorted(hits.items(), key=lambda h: (h[1]["document_id"] != d["document_id"],
+                                                     -len(td & topics[h[1]["id"]]), h[0]))
+        best = ranked[0][1]
+        out.append({"type": "allegation vs denial", "a": best, "b": d,
+                    "shared_topics": sorted(td & topics[best["id"]]),
+                    "also": [a for _, a in ranked[1:]]})
     return out

@@ -20,6 +20,20 @@ def norm(name: str) -> str:
     return name.removesuffix("'s").removesuffix("’s")
 
 
+_ACRONYM = re.compile(r"(?:[A-Z]\.?){2,8}")
+_MINOR = {"of", "for", "and", "on", "in", "the", "to", "a", "an", "at", "&"}
+
+
+def acronyms(long_form: str) -> set[str]:
+    """Initialisms a multi-word name may be shortened to: every word, or the major words only."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", long_form)
+    if len(words) < 2:
+        return set()
+    every = "".join(w[0] for w in words).upper()
+    major = "".join(w[0] for w in words if w.lower() not in _MINOR).upper()
+    return {a for a in (every, major) if len(a) >= 2}
+
+
 class _UnionFind:
     def __init__(self):
         self.parent: dict[str, str] = {}
@@ -90,6 +104,18 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
                 if canon in names:
                     join(canon, k, f"gazetteer: '{k.split('|', 1)[1]}' is an alias of '{entry.name}'")
                 index.setdefault(canon, k)
+        # acronyms: "ETAC" ↔ "End Transplant Abuse in China", when exactly one long form fits
+        if label != "person":
+            longs: dict[str, set[str]] = {}
+            for k in group:
+                for form in names[k]:
+                    for acro in acronyms(form):
+                        longs.setdefault(acro, set()).add(k)
+            for k in group:
+                short = [f for f in names[k] if _ACRONYM.fullmatch(f)]
+                cands = sorted({c for f in short for c in longs.get(f.replace(".", ""), ()) if c != k})
+                if short and len({uf.find(c) for c in cands}) == 1:
+                    join(cands[0], k, f"acronym: '{short[0]}' of '{cands[0].split('|', 1)[1]}'")
         # persons: surnames and title-prefixed names
         if label == "person":
             full = [k for k in group if len(k.split("|", 1)[1].split()) >= 2]
@@ -140,7 +166,9 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
             c = it["canonical"] or it["text"]
             counts[c] = counts.get(c, 0) + 1
         entry = next((gaz.lookup(f) for f in forms if gaz.lookup(f)), None)
-        name = entry.name if entry else max(counts, key=lambda c: (len(c.split()) > 1, counts[c], len(c)))
+        # a full name without a title in front ("human rights lawyer ...") and most often used
+        name = entry.name if entry else max(counts, key=lambda c: (
+            len(c.split()) > 1, not any(w[:1].islower() for w in c.split()), counts[c], len(c), c))
         why = [r for (a, b), r in reasons.items() if a in ks and b in ks]
         why += [split_off[k] for k in ks if k in split_off]
         clusters.append(EntityCluster(f"{label}:{norm(name)}", label, name, forms, its, why))

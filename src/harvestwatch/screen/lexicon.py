@@ -93,17 +93,13 @@ class Matcher:
         for enc in encoded:
             starts.append(pos)
             pos += len(enc) + 3
-        tables: dict[int, list[int] | None] = {}
         out: list[list[Hit]] = [[] for _ in texts]
         for term_id, s, e in raw:
             k = bisect.bisect_right(starts, s) - 1
-            if k not in tables:  # byte → char offsets only for records that are not ASCII
-                enc = encoded[k]
-                tables[k] = None if enc.isascii() else _byte_to_char(enc.decode("utf-8"))
-            table = tables[k]
+            enc = encoded[k]
             s, e = s - starts[k], e - starts[k]
-            if table is not None:
-                s, e = table[s], table[e]
+            if not enc.isascii():  # byte → character offsets (decoding is done in C)
+                s, e = len(enc[:s].decode("utf-8")), len(enc[:e].decode("utf-8"))
             t = self.terms[term_id]
             out[k].append(Hit(s, e, t.term, t.category))
         for hits in out:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -32,7 +33,7 @@ def detect_format(data: bytes, source: str, content_type: str | None = None) -> 
             with gzip.GzipFile(fileobj=BytesIO(data)) as gz:
                 if gz.read(5) == b"WARC/":
                     return "warc"
-        except OSError:
+        except (OSError, EOFError, zlib.error):  # truncated or corrupt gzip: not a WARC we can read
             pass
         raise UnsupportedFormat(source, "gzip archive that is not a WARC file")
     if head.startswith(b"PK\x03\x04"):
@@ -77,7 +78,7 @@ def parse_payload(data: bytes, *, source: str, content_type: str | None = None,
     from harvestwatch.ingest.formats.docx import parse_docx
     from harvestwatch.ingest.formats.html import parse_html
     from harvestwatch.ingest.formats.pdf import parse_pdf
-    from harvestwatch.ingest.formats.text import parse_text
+    from harvestwatch.ingest.formats.text import charset_of, parse_text
     from harvestwatch.ingest.formats.warc import parse_warc
 
     if not data or not data.strip():
@@ -90,11 +91,13 @@ def parse_payload(data: bytes, *, source: str, content_type: str | None = None,
     elif fmt == "docx":
         docs = parse_docx(data, source)
     elif fmt == "html":
-        docs = parse_html(data, source, url=url)
+        docs = parse_html(data, source, url=url, content_type=content_type)
     elif fmt == "warc":
         docs = parse_warc(data, source, max_bytes)
     else:
-        docs = parse_text(data, source, mime="text/markdown" if source.lower().endswith((".md", ".markdown")) else "text/plain")
+        markdown = source.lower().endswith((".md", ".markdown")) or "markdown" in (content_type or "")
+        docs = parse_text(data, source, mime="text/markdown" if markdown else "text/plain",
+                          charset=charset_of(content_type))
     for doc in docs:
         if not doc.text:
             raise EmptyInput(source, "no text could be taken from the input")

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from harvestwatch.core.errors import EmptyInput
 from harvestwatch.ingest.document import ParsedDocument, normalise_text
-from harvestwatch.ingest.formats.text import decode_text
+from harvestwatch.ingest.formats.text import charset_of, decode_text
 from harvestwatch.ingest.language import detect_language
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+
+
+def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset an HTML page declares: HTTP Content-Type first, then ``<meta>`` (first 4 KB)."""
+    header = charset_of(content_type)
+    if header:
+        return header
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii", "replace") if match else None
 
 
 def _fallback_text(html: str) -> str:
@@ -20,10 +33,12 @@ def _fallback_text(html: str) -> str:
     return "\n".join(t.strip() for t in tree.itertext() if t.strip())
 
 
-def parse_html(data: bytes, source: str, url: str | None = None) -> list[ParsedDocument]:
+def parse_html(data: bytes, source: str, url: str | None = None,
+               content_type: str | None = None) -> list[ParsedDocument]:
+    """One HTML page: trafilatura's main text and metadata, lxml's text when that finds none."""
     import trafilatura
 
-    html, encoding = decode_text(data, source)
+    html, encoding = decode_text(data, source, declared=declared_charset(data, content_type))
     result = None
     try:
         # One pass for text and metadata; htmldate's extensive search is slow and rarely right.

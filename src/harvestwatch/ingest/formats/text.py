@@ -3,47 +3,54 @@
 from __future__ import annotations
 
 import codecs
-import functools
 import re
 
 from harvestwatch.core.errors import CorruptInput
 from harvestwatch.ingest.document import ParsedDocument, normalise_text
+from harvestwatch.ingest.formats.cjk_frequency import chinese_plausibility
 from harvestwatch.ingest.language import detect_language
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-# Characters common in running Chinese text; used to score candidate decodings.
-_COMMON_SIMPLIFIED = set(
-    "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后"
-    "小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长"
-    "器官移植医院死刑犯供体捐献肝肾心脏角膜等待时间法轮功报告调查政府证据"
-)
-_COMMON_TRADITIONAL = set(
-    "的一是不了人我在有他這中大來上國個到說們為子和你地出道也時年得就那要下以生會自著去之過家學對可她裡後"
-    "小麼心多天而能好都然沒日於起還發成事只作當想看文無開手十用主行方又如前所本見經頭面公同三已老從動兩長"
-    "器官移植醫院死刑犯供體捐獻肝腎心臟角膜等待時間法輪功報告調查政府證據"
-)
+# Multi-byte East Asian codecs: a guess of one of these for text that is not CJK is a misfire.
+_CJK_CODECS = ("gb", "big5", "shift_jis", "euc", "cp93", "cp94", "cp95", "iso2022", "johab", "hz",
+               "cp1361")
+_PLAUSIBLE_CHINESE = -10.0  # mean log-frequency; real text ≈ -6 to -8, wrong decodes < -12
+# WHATWG: labels that mean windows-1252 in practice.
+_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+            "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
 
 
-def _score(text: str) -> float:
-    """Share of CJK characters that are common Chinese characters (higher is more plausible)."""
-    cjk = _CJK.findall(text)
-    if not cjk:
-        return 0.0
-    common = sum(1 for c in cjk if c in _COMMON_SIMPLIFIED or c in _COMMON_TRADITIONAL)
-    return common / len(cjk)
+def _codec(label: str | None) -> str | None:
+    """Python codec name for a declared charset label, or None when unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
 
 
-@functools.lru_cache(maxsize=1)
-def _candidates() -> tuple[str, ...]:
-    return ("utf-8", "gb18030", "big5", "utf-16-le", "utf-16-be", "cp1252")
+def charset_of(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header value, if any."""
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
+    return match.group(1) if match else None
 
 
-def decode_text(data: bytes, source: str) -> tuple[str, str]:
-    """Decode bytes to str, returning ``(text, encoding)``; raises CorruptInput if nothing fits."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF32_LE, "utf-32")):
+def decode_text(data: bytes, source: str, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes to str, returning ``(text, encoding)``; raises CorruptInput if nothing fits.
+
+    Order: byte-order mark; UTF-16 by its NUL pattern; a declared charset (HTTP header or HTML
+    meta) when the bytes decode strictly with it; strict UTF-8; GB18030 vs Big5 by character
+    frequency; otherwise charset-normalizer, preferring windows-1252 among equally good guesses.
+    """
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(enc), enc
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                break
     sample = data[:4096]
     if sample and sample.count(0) > len(sample) // 4:  # BOM-less UTF-16: NULs in every other byte
         even_nuls = sample[0::2].count(0)
@@ -53,6 +60,12 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             pass
+    codec = _codec(declared)
+    if codec and not codec.startswith("utf-16") and not codec.startswith("utf-32"):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            pass  # the declaration is wrong; detect instead
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -63,22 +76,39 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        decoded.append((_score(text), enc, text))
+        decoded.append((chinese_plausibility(text), enc, text))
     if decoded:
-        decoded.sort(key=lambda t: -t[0])
-        score, enc, text = decoded[0]
-        if score > 0.15:
+        score, enc, text = max(decoded, key=lambda t: t[0])
+        if score > _PLAUSIBLE_CHINESE:
             return text, enc
+    return _detect_other(data, source)
+
+
+def _detect_other(data: bytes, source: str) -> tuple[str, str]:
+    """Single-byte (or rarer) encodings via charset-normalizer, with windows-1252 as tie-break."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise CorruptInput(source, "bytes are not text in any known encoding")
-    return str(best), best.encoding
+    high = sum(1 for b in data[:65536] if b > 127) / max(1, min(len(data), 65536))
+    # Sparse high bytes in mostly-ASCII data is Latin-script text, not a multi-byte CJK codec.
+    matches = [m for m in from_bytes(data)
+               if not (m.encoding.startswith(_CJK_CODECS) and high < 0.3
+                       and chinese_plausibility(str(m)) <= _PLAUSIBLE_CHINESE)]
+    if matches:
+        best = matches[0]
+        for m in matches:
+            if m.encoding == "cp1252" and (m.chaos, -m.coherence) <= (best.chaos, -best.coherence):
+                best = m  # equally good: take the web's default single-byte encoding
+        return str(best), best.encoding
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise CorruptInput(source, "bytes are not text in any known encoding") from None
 
 
-def parse_text(data: bytes, source: str, mime: str = "text/plain") -> list[ParsedDocument]:
-    raw_text, encoding = decode_text(data, source)
+def parse_text(data: bytes, source: str, mime: str = "text/plain",
+               charset: str | None = None) -> list[ParsedDocument]:
+    """One plain-text or Markdown document; the first non-empty line is its title."""
+    raw_text, encoding = decode_text(data, source, declared=charset)
     text = normalise_text(raw_text)
     title = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), None)
     if title and len(title) > 200:  # a paragraph, not a heading

@@ -3,12 +3,55 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 from harvestwatch.core.errors import CorruptInput, DecompressionBomb, EmptyInput, InputError
 from harvestwatch.ingest.document import ParsedDocument
 
+# A content-encoded (gzip/deflate/br) payload may expand this many times its stored size...
+MAX_RATIO = 100
+# ...but any payload may expand to this much, whatever its ratio (small pages compress well).
+RATIO_FREE_BYTES = 16 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception's message cut to one printable line (warcio quotes binary garbage)."""
+    text = str(exc).split("\n", 1)[0]
+    text = "".join(c if c.isprintable() and ord(c) < 0x250 else "?" for c in text)
+    return text[:100] + ("…" if len(text) > 100 else "")
+
+
+def _read_payload(record, source: str, uri: str | None, max_bytes: int) -> bytes:
+    """The record's entity body (de-chunked, decoded); refuses absurd expansion as it reads."""
+    stored = record.length or 0
+    encoded = bool(record.http_headers and record.http_headers.get_header("Content-Encoding"))
+    limit = max_bytes
+    if encoded:
+        limit = min(max_bytes, max(RATIO_FREE_BYTES, MAX_RATIO * stored))
+    stream = record.content_stream()
+    out = bytearray()
+    while True:
+        try:
+            chunk = stream.read(_CHUNK)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise CorruptInput(source,
+                               f"record {uri}: payload cannot be decoded ({_brief(exc)})") from None
+        if not chunk:
+            return bytes(out)
+        out.extend(chunk)
+        if len(out) > limit:
+            why = (f"over {MAX_RATIO}× its {stored:,} stored bytes" if limit < max_bytes
+                   else f"beyond the {max_bytes:,}-byte cap")
+            raise DecompressionBomb(source, f"record {uri} expands {why}")
+
 
 def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]:
+    """One document per response (or resource) record whose payload has readable text.
+
+    Redirects (3xx) and records whose payload is not HTML/text/PDF/DOCX are skipped; when
+    nothing is left the error lists the first few reasons.
+    """
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -18,15 +61,17 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
     skipped: list[str] = []
     try:
         for index, record in enumerate(ArchiveIterator(io.BytesIO(data))):
-            if record.rec_type != "response":
+            if record.rec_type not in ("response", "resource"):
                 continue
             uri = record.rec_headers.get_header("WARC-Target-URI")
-            ctype = record.http_headers.get_header("Content-Type") if record.http_headers else None
-            status = record.http_headers.get_statuscode() if record.http_headers else None
-            stream = record.content_stream()
-            payload = stream.read(max_bytes + 1)
-            if len(payload) > max_bytes:
-                raise DecompressionBomb(source, f"record {uri} expands beyond {max_bytes:,} bytes")
+            http = record.http_headers if record.rec_type == "response" else None
+            status = http.get_statuscode() if http else None
+            if status and status.isdigit() and 300 <= int(status) < 400:
+                skipped.append(f"{uri}: HTTP {status} redirect")
+                continue
+            ctype = (http.get_header("Content-Type") if http
+                     else record.rec_headers.get_header("Content-Type"))
+            payload = _read_payload(record, source, uri, max_bytes)
             label = f"{source}#{uri}"
             try:
                 parsed = parse_payload(payload, source=label, content_type=ctype, url=uri,
@@ -42,12 +87,16 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
                     "warc_target_uri": uri,
                     "warc_date": record.rec_headers.get_header("WARC-Date"),
                     "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
+                    "warc_record_type": record.rec_type,
                     "warc_record_index": index,
-                    "http_status": status,
+                    "http_status": int(status) if status and status.isdigit() else None,
+                    "content_type": ctype,
                 })
+                if http and http.get_header("Content-Encoding"):
+                    doc.metadata["content_encoding"] = http.get_header("Content-Encoding")
                 docs.append(doc)
-    except ArchiveLoadFailed as exc:
-        raise CorruptInput(source, f"not a readable WARC file ({exc})") from None
+    except (ArchiveLoadFailed, zlib.error, EOFError) as exc:
+        raise CorruptInput(source, f"not a readable WARC file ({_brief(exc)})") from None
     if not docs:
         detail = f" ({'; '.join(skipped[:3])})" if skipped else ""
         raise EmptyInput(source, f"WARC has no response record with readable text{detail}")

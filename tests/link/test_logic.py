@@ -1,0 +1,182 @@
+"""Pure linking logic on hand-built item dicts: resolution, claim clusters, origins, conflicts."""
+
+from __future__ import annotations
+
+from harvestwatch.link.build import build_links
+from harvestwatch.link.citations import claim_origin, outlet_name
+from harvestwatch.link.claims import cluster_quantities
+from harvestwatch.link.contradictions import quantity_conflicts, stance_conflicts
+from harvestwatch.link.resolution import resolve_entities
+
+_ids = iter(range(1, 10_000))
+
+
+def ent(doc: int, label: str, text: str, canonical: str | None = None, **data) -> dict:
+    return {"id": next(_ids), "document_id": doc, "item_type": "entity", "label": label,
+            "text": text, "start": 0, "end": len(text), "canonical": canonical or text, "data": data}
+
+
+def qty(doc: int, text: str, low, high, what: str, unit: str, scope: str | None,
+        start: int = 0) -> dict:
+    return {"id": next(_ids), "document_id": doc, "item_type": "quantity", "label": what,
+            "text": text, "start": start, "end": start + len(text), "canonical": None,
+            "data": {"low": low, "high": high, "value": low, "what": what, "unit": unit,
+                     "time_scope": scope}}
+
+
+def stance(doc: int, label: str, text: str, actor: str | None) -> dict:
+    return {"id": next(_ids), "document_id": doc, "item_type": "stance", "label": label,
+            "text": text, "start": 0, "end": len(text), "canonical": None,
+            "data": {"actor": actor, "target": None}}
+
+
+def by_name(clusters):
+    return {c.name: c for c in clusters}
+
+
+def test_person_surname_and_title_prefixed_join_with_reasons():
+    items = [ent(1, "person", "David Matas"), ent(2, "person", "Matas"),
+             ent(3, "person", "human rights lawyer David Matas"), ent(3, "person", "David Kilgour")]
+    clusters = by_name(resolve_entities(items))
+    matas = clusters["David Matas"]
+    assert matas.documents == [1, 2, 3] and len(matas.mentions) == 3
+    assert any(r.startswith("surname:") for r in matas.reasons)
+    assert any(r.startswith("title-prefixed:") for r in matas.reasons)
+    assert clusters["David Kilgour"].documents == [3]
+
+
+def test_ambiguous_surname_is_not_merged():
+    items = [ent(1, "person", "David Matas"), ent(2, "person", "Anna Matas"), ent(3, "person", "Matas")]
+    clusters = resolve_entities(items)
+    assert len(clusters) == 3  # "Matas" could be either: left alone
+
+
+def test_gazetteer_cross_language_and_acronyms():
+    items = [ent(1, "victim_group", "法轮功"), ent(2, "victim_group", "Falun Gong"),
+             ent(1, "organization", "DAFOH"), ent(2, "organization", "Doctors Against Forced Organ Harvesting"),
+             ent(3, "organization", "Tibetan Medical Research Council"), ent(4, "organization", "TMRC"),
+             ent(4, "organization", "HRA"), ent(3, "organization", "Human Rights Alliance"),
+             ent(5, "organization", "Health Resources Agency")]
+    clusters = by_name(resolve_entities(items))
+    assert clusters["Falun Gong"].documents == [1, 2]
+    assert clusters["Doctors Against Forced Organ Harvesting"].documents == [1, 2]
+    tmrc = clusters["Tibetan Medical Research Council"]
+    assert tmrc.documents == [3, 4] and any(r.startswith("acronym:") for r in tmrc.reasons)
+    assert "HRA" in clusters  # two long forms fit "HRA": not merged with either
+
+
+def test_manual_decisions_win_and_are_replayed_in_order():
+    items = [ent(1, "person", "David Matas"), ent(2, "person", "Matas"), ent(3, "person", "D. Matas")]
+    decisions = [{"kind": "merge", "label": "person", "a": "David Matas", "b": "D. Matas",
+                  "actor": "ann", "note": "same author"},
+                 {"kind": "split", "label": "person", "a": "Matas", "actor": "bob", "note": "other Matas"}]
+    clusters = by_name(resolve_entities(items, decisions))
+    assert clusters["David Matas"].documents == [1, 3]
+    assert clusters["Matas"].documents == [2]
+    assert any("manual merge by ann" in r for r in clusters["David Matas"].reasons)
+    assert any("manual split by bob" in r for r in clusters["Matas"].reasons)
+
+
+def test_compatible_figures_cluster_on_reading_not_text():
+    items = [qty(1, "65,000 victims", 65000, 65000, "victims", "persons", None),
+             qty(2, "over 60,000 victims", 60000, None, "victims", "persons", None),
+             qty(3, "10,000 transplants a year", 10000, 10000, "transplants", "transplants/year", "per year"),
+             qty(4, "ten thousand organs transplanted annually", 10000, 10000, "transplants",
+                 "organs/year", "per year"),
+             qty(5, "10,000 transplants in 2019", 10000, 10000, "transplants", "transplants", "2019"),
+             qty(6, "1,000 transplants a year", 1000, 1000, "transplants", "transplants/year", "per year")]
+    clusters = cluster_quantities(items)
+    sets = sorted(sorted(m["document_id"] for m in c.members) for c in clusters)
+    assert sets == [[1, 2], [3, 4], [5], [6]]  # time scope blocks 2019 apart; 1,000 stays apart
+
+
+def test_duration_units_are_compared_in_days():
+    items = [qty(1, "two weeks", 14, 14, "wait_time", "days", None),
+             qty(2, "a fortnight", 2, 2, "wait_time", "weeks", None),
+             qty(3, "three months", 3, 3, "wait_time", "months", None)]
+    sets = sorted(sorted(m["document_id"] for m in c.members) for c in cluster_quantities(items))
+    assert sets == [[1, 2], [3]]
+
+
+def test_origin_of_a_claim():
+    def same(name):
+        return name
+
+    text = ("Tribunal report. According to the Mail Online, 65,000 were killed. "
+            "The report says 10,000 transplants a year. Hospitals hold 500 beds. "
+            "See https://www.bbc.co.uk/news/1 for 300 cases. "
+            "A 2016 report by Kilgour and Matas gives 60,000 transplants.")
+    doc = {"id": 9, "text": text, "site": None, "url": None}
+
+    def at(fragment: str) -> dict:
+        i = text.index(fragment)
+        return {"document_id": 9, "item_type": "quantity", "start": i, "end": i + len(fragment)}
+
+    assert claim_origin(at("65,000"), doc, [], same)[0] == "Daily Mail"
+    assert claim_origin(at("10,000"), doc, [], same) == (
+        "Daily Mail", "attributed to the source named earlier in the document")
+    assert claim_origin(at("500"), doc, [], same) == ("document 9", "the document's own claim")
+    assert claim_origin(at("300"), doc, [], same)[0] == "BBC"
+    assert claim_origin(at("60,000"), doc, [], same)[0] == "Kilgour and Matas"
+    other = {"id": 4, "text": "", "site": "dailymail.co.uk", "url": "https://www.bbc.co.uk/news/1"}
+    assert claim_origin(at("300"), doc, [], same, {"https://www.bbc.co.uk/news/1": other}) == (
+        "Daily Mail", "links stored document 4 (https://www.bbc.co.uk/news/1)")
+    assert outlet_name("www.dailymail.co.uk") == outlet_name("The Daily Mail") == "Daily Mail"
+
+
+def test_quantity_conflicts_need_the_same_context():
+    a = qty(1, "1,000 transplants a year", 1000, 1000, "transplants", "transplants/year", "per year")
+    b = qty(2, "10,000 transplants a year", 10000, 10000, "transplants", "transplants/year", "per year")
+    c = qty(3, "100,000 transplants a year", 100000, 100000, "transplants", "transplants/year", "per year")
+    clusters = cluster_quantities([a, b, c])
+    context = {a["id"]: {"China"}, b["id"]: {"China"}, c["id"]: {"United States"}}
+    rows = quantity_conflicts(clusters, context)
+    assert [(r["a"]["id"], r["b"]["id"]) for r in rows] == [(a["id"], b["id"])]
+
+
+def test_denial_pairs_with_allegation_on_the_same_topic_only():
+    alleg = stance(1, "allegation", "Doctors say organs were harvested from prisoners.", "DAFOH")
+    other = stance(2, "allegation", "Critics say the election was rigged.", "Critics")
+    deny = stance(3, "denial", "The ministry denies that any organs came from prisoners.", "Ministry")
+    rows = stance_conflicts([alleg, other, deny])
+    assert [(r["a"]["id"], r["b"]["id"]) for r in rows] == [(alleg["id"], deny["id"])]
+    assert "organs" in rows[0]["shared_topics"]
+
+
+def test_independent_support_collapses_a_shared_origin():
+    texts = {1: "According to the Daily Mail, 65,000 victims died.",
+             2: "MailOnline reports 65,000 victims died.",
+             3: "Researchers counted 64,000 victims."}
+    docs = {i: {"id": i, "text": t, "site": None, "url": None} for i, t in texts.items()}
+    docs[3]["site"] = "ETAC"
+    items = [qty(i, "65,000 victims" if i < 3 else "64,000 victims", v, v, "victims", "persons", None,
+                 start=texts[i].index("6"))
+             for i, v in ((1, 65000), (2, 65000), (3, 64000))]
+    out = build_links(items, docs, [], {"daily mail": {"source": "Daily Mail", "reliability": "C"}})
+    (cluster,) = out["claim_clusters"]
+    support = cluster["support"]
+    assert support["documents"] == 3 and support["independent_sources"] == 2
+    lines = {ln["origin"]: ln for ln in support["lines"]}
+    assert sorted(x["document_id"] for x in lines["Daily Mail"]["chain"]) == [1, 2]
+    assert lines["Daily Mail"]["grade"]["reliability"] == "C" and lines["ETAC"]["grade"] is None
+
+
+def test_pronoun_and_role_word_attributions_follow_the_named_source():
+    text = ("Such horrors persist, according to a documentary by filmmaker Leon Lee. "
+            "He alleges there are over 65,000 victims. Hospitals hold 500 beds.")
+    doc = {"id": 1, "text": text, "site": None, "url": None}
+
+    def at(fragment: str) -> dict:
+        i = text.index(fragment)
+        return {"document_id": 1, "item_type": "quantity", "start": i, "end": i + len(fragment)}
+
+    assert claim_origin(at("65,000"), doc, [], str)[0] == "Leon Lee"
+    assert claim_origin(at("500"), doc, [], str)[0] == "document 1"
+
+
+def test_one_denial_groups_every_allegation_it_answers():
+    same_doc = stance(7, "allegation", "Organs were harvested from Falun Gong prisoners.", "ETAC")
+    elsewhere = stance(8, "allegation", "Prisoners were executed for their organs.", "DAFOH")
+    deny = stance(7, "denial", "Officials deny that prisoners' organs are used.", "NHC")
+    (row,) = stance_conflicts([elsewhere, same_doc, deny])
+    assert row["a"]["id"] == same_doc["id"] and [x["id"] for x in row["also"]] == [elsewhere["id"]]
