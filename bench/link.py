@@ -23,26 +23,52 @@ WHAT = ("victims", "transplants", "organs", "donors", "hospitals", "executions")
 OUTLETS = ("Daily Mail", "Reuters", "The Epoch Times", "BBC", "Xinhua", "ETAC")
 
 
+FIRST = ("David", "Anna", "Wei", "Ethan", "Maria", "Jin", "Sophia", "Leon", "Yang", "Omar")
+SURNAMES = tuple(f"Name{i}" for i in range(2_000))
+TOPICS = ("organs were harvested from prisoners", "Falun Gong detainees were killed for organs",
+          "Uyghur prisoners were blood tested", "executed prisoners supplied transplant organs")
+
+
 def synth(n: int, seed: int = 0):
+    """n claims (80% quantities, 20% allegations/denials) in documents of 10 claims, each
+    document also naming 4 people (full names or surnames), an organisation and a group."""
     rng = random.Random(seed)
     docs, items = {}, []
     per_doc = 10
+    next_id = iter(range(10**9))
+
+    def item(doc, item_type, label, text, canonical=None, **data):
+        items.append({"id": next(next_id), "document_id": doc, "item_type": item_type, "label": label,
+                      "text": text, "start": 0, "end": len(text), "canonical": canonical, "data": data})
+
     for d in range(n // per_doc + 1):
         outlet = rng.choice(OUTLETS)
-        text = (f"According to {outlet}, figures were reported. " * 3)
-        docs[d] = {"id": d, "title": f"doc {d}", "site": None, "url": None, "text": text}
+        docs[d] = {"id": d, "title": f"doc {d}", "site": None, "url": None,
+                   "text": f"According to {outlet}, figures were reported. " * 3}
+        for _ in range(4):
+            full = f"{rng.choice(FIRST)} {rng.choice(SURNAMES)}"
+            name = full if rng.random() < 0.6 else full.split()[-1]
+            item(d, "entity", "person", name, name)
+        item(d, "entity", "organization", rng.choice(OUTLETS), rng.choice(OUTLETS))
+        item(d, "entity", "victim_group", "Falun Gong", "Falun Gong")
     for i in range(n):
+        d = i // per_doc
+        if rng.random() < 0.2:
+            kind = rng.choice(("allegation", "allegation", "denial"))
+            item(d, "stance", kind, rng.choice(TOPICS) + ".", actor=rng.choice(OUTLETS), target=None)
+            continue
         what = rng.choice(WHAT)
         value = rng.choice((1_000, 2_766, 10_000, 60_000, 65_000, 100_000)) * rng.uniform(0.9, 1.1)
-        items.append({"id": i, "document_id": i // per_doc, "item_type": "quantity", "label": what,
-                      "text": f"{value:,.0f} {what} a year", "start": 0, "end": 20, "canonical": None,
-                      "data": {"value": value, "low": value, "high": value, "what": what,
-                               "unit": what, "time_scope": rng.choice(("per year", None, "2016"))}})
+        item(d, "quantity", what, f"{value:,.0f} {what} a year", value=value, low=value, high=value,
+             what=what, unit=what, time_scope=rng.choice(("per year", None, "2016")))
     return items, docs
 
 
 def baseline(items):
-    return sorted(items, key=lambda i: (i["data"]["what"], str(i["data"]["time_scope"]), i["data"]["low"]))
+    """Sort every item once by (type, what, scope, low): the least any blocking by key and
+    interval order must do, O(n log n)."""
+    return sorted(items, key=lambda i: (i["item_type"], str(i["data"].get("what")),
+                                        str(i["data"].get("time_scope")), i["data"].get("low") or 0.0))
 
 
 def main() -> None:

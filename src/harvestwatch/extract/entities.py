@@ -47,12 +47,19 @@ def _gazetteer_regex(gaz_id: int, gaz: Gazetteer) -> tuple[re.Pattern, re.Patter
     return build(ci_forms, re.I), build(cs_forms, 0), index
 
 
+_ORG_TAIL = re.compile(r"^\s+(?:of\s+[A-Z]\w+\s+)?(?:Association|Information|Society|Foundation|"
+                       r"Institute|Organi[sz]ation|Council|Coalition|Alliance|Network|Centre|Center|"
+                       r"Committee|Federation|Union|Club|Media|News)\b")
+
+
 def gazetteer_mentions(text: str, gaz: Gazetteer) -> list[EntityMention]:
     ci, cs, index = _gazetteer_regex(id(gaz), gaz)
     out = []
     for rx in (ci, cs):
         for m in rx.finditer(text):
             entry = index[re.sub(r"\s+", " ", m.group()).lower()]
+            if entry.label in ("victim_group", "organ") and _ORG_TAIL.match(text[m.end():m.end() + 40]):
+                continue  # "Falun Dafa Association": part of an organisation's name
             if entry.label == "hospital" or entry.label not in (
                     "person", "organization", "place", "victim_group", "organ", "law"):
                 label = "hospital" if entry.label == "hospital" else entry.label

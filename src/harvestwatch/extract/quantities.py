@@ -278,6 +278,11 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
                                                        rate.group(1).lower().split()[-1])
         span_end = span_end + rate.end()
         unit = f"{unit}/{time_scope[4:]}" if unit else None
+    elif what not in ("duration", "wait_time") and (
+            re.search(r"\b(annually|a year|per year|each year|every year|per annum)\b",
+                               text[span_end:s_hi].split(",")[0].split(";")[0])):
+        time_scope = "per year"  # "... killed for their organs every year"
+        unit = f"{unit}/year" if unit else None
     else:
         y = _YEAR_SCOPE.search(text[s_lo:s_hi])
         if y and what not in ("duration", "wait_time"):

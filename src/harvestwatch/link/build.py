@@ -4,12 +4,15 @@ contradictions. Pure: items, documents, decisions and grades in; a JSON-able res
 from __future__ import annotations
 
 from harvestwatch.link.citations import claim_origin, sentence_of
-from harvestwatch.link.claims import cluster_by_actor, cluster_quantities
+from harvestwatch.link.claims import cluster_by_actor, cluster_by_subject, cluster_quantities
 from harvestwatch.link.contradictions import quantity_conflicts, stance_conflicts
 from harvestwatch.link.resolution import norm, resolve_entities
 
 GRADE_HELP = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
+
+
+SUBJECT_LABELS = ("victim_group", "place", "hospital", "organ")
 
 
 def build_links(items: list[dict], documents: dict[int, dict], decisions: list[dict],
@@ -74,7 +77,21 @@ def build_links(items: list[dict], documents: dict[int, dict], decisions: list[d
     qclusters = cluster_quantities(quantities)
     attributed = [i for i in testimonies + stances
                   if (i["data"].get("speaker") or i["data"].get("actor"))]
-    for c in qclusters + cluster_by_actor(attributed, resolve):
+    # the subjects of a stance: its target, and the groups, places and hospitals it names
+    subjects_in: dict[int, list[dict]] = {}
+    for e in entities:
+        if e["label"] in SUBJECT_LABELS:
+            subjects_in.setdefault(e["document_id"], []).append(e)
+
+    def subjects_of(st: dict) -> set[str]:
+        found = {resolve(e["canonical"]) for e in subjects_in.get(st["document_id"], [])
+                 if st["start"] <= e["start"] and e["end"] <= st["end"]}
+        target = st["data"].get("target")
+        return found | ({resolve(target)} if target else set())
+
+    by_subject = cluster_by_subject([s for s in stances if s["label"] in ("allegation", "denial")],
+                                    subjects_of)
+    for c in qclusters + cluster_by_actor(attributed, resolve) + by_subject:
         d = c.to_dict()
         d["members"] = [{k: m[k] for k in ("id", "document_id", "start", "end", "text", "label")}
                         for m in c.members]

@@ -109,3 +109,15 @@ def cluster_by_actor(items: list[dict], actor_of) -> list[ClaimCluster]:
         groups.setdefault((kind, actor_of(actor) if actor else "(unattributed)"), []).append(it)
     return [ClaimCluster(f"{kind}:{actor}", kind, actor, f"{kind} by {actor}", members)
             for (kind, actor), members in sorted(groups.items())]
+
+
+def cluster_by_subject(items: list[dict], subjects_of) -> list[ClaimCluster]:
+    """Stances of one kind about the same subject, whoever makes them: "allegation about Falun
+    Gong" gathers every actor's allegation naming that group, so its support counts actors.
+    ``subjects_of(item)`` gives the resolved subjects (its target, the groups it names)."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for it in items:
+        for subject in subjects_of(it):
+            groups.setdefault((it["label"], subject), []).append(it)
+    return [ClaimCluster(f"{kind}~{subject}", kind, subject, f"{kind} about {subject}", members)
+            for (kind, subject), members in sorted(groups.items())]

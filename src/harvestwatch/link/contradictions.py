@@ -46,21 +46,29 @@ def quantity_conflicts(clusters: list, context: dict[int, set[str]]) -> list[dic
     return out
 
 
+GROUP_LIMIT = 20  # allegations listed with one denial; the rest are counted per topic
+
+
 def stance_conflicts(stances: list[dict]) -> list[dict]:
     """Each denial against the allegations that share its topic (organ harvesting, donors...),
     one group per denial: ``a`` is the closest allegation (same document first, then most
-    shared topics), ``also`` the others it answers. Allegations are indexed by topic, so the
-    work is linear in the number of (denial, allegation) pairs that actually share a topic."""
-    by_topic: dict[str, list[tuple[int, dict]]] = {}
+    shared topics), ``also`` up to GROUP_LIMIT others it answers, ``allegations_per_topic``
+    how many allegations in all share each of its topics. Allegations are indexed by topic and
+    by document, so the work stays linear in the number of stances."""
     allegations = [s for s in stances if s["label"] == "allegation"]
     topics = {a["id"]: _topics(a["text"]) for a in allegations}
+    by_topic: dict[str, list[tuple[int, dict]]] = {}
+    by_doc: dict[int, list[tuple[int, dict]]] = {}
     for n, a in enumerate(allegations):
-        for t in topics[a["id"]]:
+        by_doc.setdefault(a["document_id"], []).append((n, a))
+        for t in sorted(topics[a["id"]]):
             by_topic.setdefault(t, []).append((n, a))
     out = []
     for d in (s for s in stances if s["label"] == "denial"):
         td = _topics(d["text"])
-        hits = {n: a for t in td for n, a in by_topic.get(t, ())}
+        hits = {n: a for n, a in by_doc.get(d["document_id"], ()) if td & topics[a["id"]]}
+        for t in sorted(td):
+            hits.update(by_topic.get(t, [])[:GROUP_LIMIT])
         if not hits:
             continue
         ranked = sorted(hits.items(), key=lambda h: (h[1]["document_id"] != d["document_id"],
@@ -68,5 +76,6 @@ def stance_conflicts(stances: list[dict]) -> list[dict]:
         best = ranked[0][1]
         out.append({"type": "allegation vs denial", "a": best, "b": d,
                     "shared_topics": sorted(td & topics[best["id"]]),
-                    "also": [a for _, a in ranked[1:]]})
+                    "also": [a for _, a in ranked[1:GROUP_LIMIT + 1]],
+                    "allegations_per_topic": {t: len(by_topic.get(t, ())) for t in sorted(td)}})
     return out

@@ -116,21 +116,23 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
                 cands = sorted({c for f in short for c in longs.get(f.replace(".", ""), ()) if c != k})
                 if short and len({uf.find(c) for c in cands}) == 1:
                     join(cands[0], k, f"acronym: '{short[0]}' of '{cands[0].split('|', 1)[1]}'")
-        # persons: surnames and title-prefixed names
+        # persons: title-prefixed names first, then surnames (indexed: linear in the names)
         if label == "person":
-            full = [k for k in group if len(k.split("|", 1)[1].split()) >= 2]
+            full = {k for k in group if len(k.split("|", 1)[1].split()) >= 2}
+            by_surname: dict[str, list[str]] = {}
+            for f in sorted(full):
+                by_surname.setdefault(f.split("|", 1)[1].split()[-1], []).append(f)
+            for k in sorted(full):
+                words = k.split("|", 1)[1].split()
+                for i in range(1, len(words) - 1):  # "human rights lawyer david matas"
+                    f = f"{label}|{' '.join(words[i:])}"
+                    if f in full:
+                        join(f, k, f"title-prefixed: '{' '.join(words)}' names '{' '.join(words[i:])}'")
             for k in group:
                 name = k.split("|", 1)[1]
-                words = name.split()
-                if len(words) == 1:
-                    cands = [f for f in full if f.split("|", 1)[1].split()[-1] == name]
-                    if len({uf.find(c) for c in cands}) == 1:
-                        join(cands[0], k, f"surname: '{name}' of '{cands[0].split('|', 1)[1]}'")
-                else:
-                    for f in full:
-                        fname = f.split("|", 1)[1]
-                        if f != k and name.endswith(" " + fname) and len(fname.split()) >= 2:
-                            join(f, k, f"title-prefixed: '{name}' names '{fname}'")
+                cands = by_surname.get(name, []) if " " not in name else []
+                if cands and len({uf.find(c) for c in cands}) == 1:
+                    join(cands[0], k, f"surname: '{name}' of '{cands[0].split('|', 1)[1]}'")
     for it in items:
         key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
         for alias in (it.get("data") or {}).get("aliases", []):

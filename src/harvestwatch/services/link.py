@@ -12,6 +12,7 @@ from sqlalchemy import select
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.extract.gazetteer import load_gazetteer
 from harvestwatch.link.build import GRADE_HELP, build_links
+from harvestwatch.link.citations import outlet_name
 from harvestwatch.link.resolution import norm
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import plain_text
@@ -22,7 +23,7 @@ from harvestwatch.store.models import Document, ExtractedItem
 def _grades(session) -> dict[str, dict]:
     out = {}
     for g in session.scalars(select(SourceGrade).order_by(SourceGrade.id)):
-        out[norm(g.source)] = {"source": g.source, "reliability": g.reliability,
+        out[norm(outlet_name(g.source))] = {"source": g.source, "reliability": g.reliability,
                                "credibility": g.credibility, "note": g.note, "by": g.actor}
     return out
 

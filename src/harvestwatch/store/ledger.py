@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from harvestwatch.core.hashing import sha256_json
 from harvestwatch.store.models import Checkpoint, LedgerEntry
 
 GENESIS = "0" * 64
+LEDGER_LOCK_KEY = 0x68776C6564676572  # "hwledger": the advisory lock that serialises appends
 
 
 def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, object_id: str,
@@ -24,6 +25,7 @@ def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, obj
 def append(session: Session, *, actor: str, action: str, object_type: str, object_id: str | int,
            payload: dict) -> LedgerEntry:
     """Append one custody entry in the caller's transaction and return it."""
+    _lock_head(session)
     last = session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).scalar()
     seq = (last.seq + 1) if last else 1
     prev = last.entry_hash if last else GENESIS
@@ -36,6 +38,20 @@ def append(session: Session, *, actor: str, action: str, object_type: str, objec
     session.add(entry)
     session.flush()
     return entry
+
+
+def _lock_head(session: Session) -> None:
+    """Serialise appends across processes, so that two writers never claim the same ``seq``.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement that touches
+    no row, which takes the database write lock (waiting up to ``busy_timeout``) before the
+    last entry is read.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_KEY})
+    elif dialect == "sqlite":
+        session.execute(text("UPDATE ledger SET seq = seq WHERE seq < 0"))
 
 
 def entries_for(session: Session, object_type: str, object_id: str | int) -> list[LedgerEntry]:

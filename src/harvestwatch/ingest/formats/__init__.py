@@ -41,8 +41,9 @@ def detect_format(data: bytes, source: str, content_type: str | None = None) -> 
             names = zipfile.ZipFile(BytesIO(data)).namelist()
         except zipfile.BadZipFile:
             names = []
-        if "word/document.xml" in names:
-            return "docx"
+        if "word/document.xml" in names or (not names and (
+                b"word/" in data[:65536] or _extension_format(source) == "docx")):
+            return "docx"  # a broken DOCX is reported as corrupt, not as an unknown format
         raise UnsupportedFormat(source, "zip archive that is not a DOCX document")
     sniff = head.lower().lstrip()
     if sniff.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff[:512] or b"<body" in sniff:
@@ -51,14 +52,21 @@ def detect_format(data: bytes, source: str, content_type: str | None = None) -> 
         fmt = _MIME.get(content_type.split(";")[0].strip().lower())
         if fmt:
             return fmt
-    name = PurePosixPath(source.split("?")[0].split("#")[0]).name.lower()
-    for ext, fmt in sorted(_EXT.items(), key=lambda kv: -len(kv[0])):
-        if name.endswith(ext):
-            return fmt
+    fmt = _extension_format(source)
+    if fmt:
+        return fmt
     if _looks_binary(head):
         raise UnsupportedFormat(source, "binary data of an unsupported type "
                                         f"(supported: {', '.join(FORMATS)})")
     return "text"
+
+
+def _extension_format(source: str) -> str | None:
+    name = PurePosixPath(source.split("?")[0].split("#")[0]).name.lower()
+    for ext, fmt in sorted(_EXT.items(), key=lambda kv: -len(kv[0])):
+        if name.endswith(ext):
+            return fmt
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:

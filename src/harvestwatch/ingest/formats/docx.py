@@ -25,6 +25,20 @@ def check_zip(data: bytes, source: str) -> None:
         raise DecompressionBomb(source, f"archive expands to {total:,} bytes from {len(data):,}")
 
 
+def _table_rows(table) -> list[str]:
+    """One tab-separated line per row; a merged cell's text once, not once per grid column."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(cell.text)
+        rows.append("\t".join(cells))
+    return rows
+
+
 def parse_docx(data: bytes, source: str) -> list[ParsedDocument]:
     import docx
     from docx.table import Table
@@ -41,8 +55,7 @@ def parse_docx(data: bytes, source: str) -> list[ParsedDocument]:
         if tag == "p":
             blocks.append(Paragraph(child, document).text)
         elif tag == "tbl":
-            for row in Table(child, document).rows:
-                blocks.append("\t".join(cell.text for cell in row.cells))
+            blocks.extend(_table_rows(Table(child, document)))
     text = normalise_text("\n".join(b for b in blocks if b.strip()))
     if not text:
         raise EmptyInput(source, "DOCX has no text")

@@ -1,0 +1,79 @@
+"""Verify also vouches for source rows and for ledger entries covered by Merkle checkpoints."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from harvestwatch.ingest.pipeline import ingest_paths
+from harvestwatch.services.store import checkpoint, export_jsonl, prove_entry
+from harvestwatch.store.verify import verify_store
+from tests.conftest import SAMPLES
+
+
+def _ingest(store):
+    report = ingest_paths(store, [str(SAMPLES)], kind="news")
+    assert len(report.by_status("stored")) == 3
+    return report
+
+
+def test_edited_source_row_is_named(any_store):
+    _ingest(any_store)
+    with any_store.session() as s:
+        s.execute(text("UPDATE sources SET kind = 'official_statement' WHERE id = 2"))
+    result = verify_store(any_store)
+    assert not result.ok
+    assert [p for p in result.problems if p.startswith("source 2 ")] == [
+        p for p in result.problems if "sources.kind" in p]
+    assert any("sources.kind" in p for p in result.problems)
+
+
+def test_source_row_without_ledger_entry_is_named(sqlite_store):
+    _ingest(sqlite_store)
+    with sqlite_store.session() as s:
+        s.execute(text("INSERT INTO sources (blob_sha256, name, size, kind, restricted, actor, "
+                       "ingested_at) VALUES (:sha, 'planted.txt', 1, 'news', 0, 'mallory', "
+                       "'2026-01-01 00:00:00')"), {"sha": "ab" * 32})
+    result = verify_store(sqlite_store)
+    assert any("abababababab" in p and "not vouched for" in p for p in result.problems)
+
+
+def test_truncated_ledger_tail_is_caught_by_checkpoint(any_store, tmp_path):
+    _ingest(any_store)
+    with (tmp_path / "out.jsonl").open("w") as fh:
+        export_jsonl(any_store, fh, destination="out.jsonl")  # entry 7: the export itself
+    cp = checkpoint(any_store)
+    assert cp["last_seq"] == 7
+    assert verify_store(any_store).ok
+    with any_store.session() as s:
+        s.execute(text("DELETE FROM ledger WHERE seq = 7"))
+    result = verify_store(any_store)
+    # The hash chain alone is still intact; only the checkpoint reveals the cut.
+    assert result.problems == [
+        p for p in result.problems if "covers ledger entries 1..7 but the ledger ends at entry 6" in p]
+    assert len(result.problems) == 1
+
+
+def test_rewritten_entry_breaks_checkpoint_and_proof(sqlite_store):
+    _ingest(sqlite_store)
+    cp = checkpoint(sqlite_store)
+    assert prove_entry(sqlite_store, 3)["valid"]
+    with sqlite_store.session() as s:
+        s.execute(text("UPDATE ledger SET actor = 'mallory' WHERE seq = 3"))
+    result = verify_store(sqlite_store)
+    assert any("entry 3: fields do not match" in p for p in result.problems)
+    # An attacker who also recomputes the entry hashes still cannot match the checkpoint.
+    from harvestwatch.store import ledger
+    from harvestwatch.store.models import LedgerEntry
+
+    with sqlite_store.session() as s:
+        prev = ledger.GENESIS
+        for e in s.query(LedgerEntry).order_by(LedgerEntry.seq):
+            e.prev_hash = prev
+            e.entry_hash = ledger.entry_hash(e.seq, e.at, e.actor, e.action, e.object_type,
+                                             e.object_id, e.payload_hash, prev)
+            prev = e.entry_hash
+    result = verify_store(sqlite_store)
+    assert not any("fields do not match" in p for p in result.problems)
+    assert any(f"Merkle root {cp['merkle_root'][:16]}" in p for p in result.problems)
+    assert not prove_entry(sqlite_store, 3)["valid"] or prove_entry(sqlite_store, 3)[
+        "merkle_root"] == cp["merkle_root"]
