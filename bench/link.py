@@ -1,10 +1,15 @@
-"""Benchmark: linking n synthetic quantity claims vs an O(n log n) baseline (same run).
+"""Benchmark: linking n synthetic claims vs an O(n log n) baseline (same run).
 
     python bench/link.py [--n 20000]
 
-The baseline sorts the same claims by (what, scope, low) — the least any interval
-clustering must do. Printed for n, 2n and 4n: if linking stays near-linear, its ratio to
-the baseline stays roughly flat as n doubles.
+The corpus: n claims (80% quantities over 6 kinds × 3 time scopes, 20% allegations and
+denials on 4 topics) in documents of 10 claims, each document naming 4 people (full names
+or bare surnames from a pool of 20,000 names), an outlet and a group; every document
+attributes its claims to an outlet. Linking runs everything: entity resolution, quantity
+clusters, subject/actor clusters, independent support, contradictions.
+The baseline sorts the same items once by (type, what, scope, low): the least any blocking
+by key and interval order must do. Printed for n, 2n and 4n: if linking stays near-linear,
+its ratio to the baseline and its time per claim stay roughly flat as n doubles.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ def test_edited_source_row_is_named(any_store):
         s.execute(text("UPDATE sources SET kind = 'official_statement' WHERE id = 2"))
     result = verify_store(any_store)
     assert not result.ok
-    assert [p for p in result.problems if p.startswith("source 2 ")] == [
-        p for p in result.problems if "sources.kind" in p]
-    assert any("sources.kind" in p for p in result.problems)
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith("source 2 (")
+    assert "row 'sources.kind' differs from what ledger recorded" in result.problems[0]
 
 
 def test_source_row_without_ledger_entry_is_named(sqlite_store):
@@ -48,9 +48,8 @@ def test_truncated_ledger_tail_is_caught_by_checkpoint(any_store, tmp_path):
         s.execute(text("DELETE FROM ledger WHERE seq = 7"))
     result = verify_store(any_store)
     # The hash chain alone is still intact; only the checkpoint reveals the cut.
-    assert result.problems == [
-        p for p in result.problems if "covers ledger entries 1..7 but the ledger ends at entry 6" in p]
     assert len(result.problems) == 1
+    assert "covers ledger entries 1..7 but the ledger ends at entry 6" in result.problems[0]
 
 
 def test_rewritten_entry_breaks_checkpoint_and_proof(sqlite_store):
@@ -75,5 +74,4 @@ def test_rewritten_entry_breaks_checkpoint_and_proof(sqlite_store):
     result = verify_store(sqlite_store)
     assert not any("fields do not match" in p for p in result.problems)
     assert any(f"Merkle root {cp['merkle_root'][:16]}" in p for p in result.problems)
-    assert not prove_entry(sqlite_store, 3)["valid"] or prove_entry(sqlite_store, 3)[
-        "merkle_root"] == cp["merkle_root"]
+    assert not prove_entry(sqlite_store, 3)["valid"]

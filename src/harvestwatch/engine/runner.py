@@ -1,35 +1,51 @@
 """Run a pure function over batches locally (process pool) or on a Dask cluster; same results.
 
-Results come back in batch order, so callers can persist each batch as it completes and
-resume an interrupted run by skipping batches already stored.
+Batches are consumed lazily with a bounded number in flight, so a corpus of millions of
+records is never held in memory at once; results come back in batch order, so callers can
+persist each batch as it completes and resume an interrupted run by skipping stored ones.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 
 def run_batches(func: Callable[[Any], Any], batches: Iterable[Any], *, scheduler: str | None = None,
-                workers: int = 1) -> Iterator[Any]:
+                workers: int = 1, window: int | None = None) -> Iterator[Any]:
     """Yield ``func(batch)`` for each batch, in order.
 
     ``scheduler`` ("tcp://host:8786") sends the work to a Dask cluster; otherwise
-    ``workers`` > 1 uses a local process pool and 1 runs in this process.
+    ``workers`` > 1 uses a local process pool and 1 runs in this process. At most
+    ``window`` batches (default twice the workers) are in flight at a time.
     """
-    batches = list(batches)
-    if scheduler:
-        from distributed import Client
-
-        with Client(scheduler, timeout="20s") as client:
-            futures = client.map(func, batches, pure=False)
-            for fut in futures:  # in submission order
-                yield fut.result()
-        return
-    if workers <= 1 or len(batches) <= 1:
+    if not scheduler and workers <= 1:
         for b in batches:
             yield func(b)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(func, batches)
+    with ExitStack() as stack:
+        if scheduler:
+            from distributed import Client
+
+            client = stack.enter_context(Client(scheduler, timeout="20s"))
+            n = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+
+            def submit(b):
+                return client.submit(func, b, pure=False)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            n = workers
+
+            def submit(b):
+                return pool.submit(func, b)
+        limit = window or max(2, 2 * n)
+        pending: deque = deque()
+        for b in batches:
+            pending.append(submit(b))
+            if len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

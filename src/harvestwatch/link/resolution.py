@@ -8,16 +8,18 @@ full name. Manual merges and splits are applied last and always win.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from harvestwatch.extract.gazetteer import load_gazetteer
 
 
+@functools.lru_cache(maxsize=65536)
 def norm(name: str) -> str:
-    name = re.sub(r"\s+", " ", name.strip().lower())
-    name = re.sub(r"^the ", "", name)
-    return name.removesuffix("'s").removesuffix("’s")
+    """The comparison form of a name: lower case, one space, no leading "the", no "'s"."""
+    name = " ".join(name.lower().split())
+    return name.removeprefix("the ").removesuffix("'s").removesuffix("’s")
 
 
 _ACRONYM = re.compile(r"(?:[A-Z]\.?){2,8}")
@@ -156,6 +158,10 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
     for it in items:
         key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
         members_items.setdefault(key_to_root[key], []).append(it)
+    why_of: dict[str, list[str]] = {}  # each merge's reason, under the cluster it ended in
+    for (a, b), r in reasons.items():
+        if a in key_to_root and key_to_root[a] == key_to_root.get(b):
+            why_of.setdefault(key_to_root[a], []).append(r)
     clusters = []
     for root, ks in sorted(groups.items()):
         its = members_items.get(root, [])
@@ -171,7 +177,7 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
         # a full name without a title in front ("human rights lawyer ...") and most often used
         name = entry.name if entry else max(counts, key=lambda c: (
             len(c.split()) > 1, not any(w[:1].islower() for w in c.split()), counts[c], len(c), c))
-        why = [r for (a, b), r in reasons.items() if a in ks and b in ks]
+        why = list(why_of.get(root, []))
         why += [split_off[k] for k in ks if k in split_off]
         clusters.append(EntityCluster(f"{label}:{norm(name)}", label, name, forms, its, why))
     return clusters

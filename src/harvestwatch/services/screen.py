@@ -24,22 +24,29 @@ BATCH = 2000
 
 
 def import_files(store: Store, paths: list[str], *, project: str = "default",
-                 actor: str | None = None) -> dict:
-    """Add records from RIS / PubMed XML / CSV files; records already in the project are skipped."""
+                 actor: str | None = None, chunk: int = 5000) -> dict:
+    """Add records from RIS / PubMed XML / CSV files; records already in the project are skipped.
+
+    Rows are committed in chunks, so a large file neither holds one huge transaction nor
+    loses work if interrupted: importing the file again adds only what is missing.
+    """
     added = skipped = 0
     per_file = {}
+    with store.session() as s:
+        existing = set(s.scalars(select(ScreenRecord.record_id).where(ScreenRecord.project == project)))
     for path in paths:
         records = read_records(path)
+        n = 0
+        for i in range(0, len(records), chunk):
+            with store.session() as s:
+                for r in records[i:i + chunk]:
+                    if r.id in existing:
+                        skipped += 1
+                        continue
+                    existing.add(r.id)
+                    s.add(ScreenRecord(project=project, record_id=r.id, data=r.to_dict()))
+                    n += 1
         with store.session() as s:
-            existing = set(s.scalars(select(ScreenRecord.record_id).where(ScreenRecord.project == project)))
-            n = 0
-            for r in records:
-                if r.id in existing:
-                    skipped += 1
-                    continue
-                existing.add(r.id)
-                s.add(ScreenRecord(project=project, record_id=r.id, data=r.to_dict()))
-                n += 1
             ledger.append(s, actor=actor or store.settings.actor, action="screen_import",
                           object_type="screen_file", object_id=Path(path).name,
                           payload={"project": project, "records": len(records), "added": n})
@@ -75,8 +82,8 @@ def run(store: Store, *, project: str = "default", scheduler: str | None = None,
             return [(r.id, r.data) for r in s.scalars(select(ScreenRecord).where(ScreenRecord.id.in_(ids)))]
 
     flagged = 0
-    payloads = (load(b) for b in batches)
-    for results in run_batches(_screen_batch, list(payloads), scheduler=scheduler, workers=workers):
+    payloads = (load(b) for b in batches)  # loaded lazily, a few batches ahead of the workers
+    for results in run_batches(_screen_batch, payloads, scheduler=scheduler, workers=workers):
         with store.session() as s:  # one transaction per batch: an interrupted run resumes here
             ids = [pk for pk, _ in results]
             s.query(ScreenFlag).filter(ScreenFlag.record_pk.in_(ids)).delete(synchronize_session=False)

@@ -21,16 +21,29 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def _fallback_text(html: str) -> str:
+_BLOCKS = ("p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+           "section", "article", "blockquote", "pre", "dd", "dt", "header", "footer", "main",
+           "td", "th", "title")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def _fallback(html: str) -> tuple[str, str | None]:
+    """All visible text of the page, a line per block element, and its ``<title>``."""
     import lxml.html
 
     try:
-        tree = lxml.html.fromstring(html)
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
     except Exception:  # lxml raises several types on hopeless markup
-        return ""
-    for bad in tree.xpath("//script|//style|//noscript"):
+        return "", None
+    title = (tree.findtext(".//title") or "").strip() or None
+    for bad in tree.xpath("//script|//style|//noscript|//template|//head"):
         bad.drop_tree()
-    return "\n".join(t.strip() for t in tree.itertext() if t.strip())
+    for element in tree.iter(*_BLOCKS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    lines = (_SPACES.sub(" ", line).strip() for line in tree.text_content().splitlines())
+    return "\n".join(line for line in lines if line), title
 
 
 def parse_html(data: bytes, source: str, url: str | None = None,
@@ -49,15 +62,18 @@ def parse_html(data: bytes, source: str, url: str | None = None,
     except Exception:  # trafilatura can choke on malformed markup; fall back below
         result = None
     text = getattr(result, "text", None) if result is not None else None
+    extractor, fallback_title = "trafilatura", None
     if not text:
-        text = _fallback_text(html)
+        extractor = "lxml"
+        text, fallback_title = _fallback(html)
     text = normalise_text(text or "")
     if not text:
         raise EmptyInput(source, "HTML page has no readable text")
     doc = ParsedDocument(text=text, raw=data, mime="text/html", language=detect_language(text),
-                         url=url, metadata={"encoding": encoding})
+                         url=url, title=fallback_title,
+                         metadata={"encoding": encoding, "extractor": extractor})
     if result is not None:
-        doc.title = getattr(result, "title", None) or None
+        doc.title = getattr(result, "title", None) or fallback_title
         doc.author = getattr(result, "author", None) or None
         doc.published = getattr(result, "date", None) or None
         doc.site = getattr(result, "sitename", None) or None

@@ -40,8 +40,8 @@ def charset_of(content_type: str | None) -> str | None:
 def decode_text(data: bytes, source: str, declared: str | None = None) -> tuple[str, str]:
     """Decode bytes to str, returning ``(text, encoding)``; raises CorruptInput if nothing fits.
 
-    Order: byte-order mark; UTF-16 by its NUL pattern; a declared charset (HTTP header or HTML
-    meta) when the bytes decode strictly with it; strict UTF-8; GB18030 vs Big5 by character
+    Order: byte-order mark; UTF-16 by its NUL pattern; strict UTF-8; a declared charset (HTTP
+    header or HTML meta) when the bytes decode strictly with it; GB18030 vs Big5 by character
     frequency; otherwise charset-normalizer, preferring windows-1252 among equally good guesses.
     """
     for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -60,16 +60,16 @@ def decode_text(data: bytes, source: str, declared: str | None = None) -> tuple[
             return data.decode(enc), enc
         except UnicodeDecodeError:
             pass
+    try:  # legacy-encoded text is almost never valid UTF-8, so this beats a stale declaration
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     codec = _codec(declared)
-    if codec and not codec.startswith("utf-16") and not codec.startswith("utf-32"):
+    if codec and not codec.startswith(("utf-8", "utf-16", "utf-32")):
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
             pass  # the declaration is wrong; detect instead
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     decoded: list[tuple[float, str, str]] = []
     for enc in ("gb18030", "big5"):
         try:
