@@ -140,7 +140,7 @@ def test_denial_pairs_with_allegation_on_the_same_topic_only():
     deny = stance(3, "denial", "The ministry denies that any organs came from prisoners.", "Ministry")
     rows = stance_conflicts([alleg, other, deny])
     assert [(r["a"]["id"], r["b"]["id"]) for r in rows] == [(alleg["id"], deny["id"])]
-    assert "organs" in rows[0]["shared_topics"]
+    assert "organ" in rows[0]["shared_topics"]  # topic stems: "organs" → "organ"
 
 
 def test_independent_support_collapses_a_shared_origin():
@@ -180,3 +180,29 @@ def test_one_denial_groups_every_allegation_it_answers():
     deny = stance(7, "denial", "Officials deny that prisoners' organs are used.", "NHC")
     (row,) = stance_conflicts([elsewhere, same_doc, deny])
     assert row["a"]["id"] == same_doc["id"] and [x["id"] for x in row["also"]] == [elsewhere["id"]]
+
+
+def test_testimonies_and_allegations_cluster_by_subject_across_speakers():
+    texts = {1: 'Wang Lin told the tribunal: "I removed organs from Falun Gong prisoners."',
+             2: 'A nurse, Li Mei, said: "Falun Gong detainees were blood tested every month."',
+             3: "ETAC alleges that Uyghur detainees were blood tested."}
+    docs = {i: {"id": i, "text": t, "site": None, "url": None} for i, t in texts.items()}
+    items = []
+    for doc, speaker in ((1, "Wang Lin"), (2, "Li Mei")):
+        q = texts[doc].index('"')
+        items.append({"id": next(_ids), "document_id": doc, "item_type": "testimony",
+                      "label": "testimony", "text": texts[doc][q:], "start": q,
+                      "end": len(texts[doc]), "canonical": None,
+                      "data": {"speaker": speaker, "quote": texts[doc][q:]}})
+    items.append(stance(3, "allegation", texts[3], "ETAC"))
+    for doc, group in ((1, "Falun Gong"), (2, "Falun Gong"), (3, "Uyghurs")):
+        e = ent(doc, "victim_group", group)
+        e["start"] = texts[doc].find(group.rstrip("s"))
+        e["end"] = e["start"] + len(group)
+        items.append(e)
+    out = build_links(items, docs, [], {})
+    clusters = {c["id"]: c for c in out["claim_clusters"]}
+    falun = clusters["testimony~Falun Gong"]
+    assert falun["support"]["independent_sources"] == 2
+    assert sorted(ln["origin"] for ln in falun["support"]["lines"]) == ["Li Mei", "Wang Lin"]
+    assert [m["document_id"] for m in clusters["allegation~Uyghurs"]["members"]] == [3]

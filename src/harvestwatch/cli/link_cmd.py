@@ -19,10 +19,10 @@ def _store():
     return store_svc.open(_context.settings())
 
 
-def link() -> None:
-    """(Re)build entity and claim links from the stored extractions."""
-    counts = svc.rebuild(_store())
-    console.print(f"linked {counts['items']} items: {counts['entities']} entities, "
+def link(force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed.")) -> None:
+    """(Re)build entity and claim links from the stored extractions (skipped when unchanged)."""
+    counts = svc.rebuild(_store(), force=force)
+    console.print(f"{'links up to date' if counts.get('unchanged') else 'linked'} {counts['items']} items: {counts['entities']} entities, "
                   f"{counts['claim_clusters']} claim clusters, {counts['contradictions']} contradictions",
                   highlight=False)
 
@@ -65,9 +65,11 @@ def contradictions(json_out: bool = typer.Option(False, "--json")) -> None:
     if json_out:
         emit_json(rows)
         return
-    table("contradictions", ["type", "claim A (doc:span)", "claim B (doc:span)"],
+    table("contradictions", ["type", "claim A (doc:span)", "claim B (doc:span)", "also"],
           [[c["type"], f"{c['a']['document_id']}:{c['a']['start']}-{c['a']['end']} {c['a']['text'][:60]}",
-            f"{c['b']['document_id']}:{c['b']['start']}-{c['b']['end']} {c['b']['text'][:60]}"] for c in rows])
+            f"{c['b']['document_id']}:{c['b']['start']}-{c['b']['end']} {c['b']['text'][:60]}",
+            ", ".join(f"{x['document_id']}:{x['start']}-{x['end']}" for x in c.get("also", [])[:5])
+            + (f" (+{len(c['also']) - 5})" if len(c.get("also", [])) > 5 else "")] for c in rows])
 
 
 @sources_app.command("grade")

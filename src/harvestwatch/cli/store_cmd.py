@@ -15,6 +15,8 @@ from harvestwatch.services import store as svc
 
 ledger_app = typer.Typer(help="Custody ledger: checkpoints, proofs, entries.", no_args_is_help=True)
 
+RestrictedOpt = typer.Option(False, "--include-restricted",
+                             help="Include restricted documents (decrypted; each view is logged).")
 StoreOpt = typer.Option(None, "--store", help="Store directory (overrides the global option).")
 
 
@@ -36,7 +38,7 @@ def ingest(
 ) -> None:
     """Preserve sources in the store (exit 1 if any input failed)."""
     st = _store(store)
-    items = expand_inputs(inputs)
+    items = expand_inputs(inputs, exclude=st.settings.store_dir)
     with progress("ingest", len(items)) as bar:
         def on_result(r):
             bar.step(r.input)
@@ -65,12 +67,14 @@ def search(
     until: str = typer.Option(None, "--until", help="Published on or before."),
     limit: int = typer.Option(20, "--limit"),
     offset: int = typer.Option(0, "--offset"),
+    include_restricted: bool = RestrictedOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Full-text search (English and Chinese, traditional and simplified)."""
     hits, total = svc.search_documents(_store(store), query, kind=kind, language=lang, tag=tag,
-                                       since=since, until=until, limit=limit, offset=offset)
+                                       since=since, until=until, limit=limit, offset=offset,
+                                       include_restricted=include_restricted)
     if json_out:
         emit_json({"total": total, "hits": [h.to_dict() for h in hits]})
         return
@@ -80,11 +84,12 @@ def search(
 
 def show(
     ref: str = typer.Argument(..., help="Document id, sha256 or sha256 prefix."),
+    include_restricted: bool = RestrictedOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """A document's metadata, custody history and text."""
-    doc = svc.show_document(_store(store), ref)
+    doc = svc.show_document(_store(store), ref, include_restricted=include_restricted)
     if json_out:
         emit_json(doc)
         return
@@ -149,6 +154,7 @@ def export(
     fmt: str = typer.Option("jsonl", "--format", help="jsonl"),
     out: Path = typer.Option(None, "--out", help="File to write (default stdout)."),
     no_text: bool = typer.Option(False, "--no-text"),
+    include_restricted: bool = RestrictedOpt,
     store: str = StoreOpt,
 ) -> None:
     """Export documents and metadata (the export is recorded in the custody ledger)."""
@@ -157,10 +163,12 @@ def export(
     st = _store(store)
     if out:
         with out.open("w", encoding="utf-8") as fh:
-            n = svc.export_jsonl(st, fh, with_text=not no_text, destination=out)
+            n = svc.export_jsonl(st, fh, with_text=not no_text, destination=out,
+                                 include_restricted=include_restricted)
         err_console.print(f"wrote {n} document(s) to {out}")
     else:
-        svc.export_jsonl(st, sys.stdout, with_text=not no_text, destination="stdout")
+        svc.export_jsonl(st, sys.stdout, with_text=not no_text, destination="stdout",
+                         include_restricted=include_restricted)
 
 
 def register(app: typer.Typer) -> None:

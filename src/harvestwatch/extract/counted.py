@@ -35,5 +35,6 @@ CURRENCY = {"dollar": "USD", "usd": "USD", "$": "USD", "us$": "USD", "yuan": "CN
             "euro": "EUR", "€": "EUR", "pound": "GBP", "£": "GBP"}
 
 HARM_WORDS = ("harvest", "extract", "remov", "kill", "alive", "execut", "tortur", "persecut",
-              "murder", "victim", "bloody", "detain", "imprison", "slaughter", "atrocit")
+              "murder", "victim", "bloody", "detain", "imprison", "slaughter", "atrocit", "camp",
+              "intern", "arrest", "jail", "incarcerat", "abduct", "disappear")
 WAIT_WORDS = ("wait", "within", "matching", "match", "find an organ", "found in", "等待", "等候")

@@ -21,6 +21,8 @@ _NOT_PLACES = {"earth", "west", "the west", "east", "the east", "world", "planet
 _LAW_RE = re.compile(
     r"(?:(?<=['‘\"“])|\b)((?:\d{4}\s+)?(?:[A-Z][\w’'-]*\s+|(?:of|on|and|for|the|in|against|to)\s+){0,10}?"
     r"(?:[A-Z][\w’'-]*\s+)?(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Declaration|Resolution|Ordinance)"
+    r"(?:\s+(?:on|of|for|concerning|against|regarding|governing)(?:\s+(?:the|of|and|on|in|for|to|"
+    r"[A-Z][\w’'-]*))*\s+[A-Z][\w’'-]*(?=[\s,.;:)\"”’']|$)(?!\s+[A-Z]))?"
     r"(?:\s+(?:of|on)\s+\d{4})?)\b")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z&]{1,9})(?:\s+[^)]*)?\)")
 _FUNCTION = {"of", "for", "the", "and", "des", "et", "pour", "la", "le", "de", "du", "in", "on",
@@ -131,9 +133,9 @@ def _subsequence(needle: list[str], hay: list[str]) -> bool:
 def law_mentions(text: str) -> list[EntityMention]:
     out = []
     for m in _LAW_RE.finditer(text):
-        name = m.group(1).strip()
-        if len(name.split()) < 2 or name.split()[0] in ("The", "A", "This", "That"):
-            name = name.split(" ", 1)[1] if name.split()[0] in ("The", "A") else name
+        name = re.sub(r"^(?:(?:of|on|and|for|the|in|against|to)\s+)+", "", m.group(1).strip())
+        if len(name.split()) < 2 or name.split()[0] in ("The", "A", "This", "That", "the", "a"):
+            name = name.split(" ", 1)[1] if name.split()[0] in ("The", "A", "the", "a") else name
         if len(name.split()) < 2 or "\n" in name:
             continue
         start = m.start(1) + m.group(1).find(name)

@@ -93,6 +93,8 @@ def parse_chinese(text: str) -> float | None:
             number = 0
             seen = True
         elif ch in ZH_LARGE:
+            if section == 0 and number == 0 and total == 0:
+                number = 1  # a bare magnitude: "万" in "数万", "上万"
             section += number
             # 亿 scales everything before it (一万亿); 万 only its own section (一亿两千万).
             if ZH_LARGE[ch] > 10_000:

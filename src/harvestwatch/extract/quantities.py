@@ -63,6 +63,8 @@ _WORD_TOKEN = re.compile(r"[A-Za-z$€£][\w'’-]*|\d[\d,.]*")
 _RATE = re.compile(r"^(?:\s*(?:\w+\s+){0,2}?)(annually|a year|per year|each year|every year|per annum|"
                    r"a month|per month|each month|a day|per day|daily|a week|per week|weekly|monthly)\b", re.I)
 _YEAR_SCOPE = re.compile(r"\b(?:in|during|since|by|for)\s+((?:19|20)\d\d)\b", re.I)
+_YEAR_SPAN = re.compile(r"\b(?:between|from|in|during)\s+((?:19|20)\d\d)\s*(?:and|to|-|–|until|through)\s*"
+                        r"((?:19|20)\d\d)\b", re.I)
 _SKIP_AFTER = re.compile(r"^\s*(?:percent\b|per cent\b|%|years? old\b|-year-old|a\.m\.|p\.m\.|"
                          r"(?:st|nd|rd|th)\b|:\d)", re.I)
 MONTHS = ("january february march april may june july august september october november december "
@@ -135,6 +137,20 @@ def _is_year(value: float, raw: str, text: str, start: int, end: int) -> bool:
     return not re.search(r"\b(?:some|over|about|than|least|nearly|almost|to|of)\s+$", before)
 
 
+_REFERENCE_BEFORE = re.compile(r"\b(?:call|phone|tel|telephone|fax|ext|hotline|page|pages|pp?|"
+                               r"no|nos|vol|volume|issue|section|article|chapter|fig|figure|"
+                               r"table|paragraph|para|case|room|isbn|doi)\.?:?\s*#?\s*$", re.I)
+
+
+def _reference_number(text: str, start: int, end: int) -> bool:
+    """A phone number, page, article or case reference: an identifier, not a count."""
+    if _REFERENCE_BEFORE.search(text[max(0, start - 14):start]):
+        return True
+    # digit groups chained by hyphens, dots or slashes ("555-1234", "+1 202-555-0100")
+    return bool(re.match(r"[-./]\d", text[end:end + 2]) or re.search(r"\d[-./]$|\+\d*\s?$",
+                                                                      text[max(0, start - 3):start]))
+
+
 def _scaled(raw: str) -> float | None:
     m = re.match(r"(" + DIGITS + r")\s?(million|billion|thousand)?$", raw.strip(), re.I)
     if not m:
@@ -179,6 +195,8 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
     elif kind == "range":
         lo_raw, hi_raw = re.split(r"\s*(?:to|–|-|and)\s*", re.sub(r"^between\s+", "", raw), maxsplit=1)
         lo, hi = _scaled(lo_raw), _scaled(hi_raw)
+        if _reference_number(text, start, end):
+            return None
         if lo is None or hi is None or lo >= hi or (_is_year(lo, lo_raw, text, start, end) and hi <= 2100):
             return None
         vague = (lo, hi)
@@ -201,7 +219,7 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
             nxt = _words_after(text, end, 1)
             if not nxt or _lemma(nxt[0].group()) not in HEAD_NOUNS or _lemma(nxt[0].group()) in TIME_UNITS:
                 return None
-        if _SKIP_AFTER.match(text[end:end + 12]):
+        if _SKIP_AFTER.match(text[end:end + 12]) or _reference_number(text, start, end):
             return None
         before = text[max(0, start - 12):start].lower().split()
         if before and before[-1].strip(".") in MONTHS + ["no", "p", "pp", "page", "section", "article", "chapter"]:
@@ -209,8 +227,14 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
     else:  # number words
         stripped = raw.strip(" -")
         lead = len(raw) - len(raw.lstrip(" -"))
-        if stripped.lower() in ("a", "an") and re.match(r"\s*(?:decade|century)\b", text[m.end():]):
+        if stripped.lower() in ("a", "an") and (
+                re.match(r"\s*(?:decade|century)\b", text[m.end():])
+                or re.match(r"\s*(?:day|week|month|year|hour)\b", text[m.end():])
+                and _qualifier(text, start + lead)[0] is not None):  # "less than a month"
             return _classify(text, start + lead, start + lead + len(stripped), 1.0, None, None)
+        if re.match(r"[\s-]*(?:thirds?|quarters?|halves|half|fifths?|tenths?|percent|per cent)\b",
+                    text[m.end():], re.I):
+            return None  # a fraction or a share, not a count
         if stripped.lower() in ("a", "an", "and", "one", "a-", "") or not stripped:
             return None
         value = parse_words(stripped)
@@ -221,6 +245,9 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
             return None
         if re.match(r"\s+of\b", text[end:]) and value < 1000:  # "one of", "two of the"
             return None
+        half = re.search(r"\bhalf\s+(?:a\s+)?$", text[max(0, start - 8):start], re.I)
+        if half and value >= 1000 and stripped.lower().startswith(("a ", "an ")):
+            value, start = value / 2, start - (len(text[max(0, start - 8):start]) - half.start())
     return _classify(text, start, end, value, vague, unit_hint)
 
 
@@ -257,11 +284,15 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
                 what, unit = HEAD_NOUNS[lemma]
                 if lemma == "patient" or surface.lower().startswith("patient"):
                     what = "victims" if any(w in sentence for w in HARM_WORDS) else "other"
-                if what == "donors" and re.search(r"registered|register|signed up|pledged", sentence):
-                    what = "registered_donors"
+                compound = re.match(r"[\s-]+(transplant(?:ation)?s?|donations?|donors?)\b", text[h_end:], re.I)
+                if what == "organs" and compound:  # "organ transplants", "kidney donors"
+                    what, unit = HEAD_NOUNS[_lemma(compound.group(1))]
+                    span_end = h_end + compound.end()
                 if what == "organs" and re.match(r"\s+(?:were\s+|are\s+|being\s+)?transplanted", text[h_end:]):
                     what, unit = "transplants", "organs"
                     span_end = h_end + re.match(r"\s+(?:were\s+|are\s+|being\s+)?transplanted", text[h_end:]).end()
+                if what == "donors" and re.search(r"registered|register|signed up|pledged", sentence):
+                    what = "registered_donors"
                 if what == "victims" and not any(w in sentence for w in HARM_WORDS + ("prisoner", "persecut", "practitioner")):
                     what = "other"
     if what == "duration" and any(w in sentence for w in WAIT_WORDS):
@@ -284,8 +315,11 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
         time_scope = "per year"  # "... killed for their organs every year"
         unit = f"{unit}/year" if unit else None
     else:
+        span_years = _YEAR_SPAN.search(text[s_lo:s_hi])
         y = _YEAR_SCOPE.search(text[s_lo:s_hi])
-        if y and what not in ("duration", "wait_time"):
+        if span_years and what not in ("duration", "wait_time"):
+            time_scope = f"{span_years.group(1)}-{span_years.group(2)}"
+        elif y and what not in ("duration", "wait_time"):
             time_scope = y.group(1)
     if vague is not None:
         interval = Interval(*vague)

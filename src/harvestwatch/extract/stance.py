@@ -9,6 +9,7 @@ from harvestwatch.extract.mentions import EntityMention, Stance
 
 _OFFICIAL = re.compile(r"\b(?:Chinese|China's|Beijing|Communist|state|official|regime|government|"
                        r"authorities|embassy|ministry|spokes\w+|Politburo|CCP|officials)\b", re.I)
+_CESSATION = re.compile(r"\b(?:stopped|ceased|ended|abolished)\b", re.I)
 RULES: list[tuple[str, re.Pattern]] = [
     ("denial", re.compile(
         r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
@@ -19,6 +20,8 @@ RULES: list[tuple[str, re.Pattern]] = [
         r"(?:is|are|was|were)\s+(?:not|never)\b"
         r"|\b(?:claim|claims|claiming|insist\w*|maintain\w*|say\w*)\s+that\s+(?:all\s+)?(?:organ\s+)?donors?\s+"
         r"(?:are|were|is)\s+(?:all\s+)?(?:voluntary|volunteers?|citizens)"
+        r"|\b(?:claim\w*|maintain\w*|insist\w*|say|says|said|assert\w*)\s+(?:that\s+)?[^.]{0,60}?"
+        r"\b(?:stopped|ceased|ended|abolished|no longer)\b"
         r"|\b(?:baseless|groundless|fabricat\w+|smears?|lies|rumou?rs|slander\w*)\b", re.I)),
     ("condemnation", re.compile(
         r"\b(?:condemn\w*|denounc\w*|censur\w*|deplor\w*|rebuk\w*)\b"
@@ -89,15 +92,16 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
             m = rx.search(sentence)
             if not m:
                 continue
-            if kind == "denial" and lang != "zh" and m.group().lower().split()[0] in (
+            if kind == "denial" and lang != "zh" and (m.group().lower().split()[0] in (
                     "baseless", "groundless", "fabricated", "smear", "smears", "lies", "rumors",
-                    "rumours") and not _OFFICIAL.search(sentence):
-                continue
+                    "rumours") or _CESSATION.search(m.group())) and not _OFFICIAL.search(sentence):
+                continue  # an official body must be the one calling it false or over
             actors = _actors(s, e, entities, ("organization", "place", "person"))
             official = re.search(r"\b(?:the\s+)?(?:Chinese|Canadian|Australian|British|U\.S\.|American|"
-                                 r"Japanese|Taiwanese|Israeli|Spanish)\s+government\b", sentence)
+                                 r"Japanese|Taiwanese|Israeli|Spanish)\s+(?:government|officials|"
+                                 r"authorities|embassy|foreign ministry|health ministry)\b", sentence, re.I)
             if official and kind == "denial":
-                name = official.group().replace("the ", "").strip()
+                name = re.sub(r"^the\s+", "", official.group(), flags=re.I).strip()
                 actors = [name[0].upper() + name[1:]] + actors
             actor = actors[0] if actors else None
             if kind == "condemnation":

@@ -23,7 +23,8 @@ _PRONOUN = re.compile(r"\b(he|she|they|He|She|They)\b")
 _PROPER = re.compile(r"\b(?:the\s+|The\s+)?(?:[A-Z][\w.’'-]*)(?:\s+[A-Z][\w.’'-]*){0,4}")
 _GENERIC = {"the report", "report", "it", "the article", "the study", "researchers", "experts",
             "the paper", "the statement", "officials", "sources", "the", "a", "in", "but", "and",
-            "mr", "mrs", "ms", "dr", "one", "this", "that", "many", "some"}
+            "mr", "mrs", "ms", "dr", "one", "this", "that", "many", "some",
+            "he", "she", "they", "we", "i", "you", "his", "her", "their"}
 _OFFICIAL = re.compile(r"\b(?:the\s+)?(?:Chinese|China's|Beijing's|Communist)?\s*(?:government|authorities|"
                        r"officials?|Foreign Ministry|Ministry of Foreign Affairs|embassy|regime|state media)\b", re.I)
 _QUOTE_PAIRS = (("“", "”"), ("\"", "\""), ("「", "」"), ("『", "』"))
@@ -154,6 +155,7 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
         if not statement:
             continue
         speaker = None
+        speaker_span = None
         verb = None
         role_text = ""
         if lead_frame and lead_verb:
@@ -168,7 +170,7 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
                 if pron:
                     speaker = _resolve_pronoun(qs, entities)
             else:
-                speaker = found[0]
+                speaker, speaker_span = found
             role_text = lead
         if speaker is None and attributed_after:
             tv = trail_verb
@@ -180,7 +182,7 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
                 if pron and (found is None or pron.start() < found[1][0] - a_lo):
                     speaker = _resolve_pronoun(qs, entities)
                 elif found is not None:
-                    speaker = found[0]
+                    speaker, speaker_span = found
                 role_text = trail
                 # a quote right after this attribution continues it
                 nxt = a_hi
@@ -190,5 +192,6 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
             continue
         speaker = _full_name(speaker, entities)
         role = _ROLE.search(role_text)
-        out.append(Testimony(qs, qe, text[qs:qe], speaker, None, role.group(1).lower() if role else None, verb))
+        out.append(Testimony(qs, qe, text[qs:qe], speaker, speaker_span,
+                             role.group(1).lower() if role else None, verb))
     return out

@@ -61,8 +61,13 @@ class IngestReport:
                 "results": [r.to_dict() for r in self.results]}
 
 
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Files as given, directories walked (sorted, hidden files skipped), URLs kept."""
+def expand_inputs(inputs: Iterable[str], exclude: Path | None = None) -> list[str]:
+    """Files as given, directories walked (sorted, hidden files skipped), URLs kept.
+
+    Files under ``exclude`` (the store's own directory) are left out of walked folders, so
+    ingesting a folder that holds the store does not ingest the store's database and blobs.
+    """
+    skip = exclude.resolve() if exclude is not None else None
     out: list[str] = []
     for item in inputs:
         if is_url(item):
@@ -71,7 +76,8 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
         path = Path(item)
         if path.is_dir():
             out.extend(str(p) for p in sorted(path.rglob("*"))
-                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                       and not (skip is not None and p.resolve().is_relative_to(skip)))
         else:
             out.append(item)
     return out
@@ -104,13 +110,17 @@ def _read(item: str, max_bytes: int) -> bytes:
         raise InputError(item, f"cannot read ({exc.strerror})") from None
 
 
+def _parse_name(item: str) -> str:
+    """The name the format parser sees: fetched URLs are WARC records."""
+    return item + ".warc" if is_url(item) else item
+
+
 def _parse_one(item: str, max_bytes: int, known: frozenset[str] = frozenset()) -> _Parsed:
     try:
         data = _read(item, max_bytes)
         if sha256_bytes(data) in known:
             return _Parsed(item, data, None)
-        name = item if not is_url(item) else item + ".warc"
-        return _Parsed(item, data, parse_bytes(data, source=name, max_bytes=max_bytes))
+        return _Parsed(item, data, parse_bytes(data, source=_parse_name(item), max_bytes=max_bytes))
     except InputError as exc:
         return _Parsed(item, None, None, f"{exc.reason}")
     except Exception as exc:  # a parser bug must not stop the batch
@@ -137,7 +147,7 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
         raise InputError(kind, f"unknown kind; expected one of {', '.join(KINDS)}")
     actor = actor or store.settings.actor
     tags = sorted(set(tags))
-    items = expand_inputs(inputs)
+    items = expand_inputs(inputs, exclude=store.settings.store_dir)
     with store.session() as session:
         known = frozenset(session.scalars(select(Source.blob_sha256)))
     report = IngestReport()
@@ -161,17 +171,25 @@ def _store_one(store: Store, parsed: _Parsed, *, kind: str, tags: list[str], res
     data = parsed.data
     assert data is not None
     sha = sha256_bytes(data)
-    with store.session() as session:
-        existing = session.scalar(select(Source).where(Source.blob_sha256 == sha))
-        if existing is not None:
-            return InputResult(parsed.input, "present", sha,
-                               [d.id for d in existing.documents])
-    docs = parsed.docs or []
+    docs = parsed.docs
+    if docs is None:  # its blob was known when the batch started: not parsed
+        with store.session() as session:
+            existing = session.scalar(select(Source).where(Source.blob_sha256 == sha))
+            if existing is not None:
+                return InputResult(parsed.input, "present", sha,
+                                   [d.id for d in existing.documents])
+        docs = parse_bytes(data, source=_parse_name(parsed.input),
+                           max_bytes=store.settings.max_bytes)
     store.blobs.put(data, encrypt=restricted)
     for doc in docs:
-        store.blobs.put(doc.raw, encrypt=restricted)
+        if doc.raw is not data and doc.raw != data:
+            store.blobs.put(doc.raw, encrypt=restricted)
     ids: list[int] = []
     with store.session() as session:
+        ledger.lock_head(session)  # one writer at a time from here to commit
+        existing = session.scalar(select(Source).where(Source.blob_sha256 == sha))
+        if existing is not None:  # the same bytes earlier in this batch, or from another writer
+            return InputResult(parsed.input, "present", sha, [d.id for d in existing.documents])
         source = Source(blob_sha256=sha, name=parsed.input, size=len(data), kind=kind,
                         restricted=restricted, actor=actor)
         session.add(source)

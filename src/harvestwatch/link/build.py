@@ -12,6 +12,7 @@ GRADE_HELP = {"A": "completely reliable", "B": "usually reliable", "C": "fairly 
               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 
 
+LINK_VERSION = "3"  # bump when linking rules change: stored links are then rebuilt
 SUBJECT_LABELS = ("victim_group", "place", "hospital", "organ")
 
 
@@ -86,11 +87,11 @@ def build_links(items: list[dict], documents: dict[int, dict], decisions: list[d
     def subjects_of(st: dict) -> set[str]:
         found = {resolve(e["canonical"]) for e in subjects_in.get(st["document_id"], [])
                  if st["start"] <= e["start"] and e["end"] <= st["end"]}
-        target = st["data"].get("target")
+        target = st["data"].get("target") if st["item_type"] == "stance" else None
         return found | ({resolve(target)} if target else set())
 
-    by_subject = cluster_by_subject([s for s in stances if s["label"] in ("allegation", "denial")],
-                                    subjects_of)
+    by_subject = cluster_by_subject([s for s in stances if s["label"] in ("allegation", "denial")]
+                                    + testimonies, subjects_of)
     for c in qclusters + cluster_by_actor(attributed, resolve) + by_subject:
         d = c.to_dict()
         d["members"] = [{k: m[k] for k in ("id", "document_id", "start", "end", "text", "label")}

@@ -9,8 +9,13 @@ TOPIC = re.compile(r"\b(?:organ|organs|harvest\w*|transplant\w*|donor\w*|volunte
 _HEAD = re.compile(r"([A-Za-z]+)\s*$")
 
 
+_ANSWERS = re.compile(r"\b(?:these|those|the|such|all) (?:allegations?|accusations?|claims?|charges|"
+                      r"reports?)\b|这些指控|上述指控|相关指控|这些说法", re.I)
+
+
 def _topics(text: str) -> set[str]:
-    return {m.group().lower()[:7] for m in TOPIC.finditer(text)}
+    """Topic stems a stance talks about: "organs" and "organ" are one topic."""
+    return {m.group().lower().removesuffix("s")[:7] for m in TOPIC.finditer(text)}
 
 
 def _head(item: dict) -> str:
@@ -66,7 +71,8 @@ def stance_conflicts(stances: list[dict]) -> list[dict]:
     out = []
     for d in (s for s in stances if s["label"] == "denial"):
         td = _topics(d["text"])
-        hits = {n: a for n, a in by_doc.get(d["document_id"], ()) if td & topics[a["id"]]}
+        answers = bool(_ANSWERS.search(d["text"]))  # "denies these allegations": its document's
+        hits = {n: a for n, a in by_doc.get(d["document_id"], ()) if answers or td & topics[a["id"]]}
         for t in sorted(td):
             hits.update(by_topic.get(t, [])[:GROUP_LIMIT])
         if not hits:
@@ -74,7 +80,7 @@ def stance_conflicts(stances: list[dict]) -> list[dict]:
         ranked = sorted(hits.items(), key=lambda h: (h[1]["document_id"] != d["document_id"],
                                                      -len(td & topics[h[1]["id"]]), h[0]))
         best = ranked[0][1]
-        out.append({"type": "allegation vs denial", "a": best, "b": d,
+        out.append({"type": "allegation vs denial", "a": best, "b": d, "answers_document": answers,
                     "shared_topics": sorted(td & topics[best["id"]]),
                     "also": [a for _, a in ranked[1:GROUP_LIMIT + 1]],
                     "allegations_per_topic": {t: len(by_topic.get(t, ())) for t in sorted(td)}})

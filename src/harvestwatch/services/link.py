@@ -7,11 +7,12 @@ Restricted documents are left out of the links, so no result can reveal them.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from harvestwatch.core.errors import NotFound, ValidationError
+from harvestwatch.core.hashing import sha256_json
 from harvestwatch.extract.gazetteer import load_gazetteer
-from harvestwatch.link.build import GRADE_HELP, build_links
+from harvestwatch.link.build import GRADE_HELP, LINK_VERSION, build_links
 from harvestwatch.link.citations import outlet_name
 from harvestwatch.link.resolution import norm
 from harvestwatch.store import Store, ledger
@@ -28,9 +29,30 @@ def _grades(session) -> dict[str, dict]:
     return out
 
 
-def rebuild(store: Store) -> dict:
-    """Rebuild every link from the stored items; returns the counts."""
+def _fingerprint(s) -> str:
+    """What a build depends on: the visible documents, their items (re-extraction gives new
+    item ids), the manual decisions, the grades and the linker's version."""
+    visible = Document.restricted.is_(False)
+    doc_ids = s.scalars(select(Document.id).where(visible).order_by(Document.id)).all()
+    item_ids = s.scalars(select(ExtractedItem.id).join(Document, Document.id == ExtractedItem.document_id)
+                         .where(visible).order_by(ExtractedItem.id)).all()
+    return sha256_json({"version": LINK_VERSION, "documents": doc_ids, "items": item_ids,
+                        "decisions": s.scalar(select(func.max(LinkDecision.id))),
+                        "grades": s.scalar(select(func.max(SourceGrade.id)))})
+
+
+def rebuild(store: Store, *, force: bool = False) -> dict:
+    """Rebuild every link from the stored items; returns the counts.
+
+    Links are rebuilt in full (manual decisions and grades replayed), but only when what they
+    depend on changed since the last build, unless ``force``; then the counts carry
+    ``"unchanged": True``.
+    """
     with store.session() as s:
+        fingerprint = _fingerprint(s)
+        last = s.scalar(select(LinkResult).order_by(LinkResult.id.desc()).limit(1))
+        if not force and last is not None and last.data.get("fingerprint") == fingerprint:
+            return last.data["counts"] | {"unchanged": True}
         docs = {d.id: {"id": d.id, "title": d.title, "site": d.site, "url": d.url,
                        "text": plain_text(d, store.cipher)}
                 for d in s.scalars(select(Document).where(Document.restricted.is_(False)))}
@@ -39,6 +61,7 @@ def rebuild(store: Store) -> dict:
         decisions = [{"kind": d.kind, "label": d.label, "a": d.a, "b": d.b, "note": d.note,
                       "actor": d.actor} for d in s.scalars(select(LinkDecision).order_by(LinkDecision.id))]
         result = build_links(items, docs, decisions, _grades(s))
+        result["fingerprint"] = fingerprint
         s.add(LinkResult(items=len(items), data=result))
     return result["counts"]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,7 @@ from harvestwatch.store.crypto import Cipher
 __all__ = ["Store", "open_store"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATE_LOCK_KEY = 0x68776D6967726174  # "hwmigrat": advisory lock held while migrating
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -70,6 +72,8 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(MIGRATIONS / "versions"))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # stores sharing one database migrate in turn
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
 
@@ -85,5 +89,8 @@ def open_store(settings: Settings, *, migrate_schema: bool = True) -> Store:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if migrate_schema:
-        migrate(engine)
+        # Processes opening the same new store at once (two ingests, a server) migrate in turn.
+        with (settings.store_dir / ".migrate.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            migrate(engine)
     return Store(settings, engine)

@@ -17,6 +17,7 @@ class BlobStore:
         self.root = Path(root)
         self.cipher = cipher
         self.root.mkdir(parents=True, exist_ok=True)
+        self._made: set[Path] = set()  # fan-out folders known to exist (mkdir is not free)
 
     def path(self, sha: str, encrypted: bool = False) -> Path:
         return self.root / sha[:2] / sha[2:4] / (sha + (".enc" if encrypted else ""))
@@ -30,7 +31,9 @@ class BlobStore:
         target = self.path(sha, encrypt)
         if target.exists():
             return sha, False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
         payload = self.cipher.encrypt(data, sha.encode()) if encrypt else data
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
@@ -72,3 +75,7 @@ class BlobStore:
     def all_hashes(self) -> list[str]:
         return sorted(p.name.removesuffix(".enc") for p in self.root.glob("??/??/*")
                       if not p.name.startswith(".tmp-"))
+
+    def temp_files(self) -> list[Path]:
+        """Temporary files left by blob writes that were killed before their rename."""
+        return sorted(self.root.glob("??/??/.tmp-*"))

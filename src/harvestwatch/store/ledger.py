@@ -25,7 +25,7 @@ def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, obj
 def append(session: Session, *, actor: str, action: str, object_type: str, object_id: str | int,
            payload: dict) -> LedgerEntry:
     """Append one custody entry in the caller's transaction and return it."""
-    _lock_head(session)
+    lock_head(session)
     last = session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).scalar()
     seq = (last.seq + 1) if last else 1
     prev = last.entry_hash if last else GENESIS
@@ -40,7 +40,7 @@ def append(session: Session, *, actor: str, action: str, object_type: str, objec
     return entry
 
 
-def _lock_head(session: Session) -> None:
+def lock_head(session: Session) -> None:
     """Serialise appends across processes, so that two writers never claim the same ``seq``.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement that touches

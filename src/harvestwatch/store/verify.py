@@ -74,6 +74,9 @@ def verify_store(store: Store) -> VerifyReport:
     if orphans:
         notes.append(f"{len(orphans)} blob(s) without rows (an interrupted ingest; re-run it to "
                      "use them): " + ", ".join(sorted(o[:12] for o in orphans)[:10]))
+    if temps := store.blobs.temp_files():
+        notes.append(f"{len(temps)} temporary file(s) from interrupted blob writes, safe to "
+                     "delete: " + ", ".join(str(t) for t in temps[:10]))
     return VerifyReport(ok=not problems, problems=problems, notes=notes,
                         counts={"sources": len(sources), "documents": n_docs,
                                 "ledger_entries": n_entries})

@@ -44,7 +44,37 @@ _PRE = {"超过": "over", "超過": "over", "逾": "over", "上": "over", "至�
         "大約": "about", "近": "about", "将近": "about", "將近": "about"}
 _POST = {"多": "over", "余": "over", "餘": "over", "以上": "over", "左右": "about"}
 _WAIT = re.compile(r"等待|等候|等了|只需|仅需|僅需|就能|即可|找到|配型")
-_HARM = re.compile(r"摘取|活摘|强摘|強摘|迫害|杀害|殺害|死亡|被关押|被關押|囚犯|学员|學員|受害")
+_HARM = re.compile(r"摘取|活摘|强摘|強摘|迫害|杀害|殺害|死亡|被关押|被關押|关押|關押|囚犯|学员|學員|受害|"
+                   r"被捕|逮捕|拘留|拘押|失踪|失蹤|营地|營地|集中营|集中營|再教育|劳教|勞教|酷刑")
+_VAGUE_ZH = [("数以百万计", 1e6, 9_999_999), ("數以百萬計", 1e6, 9_999_999),
+             ("数以十万计", 1e5, 999_999), ("數以十萬計", 1e5, 999_999),
+             ("数以万计", 1e4, 99_999), ("數以萬計", 1e4, 99_999),
+             ("数以千计", 1e3, 9_999), ("數以千計", 1e3, 9_999), ("数以百计", 100, 999),
+             ("數以百計", 100, 999), ("成千上万", 1e3, 99_999), ("成千上萬", 1e3, 99_999),
+             ("成百上千", 100, 9_999)]
+_PERSON_NOUNS = ["囚犯", "犯人", "学员", "學員", "信徒", "教徒", "基督徒", "穆斯林", "良心犯", "人"]
+
+
+def _group_nouns() -> str:
+    from harvestwatch.extract.gazetteer import load_gazetteer
+
+    terms = set(_PERSON_NOUNS)
+    for entry in load_gazetteer().entries:
+        if entry.label == "victim_group":
+            terms.update(a for a in entry.surface_forms if re.search(r"[\u4e00-\u9fff]", a))
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+
+
+def _interval(value: float, vague, qualifier: str | None) -> Interval:
+    if vague:
+        return Interval(vague[0], float("inf")) if qualifier in ("over", "at least") else Interval(*vague)
+    if qualifier in ("over", "at least"):
+        return Interval(value, float("inf"), value)
+    if qualifier == "up to":
+        return Interval(0, value, value)
+    if qualifier == "about":
+        return Interval(value * 0.9, value * 1.1, value)
+    return Interval(value, value, value)
 _RATE = re.compile(r"^(?:每年|一年|年均|全年|/年)")
 
 
@@ -58,6 +88,11 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
             continue
         if unit == "年" and re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # a year, not a duration
+        clause = re.split(r"[，,。；;！？\n]", text[m.end():m.end() + 40])[0]
+        if unit == "年" and value == 1 and _QTY.search(clause):
+            continue  # "一年完成两千例": a rate for the next count, not a duration
+        if unit in ("名", "人", "位") and value == 1 and not m.group("pre"):
+            continue  # "一名前警察": an article, not a count
         if unit == "日" and value <= 31 and re.search(r"月\s*$", text[max(0, m.start() - 3):m.start()]):
             continue  # a date
         what, u = _UNIT_MAP[unit]
@@ -72,7 +107,7 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
         qualifier = _PRE.get(prefix or "") or _POST.get(m.group("post") or "")
         vague = None
         if prefix in ("数", "數", "几", "幾"):
-            vague = (value * 2, value * 9.9999) if value >= 10 else None
+            vague = (value * 2, value * 10 - 1) if value >= 10 else None
             qualifier = None
         s_lo = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
         s_hi_c = [i for i in (text.find("。", m.end()), text.find("\n", m.end())) if i != -1]
@@ -86,23 +121,18 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
         year = re.search(r"((?:19|20)\d\d)\s*年(?!\s*[至到－—~～-])", text[s_lo:m.start()])
         if year and what not in ("duration", "wait_time"):
             scope = year.group(1)
-        rate = _RATE.match(text[end:end + 4]) or re.search(r"每年|年均|全年", text[s_lo:m.start()])
+        c_lo = max(s_lo, *(text.rfind(p, 0, m.start()) + 1 for p in "，,；;"))
+        rate = _RATE.match(text[end:end + 4]) or re.search(r"每年|年均|全年", text[s_lo:m.start()]) \
+            or re.search(r"(?<![\d〇零一二两兩三四五六七八九十])[一1]年(?!前|后|後|多|半|内|內|来|來)",
+                         text[c_lo:m.start()])
         if rate and what not in ("duration", "wait_time"):
             scope = "per year"
             u = f"{u}/year"
-        if vague:
-            interval = Interval(*vague)
-        elif qualifier in ("over", "at least"):
-            interval = Interval(value, float("inf"), value)
-        elif qualifier == "up to":
-            interval = Interval(0, value, value)
-        elif qualifier == "about":
-            interval = Interval(value * 0.9, value * 1.1, value)
-        else:
-            interval = Interval(value, value, value)
+        interval = _interval(value, vague, qualifier)
         q = Quantity(interval=interval, unit=u, what=what, value=None if vague else value,
                      qualifier=qualifier, time_scope=scope)
         out.append(QuantityMention(m.start(), end, text[m.start():end], q))
+    out += _group_counts(text, out)
     # Bare large numbers ("六万五千人" is caught above; "六万五千" alone still counts).
     covered = [(q.start, q.end) for q in out]
     for m in re.finditer(r"(?<![\d〇零一二两兩三四五六七八九十百千万萬亿億])([一二两兩三四五六七八九十百千]+[万萬亿億][一二两兩三四五六七八九十百千万萬]*|\d+(?:\.\d+)?[万萬亿億])", text):
@@ -113,6 +143,43 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
             out.append(QuantityMention(m.start(), m.end(), m.group(), Quantity(
                 interval=Interval(value, value, value), unit="", what="other", value=value)))
     return sorted(out, key=lambda q: q.start)
+
+
+_GROUP_RX: list[re.Pattern] = []
+
+
+def _group_counts(text: str, found: list[QuantityMention]) -> list[QuantityMention]:
+    """Counts of people named by their group: "150万维吾尔族人", "数以万计的法轮功学员"."""
+    if not _GROUP_RX:
+        vague_alt = "|".join(re.escape(v) for v, _, _ in _VAGUE_ZH)
+        _GROUP_RX.append(re.compile(
+            r"(?P<pre>超过|超過|逾|多达|多達|高达|高達|至少|约|約|大约|大約|近|将近|將近|上|数|數|几|幾)?"
+            r"(?:(?P<vague>" + vague_alt + r")|(?P<num>" + ZH_NUMBER + r"))(?P<post>多|余|餘)?"
+            r"(?:名|位|个|個)?(?:的)?(?P<noun>" + _group_nouns() + r")人?"))
+    covered = [(q.start, q.end) for q in found]
+    out = []
+    for m in _GROUP_RX[0].finditer(text):
+        if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in covered):
+            continue
+        prefix = m.group("pre")
+        qualifier = _PRE.get(prefix or "") or _POST.get(m.group("post") or "")
+        if m.group("vague"):
+            vague = next((lo, hi) for v, lo, hi in _VAGUE_ZH if v == m.group("vague"))
+            value = None
+        else:
+            value = parse_chinese(m.group("num"))
+            if not value or value == 1 or re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
+                continue
+            vague = (value * 2, value * 10 - 1) if prefix in ("数", "數", "几", "幾") else None
+        if vague and prefix in ("数", "數", "几", "幾"):
+            qualifier, value = None, None
+        s_lo = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        s_hi = text.find("。", m.end())
+        what = "victims" if _HARM.search(text[s_lo:s_hi if s_hi != -1 else len(text)]) else "other"
+        q = Quantity(interval=_interval(value, vague, qualifier), unit="persons", what=what,
+                     value=value, qualifier=qualifier, subject=m.group("noun"))
+        out.append(QuantityMention(m.start(), m.end(), m.group(), q))
+    return out
 
 
 HOSPITAL_ZH = re.compile(
@@ -139,7 +206,23 @@ def hospitals_zh(text: str) -> list[tuple[int, int, str]]:
 
 QUOTE_ZH = re.compile(r"[“「『]([^”」』]{4,})[”」』]")
 SAY_ZH = re.compile(r"(?:说|說|表示|称|稱|告诉|告訴|指出|透露|承认|承認|回忆|回憶|声称|聲稱)")
-DENIAL_ZH = re.compile(r"否认|否認|驳斥|駁斥|谣言|謠言|捏造|污蔑|诬蔑|不存在|纯属|純屬|都是自愿|都是自願|公民自愿捐献")
+DENIAL_ZH = re.compile(r"否认|否認|驳斥|駁斥|谣言|謠言|捏造|污蔑|诬蔑|不存在|纯属|純屬|都是自愿|都是自願|公民自愿捐献|"
+                       r"毫无根据|毫無根據|无中生有|無中生有|子虚乌有|子虛烏有|造谣|造謠|抹黑|不实|不實|"
+                       r"凭空|憑空|编造|編造")
+ROLES_ZH = [("发言人", "spokesperson"), ("發言人", "spokesperson"), ("警察", "police officer"),
+            ("医生的妻子", "doctor's wife"), ("醫生的妻子", "doctor's wife"), ("医生", "doctor"),
+            ("醫生", "doctor"), ("护士", "nurse"), ("護士", "nurse"), ("学员", "practitioner"),
+            ("學員", "practitioner"), ("证人", "witness"), ("證人", "witness"), ("律师", "lawyer"),
+            ("律師", "lawyer"), ("院长", "director"), ("院長", "director"), ("主任", "director"),
+            ("官员", "official"), ("官員", "official"), ("记者", "journalist"), ("記者", "journalist"),
+            ("幸存者", "survivor"), ("倖存者", "survivor"), ("妻子", "wife"), ("丈夫", "husband")]
+
+
+def _role_zh(region: str) -> str | None:
+    """The speaker's role named just before the speech verb, leaving out the addressee (对记者)."""
+    region = re.sub(r"(?:对|對|向|跟)[^，,。：:]*$", "", region)
+    found = [(region.rfind(w), r) for w, r in ROLES_ZH if w in region]
+    return max(found)[1] if found else None
 
 
 def extract_testimonies_zh(text: str, entities) -> list:
@@ -152,6 +235,8 @@ def extract_testimonies_zh(text: str, entities) -> list:
         lead = text[max(0, m.start() - 30):m.start()]
         trail = text[m.end():m.end() + 20]
         speaker = None
+        span = None
+        role = None
         verb = None
         lv = list(SAY_ZH.finditer(lead))
         tv = SAY_ZH.search(trail)
@@ -159,17 +244,21 @@ def extract_testimonies_zh(text: str, entities) -> list:
             verb = lv[-1].group()
             region_end = m.start() - (len(lead) - lv[-1].start())
             cands = [e for e in persons if e.end <= region_end and e.start >= region_end - 25]
-            speaker = cands[-1].canonical if cands else None
+            cands = [e for e in cands if e.label == "person"] or cands  # "外交部发言人汪文斌"
+            speaker, span = (cands[-1].canonical, (cands[-1].start, cands[-1].end)) if cands else (None, None)
+            role = _role_zh(text[max(0, region_end - 25):region_end])
             if speaker is None and re.search(r"[他她]\s*$", text[max(0, region_end - 3):region_end]):
                 prior = [e for e in entities if e.label == "person" and e.end <= m.start()]
                 speaker = prior[-1].canonical if prior else None
         elif tv and tv.start() <= 10:
             verb = tv.group()
             cands = [e for e in persons if m.end() <= e.start < m.end() + tv.start() + 1]
-            speaker = cands[0].canonical if cands else None
+            cands = [e for e in cands if e.label == "person"] or cands
+            speaker, span = (cands[0].canonical, (cands[0].start, cands[0].end)) if cands else (None, None)
+            role = _role_zh(trail[:tv.start()])
             if speaker is None and re.match(r"^[，,]?\s*[他她]", trail):
                 prior = [e for e in entities if e.label == "person" and e.end <= m.start()]
                 speaker = prior[-1].canonical if prior else None
         if speaker:
-            out.append(Testimony(m.start(1), m.end(1), m.group(1), speaker, None, None, verb))
+            out.append(Testimony(m.start(1), m.end(1), m.group(1), speaker, span, role, verb))
     return out

@@ -13,7 +13,7 @@ from harvestwatch.ingest.language import detect_language
 # Multi-byte East Asian codecs: a guess of one of these for text that is not CJK is a misfire.
 _CJK_CODECS = ("gb", "big5", "shift_jis", "euc", "cp93", "cp94", "cp95", "iso2022", "johab", "hz",
                "cp1361")
-_PLAUSIBLE_CHINESE = -10.0  # mean log-frequency; real text ≈ -6 to -8, wrong decodes < -12
+_PLAUSIBLE_CHINESE = -12.5  # mean log-frequency: real text ≈ -6 to -9, wrong decodes ≈ -13 to -16
 # WHATWG: labels that mean windows-1252 in practice.
 _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
             "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}

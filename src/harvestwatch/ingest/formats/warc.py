@@ -59,8 +59,11 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
 
     docs: list[ParsedDocument] = []
     skipped: list[str] = []
+    typed = 0  # records with a WARC-Type header: none at all means this is not a WARC
     try:
-        for index, record in enumerate(ArchiveIterator(io.BytesIO(data))):
+        archive = ArchiveIterator(io.BytesIO(data))
+        for index, record in enumerate(archive):
+            typed += record.rec_type is not None
             if record.rec_type not in ("response", "resource"):
                 continue
             uri = record.rec_headers.get_header("WARC-Target-URI")
@@ -72,6 +75,8 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
             ctype = (http.get_header("Content-Type") if http
                      else record.rec_headers.get_header("Content-Type"))
             payload = _read_payload(record, source, uri, max_bytes)
+            if getattr(record.raw_stream, "limit", 0) > 0:  # declared length not all there
+                raise CorruptInput(source, f"WARC is truncated inside record {uri}")
             label = f"{source}#{uri}"
             try:
                 parsed = parse_payload(payload, source=label, content_type=ctype, url=uri,
@@ -92,11 +97,18 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
                     "http_status": int(status) if status and status.isdigit() else None,
                     "content_type": ctype,
                 })
+                if record.rec_headers.get_header("WARC-Truncated"):  # the crawler cut it short
+                    doc.metadata["warc_truncated"] = record.rec_headers.get_header("WARC-Truncated")
                 if http and http.get_header("Content-Encoding"):
                     doc.metadata["content_encoding"] = http.get_header("Content-Encoding")
                 docs.append(doc)
     except (ArchiveLoadFailed, zlib.error, EOFError) as exc:
         raise CorruptInput(source, f"not a readable WARC file ({_brief(exc)})") from None
+    if typed and data[archive.offset:].strip():
+        raise CorruptInput(source, f"WARC is truncated or damaged after byte {archive.offset:,} "
+                                   f"({typed} records read)")
+    if not typed:
+        raise CorruptInput(source, "not a readable WARC file (no record with a WARC-Type)")
     if not docs:
         detail = f" ({'; '.join(skipped[:3])})" if skipped else ""
         raise EmptyInput(source, f"WARC has no response record with readable text{detail}")
