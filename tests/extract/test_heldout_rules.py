@@ -92,3 +92,54 @@ def test_pronoun_speaker_resolves_to_last_person_with_span_for_named():
 def test_chinese_denial_vocabulary():
     r = extract_text("官方媒体称这些报道是无中生有的抹黑。", "zh")
     assert [s.kind for s in r.stances] == ["denial"]
+
+
+def test_single_quoted_statements_without_pairing_apostrophes():
+    r = extract_text("‘They didn’t tell us where the kidneys came from,’ Professor Jacob Lavee told the BBC.")
+    assert [(t.speaker, t.quote) for t in r.testimonies] == [
+        ("Jacob Lavee", "They didn’t tell us where the kidneys came from,")]
+    straight = extract_text("'The beds were always full,' said Mr Cheng, who waited there.")
+    assert [t.speaker for t in straight.testimonies] == ["Cheng"]
+    assert extract_text("The patients' families weren't told; the doctors' union said nothing.").testimonies == []
+
+
+def test_fractions_and_qualified_single_units():
+    assert _readings("Two thirds of the detainees were blood-tested.") == []
+    wait = _readings("Foreign patients waited less than a month for a kidney.")
+    assert wait[0][:2] == ("less than a month", "wait_time") and wait[0][5] == "under"
+
+
+def test_official_claims_of_cessation_are_denials_only_when_official():
+    r = extract_text("Chinese officials maintain that the country stopped using prisoners' organs in 2015.")
+    assert [(s.kind, s.actor) for s in r.stances] == [("denial", "Chinese officials")]
+    other = extract_text("The volunteers said that the campaign ended in May.")
+    assert [s.kind for s in other.stances] == []
+
+
+def test_law_titles_keep_their_of_and_on_tails():
+    r = extract_text("Under the Interim Provisions on Clinical Application of Human Organ "
+                     "Transplantation, hospitals needed a licence.")
+    assert [e.canonical for e in r.entities if e.label == "law"] == [
+        "Interim Provisions on Clinical Application of Human Organ Transplantation"]
+
+
+def test_appositive_person_speaks_and_bare_follow_on_quote_continues():
+    text = ('"Those numbers do not add up," Dr. Torsten Trey, executive director of DAFOH, said. '
+            '"The official figures are implausible."\n\n"Nobody knows," one reader wrote.')
+    got = extract_text(text).testimonies
+    assert [(t.speaker, t.role) for t in got] == [("Torsten Trey", "director"),
+                                                  ("Torsten Trey", "director")]
+    assert got[1].quote == "The official figures are implausible." and got[1].verb is None
+
+
+def test_call_to_action_separates_asserting_actor_from_target():
+    r = extract_text("Amnesty International called on Canada to pass the bill.")
+    assert [(s.kind, s.actor, s.target) for s in r.stances] == [
+        ("call_to_action", "Amnesty International", "Canada")]
+
+
+def test_official_claim_of_voluntary_donation_is_a_denial():
+    r = extract_text("The Chinese regime says it has reformed its transplant system and that all "
+                     "organs now come from voluntary donors.")
+    assert [(s.kind, s.actor) for s in r.stances] == [("denial", "Chinese regime")]
+    assert extract_text("Many hospitals say their donors are volunteers from the town.").stances == []

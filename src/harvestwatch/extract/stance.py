@@ -9,7 +9,8 @@ from harvestwatch.extract.mentions import EntityMention, Stance
 
 _OFFICIAL = re.compile(r"\b(?:Chinese|China's|Beijing|Communist|state|official|regime|government|"
                        r"authorities|embassy|ministry|spokes\w+|Politburo|CCP|officials)\b", re.I)
-_CESSATION = re.compile(r"\b(?:stopped|ceased|ended|abolished)\b", re.I)
+_CESSATION = re.compile(r"\b(?:stopped|ceased|ended|abolished|voluntary|volunteers?)\b", re.I)
+_CALL_SUBJECT = re.compile(r"^\s*((?:[Tt]he\s+)?(?:[A-Z][\w.’'-]*\s+){0,4}?[\w.’'-]+)\s+(?:\w+ly\s+)?$")
 RULES: list[tuple[str, re.Pattern]] = [
     ("denial", re.compile(
         r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
@@ -20,8 +21,8 @@ RULES: list[tuple[str, re.Pattern]] = [
         r"(?:is|are|was|were)\s+(?:not|never)\b"
         r"|\b(?:claim|claims|claiming|insist\w*|maintain\w*|say\w*)\s+that\s+(?:all\s+)?(?:organ\s+)?donors?\s+"
         r"(?:are|were|is)\s+(?:all\s+)?(?:voluntary|volunteers?|citizens)"
-        r"|\b(?:claim\w*|maintain\w*|insist\w*|say|says|said|assert\w*)\s+(?:that\s+)?[^.]{0,60}?"
-        r"\b(?:stopped|ceased|ended|abolished|no longer)\b"
+        r"|\b(?:claim\w*|maintain\w*|insist\w*|say|says|said|assert\w*)\s+(?:that\s+)?[^.]{0,100}?"
+        r"\b(?:stopped|ceased|ended|abolished|no longer|voluntary|volunteers?)\b"
         r"|\b(?:baseless|groundless|fabricat\w+|smears?|lies|rumou?rs|slander\w*)\b", re.I)),
     ("condemnation", re.compile(
         r"\b(?:condemn\w*|denounc\w*|censur\w*|deplor\w*|rebuk\w*)\b"
@@ -99,11 +100,22 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
             actors = _actors(s, e, entities, ("organization", "place", "person"))
             official = re.search(r"\b(?:the\s+)?(?:Chinese|Canadian|Australian|British|U\.S\.|American|"
                                  r"Japanese|Taiwanese|Israeli|Spanish)\s+(?:government|officials|"
-                                 r"authorities|embassy|foreign ministry|health ministry)\b", sentence, re.I)
+                                 r"authorities|regime|embassy|foreign ministry|health ministry)\b", sentence, re.I)
             if official and kind == "denial":
                 name = re.sub(r"^the\s+", "", official.group(), flags=re.I).strip()
                 actors = [name[0].upper() + name[1:]] + actors
             actor = actors[0] if actors else None
+            target = None
+            if kind == "call_to_action":  # "X urged Y to ...": X asserts, Y is called upon
+                cue_at = s + m.start()
+                before = [a for a in _actors(s, cue_at, entities, ("organization", "place", "person"))]
+                after = [a for a in _actors(cue_at, e, entities, ("organization", "place", "person"))]
+                subject = _CALL_SUBJECT.match(text[s:cue_at])
+                if subject and subject.group(1).lower() in ("we", "i", "you", "they", "he", "she", "it"):
+                    subject = None
+                actors = before or ([subject.group(1)] if subject else [])
+                actor = actors[0] if actors else None
+                target = after[0] if after else None
             if kind == "condemnation":
                 by = re.search(r"\bby\b(.*)", text[s:e])  # the unmasked sentence names them
                 if by:
@@ -112,6 +124,6 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
                         if m2.group().replace("the ", "") not in actors]
                     actors = [a.replace("the ", "") for a in actors]
                     actor = actors[0] if actors else actor
-            out.append(Stance(kind, s, e, text[s:e].strip(), actor, actors, m.group()))
+            out.append(Stance(kind, s, e, text[s:e].strip(), actor, actors, m.group(), target))
             break
     return out

@@ -49,6 +49,19 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Single-quoted statements (British style): the opening mark starts a word with a capital and the
+# closing mark follows sentence punctuation, so apostrophes ("didn't", "patients'") never pair up.
+_SINGLE = re.compile(r"(?:^|(?<=[\s(—–]))['‘](?=[A-Z])((?:[^\n'‘’]|['’](?=\w))+?[,.!?…])['’](?!\w)")
+
+
+def _single_quotes(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for m in _SINGLE.finditer(text):
+        if not any(s - 1 <= m.start() < e + 1 for s, e in taken):
+            out.append((m.start(1), m.end(1)))
+    return out
+
+
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|Rev|No|vs|etc)|\b[A-Z]|\.[A-Z])$")
 
 
@@ -81,9 +94,12 @@ def _clause_after(text: str, pos: int) -> tuple[int, int]:
 
 def _named(text: str, lo: int, hi: int, entities: list[EntityMention], nearest_to: int) -> tuple[str, tuple[int, int]] | None:
     """The named actor in text[lo:hi] closest to ``nearest_to``: an entity, else a proper noun phrase."""
-    cands = [(abs(((e.start + e.end) // 2) - nearest_to), e.canonical, (e.start, e.end))
-             for e in entities if lo <= e.start and e.end <= hi
+    named = [e for e in entities if lo <= e.start and e.end <= hi
              and e.label in ("person", "organization", "place", "hospital")]
+    # "Dr. X, executive director of DAFOH, said": the person speaks, the body is an apposition
+    named = [e for e in named if e.label == "person"] or named
+    cands = [(abs(((e.start + e.end) // 2) - nearest_to), e.canonical, (e.start, e.end))
+             for e in named]
     official = [(abs(lo + m.start() - nearest_to), _official_name(m.group()),
                  (lo + m.start(), lo + m.end())) for m in _OFFICIAL.finditer(text[lo:hi])]
     if not cands:
@@ -133,7 +149,9 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
     """Quoted statements with an identifiable speaker; continuations of one speaker are one testimony."""
     out: list[Testimony] = []
     quotes = find_quotes(text)
+    quotes = sorted(quotes + _single_quotes(text, quotes))
     consumed_until = -1
+    last_end = -1  # where the sentence of the last attributed quote ends
     for qs, qe in quotes:
         inner = text[qs:qe].strip()
         if qs - 1 <= consumed_until:
@@ -147,7 +165,7 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
         a_lo, a_hi = _clause_after(text, qe + 1)
         trail = text[a_lo:a_hi]
         trail_verb = _VERB.search(trail)
-        attributed_after = bool(trail_verb) and trail_verb.start() < 40 and \
+        attributed_after = bool(trail_verb) and trail_verb.start() < 80 and \
             not re.match(r"\s+that\b", trail[trail_verb.end():]) and \
             re.match(r"^\s*[,—-]?\s*\S", trail) is not None and inner.rstrip()[-1:] in ",.?!…—"
         statement = len(words) >= 4 and (inner[:1].isupper() or inner[:1].isdigit() or lead_frame
@@ -188,10 +206,16 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
                 nxt = a_hi
                 if nxt < len(text) and text[nxt] in "“\"":
                     consumed_until = nxt
+        role_word = _ROLE.search(role_text)
+        role = role_word.group(1).lower() if role_word else None
+        gap = text[last_end + 1:s_lo] if last_end >= 0 else "x"
+        if speaker is None and out and not lead.strip() and not trail.strip(" .") \
+                and not gap.strip() and "\n\n" not in gap:
+            # a bare quote right after an attributed one continues the same speaker
+            speaker, speaker_span, role, verb = out[-1].speaker, None, out[-1].role, None
         if not speaker or speaker.lower() in _GENERIC:
             continue
         speaker = _full_name(speaker, entities)
-        role = _ROLE.search(role_text)
-        out.append(Testimony(qs, qe, text[qs:qe], speaker, speaker_span,
-                             role.group(1).lower() if role else None, verb))
+        out.append(Testimony(qs, qe, text[qs:qe], speaker, speaker_span, role, verb))
+        last_end = a_hi
     return out
