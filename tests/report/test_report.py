@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from harvestwatch.analysis import datasets as ds
-from harvestwatch.services import report as report_svc
+from harvestwatch.report import brief as report_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.store.models import Document
 from tests.conftest import SAMPLES

@@ -8,8 +8,8 @@ import typer
 
 from harvestwatch.cli import _context
 from harvestwatch.cli._render import console
+from harvestwatch.report import brief as svc
 from harvestwatch.report.build import SECTIONS
-from harvestwatch.services import report as svc
 from harvestwatch.services import store as store_svc
 
 

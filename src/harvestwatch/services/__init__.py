@@ -2,5 +2,5 @@
 
 ``services.store`` (ingest, search, show, verify, export), ``services.extract``,
 ``services.link``, ``services.analysis``, ``services.screen``, ``services.users``,
-``services.report``. A user of the Python API can do everything the CLI does.
+``report.brief`` builds briefs over these. A user of the Python API can do everything the CLI does.
 """

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -159,22 +160,43 @@ class Checkpoint(Base):
 
 
 def replace_items(session: Session, document_id: int, extractor: str, items: list[dict]) -> int:
-    """Replace one extractor's items for one document inside the current transaction."""
+    """Make ``items`` the extractor's items for one document, inside the current transaction.
+
+    Items are matched on (type, label, start, end) across every version of the same
+    extractor (the part of ``extractor`` before '/'): a matched item keeps its id and is
+    updated, so review decisions that point at it stay valid; items no longer produced
+    are removed unless a review decision refers to them.
+    """
+    from harvestwatch.store.accounts import ReviewDecision
+
     doc = session.get(Document, document_id)
     if doc is None:
         raise LookupError(f"no document {document_id}")
-    session.execute(delete(ExtractedItem).where(ExtractedItem.document_id == document_id,
-                                                ExtractedItem.extractor == extractor))
+    family = extractor.split("/", 1)[0] + "/"
+    existing = {(i.item_type, i.label, i.start, i.end): i for i in session.scalars(
+        select(ExtractedItem).where(ExtractedItem.document_id == document_id,
+                                    ExtractedItem.extractor.startswith(family)))}
     seen: set[tuple] = set()
     for item in items:
         key = (item["item_type"], item["label"], item["start"], item["end"])
         if key in seen:
             continue
         seen.add(key)
-        session.add(ExtractedItem(
-            document_id=document_id, document_sha256=doc.sha256, extractor=extractor,
-            item_type=item["item_type"], label=item["label"], text=item["text"],
-            start=item["start"], end=item["end"], canonical=item.get("canonical"),
-            data=item.get("data") or {}))
+        row = existing.get(key)
+        if row is None:
+            row = ExtractedItem(document_id=document_id, document_sha256=doc.sha256,
+                                item_type=item["item_type"], label=item["label"],
+                                start=item["start"], end=item["end"])
+            session.add(row)
+        row.extractor = extractor
+        row.text = item["text"]
+        row.canonical = item.get("canonical")
+        row.data = item.get("data") or {}
+    stale = [i.id for k, i in existing.items() if k not in seen]
+    if stale:
+        reviewed = set(session.scalars(select(ReviewDecision.item_id).where(ReviewDecision.item_id.in_(stale))))
+        gone = [i for i in stale if i not in reviewed]
+        if gone:
+            session.execute(delete(ExtractedItem).where(ExtractedItem.id.in_(gone)))
     session.flush()
     return len(seen)

@@ -241,7 +241,7 @@ def download_report(request: Request, format: str = "html", tag: str = ""):
     """The sourced brief for the store (or one tag), as HTML or PDF."""
     import tempfile
 
-    from harvestwatch.services import report as report_svc
+    from harvestwatch.report import brief as report_svc
 
     user = require(request)
     if format not in ("html", "pdf"):

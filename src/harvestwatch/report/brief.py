@@ -1,4 +1,4 @@
-"""Report use cases: build a sourced brief from the store and write it as HTML or PDF."""
+"""Briefs: gather what the services know into a sourced report, and write it as HTML or PDF."""
 
 from __future__ import annotations
 
