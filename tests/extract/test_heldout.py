@@ -103,3 +103,14 @@ def test_entities_gazetteer_acronyms_and_chinese():
     assert ("organ", "kidney") in zents
     assert ("law", "Regulation on Human Organ Transplantation") in zents
     assert any(label == "hospital" for label, _ in zents)
+
+
+def test_report_structure_unnamed_speakers_and_hospital_lists():
+    r = extract_text("Key Findings\n\nHospitals such as the First Affiliated Hospital of Zhejiang University "
+                     "and Shanghai Renji Hospital expanded. A doctor at Qianfoshan Hospital in Shandong told "
+                     'an investigator: "We have kidneys from Falun Gong practitioners."')
+    ents = {(e.label, e.canonical) for e in r.entities}
+    assert ("person", "Key Findings") not in ents
+    assert {("hospital", "First Affiliated Hospital of Zhejiang University"),
+            ("hospital", "Shanghai Renji Hospital")} <= ents
+    assert [(t.speaker, t.role) for t in r.testimonies] == [("doctor at Qianfoshan Hospital", "doctor")]

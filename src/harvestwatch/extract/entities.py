@@ -13,6 +13,11 @@ _TITLE_WORDS = ("Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Professor", "Mr", "Mrs", 
 _POST_NOMINALS = (" QC", " KC", " MP", " PhD", " MD", " Jr.", " Jr", " Sr.", " OBE", " CBE", " MBE")
 _NOT_PERSON_AFTER = re.compile(r"^\s+(?:Award|Prize|Foundation|Hospital|University|Institute|"
                                r"Center|Centre|Medal|Fund|Lecture|Act|Law)\b")
+# Words of a report's own structure: "Key Findings" or "Executive Summary" are not people.
+_STRUCTURE_WORDS = {"key", "findings", "finding", "summary", "executive", "introduction", "conclusion",
+                    "conclusions", "recommendations", "background", "methods", "results", "abstract",
+                    "overview", "appendix", "chapter", "section", "table", "figure", "notes", "sources",
+                    "references", "contents", "acknowledgements", "foreword", "preface", "annex"}
 _WORK_BEFORE = re.compile(r"(?:entitled|titled|called|named|film|documentary|book)\s+[\"“']?$", re.I)
 _EVENT_WORDS = re.compile(r"\b(?:Summit|Conference|Forum|Symposium|Hearing|Congress on|Olympics|"
                           r"Award|Prize|Status|Day|Week)\b")
@@ -157,6 +162,16 @@ def hospital_mentions_en(text: str, gaz: Gazetteer) -> list[EntityMention]:
         start = m.end(1) - len(name)
         if len(name.split()) < 2 or "\n" in name:
             continue
+        # "X Hospital and Y Hospital" are two hospitals
+        parts = re.split(r"\s+and\s+(?=[A-Z])", name)
+        if len(parts) > 1 and all(re.search(r"\b(?:Hospital|Cent(?:er|re)|Clinic|Infirmary)\b", p)
+                                  for p in parts):
+            pos = start
+            for p in parts:
+                p_start = text.index(p, pos)
+                out.append(EntityMention("hospital", p_start, p_start + len(p), p, p, "pattern"))
+                pos = p_start + len(p)
+            continue
         out.append(EntityMention("hospital", start, m.end(1), name, name, "pattern"))
     return out
 
@@ -197,6 +212,8 @@ def ner_mentions_en(doc, text: str) -> list[EntityMention]:
             if _NOT_PERSON_AFTER.match(text[end:end + 20]) or _WORK_BEFORE.search(text[max(0, start - 25):start]):
                 continue
             if any(ch.isdigit() for ch in span) or span.isupper():
+                continue
+            if any(w.lower() in _STRUCTURE_WORDS for w in span.split()):
                 continue
         if label == "organization" and _EVENT_WORDS.search(span):
             continue

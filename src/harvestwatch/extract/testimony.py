@@ -131,6 +131,16 @@ def _official_name(phrase: str) -> str:
     return p[0].upper() + p[1:]
 
 
+_UNNAMED = re.compile(r"\b(?:a|an|one)\s+(?:former\s+|senior\s+|young\s+)?("
+                      + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True))
+                      + r")\b(?:\s+(?:at|from|of|in)\s+(?:the\s+)?((?-i:[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*)*)))?",
+                      re.I)
+
+
+def _is_person(name: str, entities: list[EntityMention]) -> bool:
+    return any(e.label == "person" and e.canonical == name for e in entities)
+
+
 def _full_name(name: str, entities: list[EntityMention]) -> str:
     """A bare surname ("Nice said") becomes the one full name in the text that ends with it."""
     if len(name.split()) != 1:
@@ -195,8 +205,7 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
             if tv:
                 verb = tv.group(1).lower()
                 found = _named(text, a_lo, a_hi, entities, a_lo + tv.start())
-                pron = _PRONOUN.search(trail[: tv.start() + 1]) or (
-                    _PRONOUN.match(trail[tv.end():].strip()) if False else None)
+                pron = _PRONOUN.search(trail[: tv.start() + 1])
                 if pron and (found is None or pron.start() < found[1][0] - a_lo):
                     speaker = _resolve_pronoun(qs, entities)
                 elif found is not None:
@@ -208,6 +217,12 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
                     consumed_until = nxt
         role_word = _ROLE.search(role_text)
         role = role_word.group(1).lower() if role_word else None
+        if role and speaker and not _is_person(speaker, entities):
+            unnamed = _UNNAMED.search(role_text)
+            if unnamed:  # "a doctor at Qianfoshan Hospital told ...": the doctor speaks, not Shandong
+                where = unnamed.group(2)
+                speaker = f"{unnamed.group(1).lower()} at {where}" if where else f"unnamed {unnamed.group(1).lower()}"
+                speaker_span = None
         gap = text[last_end + 1:s_lo] if last_end >= 0 else "x"
         if speaker is None and out and not lead.strip() and not trail.strip(" .") \
                 and not gap.strip() and "\n\n" not in gap:
