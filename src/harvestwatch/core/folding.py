@@ -21,7 +21,8 @@ class _FoldTable(dict):
     def __missing__(self, code: int):
         ch = chr(code)
         if not _CJK.match(ch):
-            raise LookupError  # str.translate leaves the character as it is
+            self[code] = code  # cached identity: later lookups stay in C
+            return code
         out = _t2s().convert(ch)
         value = out if len(out) == 1 else None
         self[code] = value if value is not None and value != ch else ch
