@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from harvestwatch.core.folding import fold_for_search
@@ -89,33 +89,32 @@ def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters 
     dialect = session.get_bind().dialect.name
     q = select(Document.id).join(SearchText, SearchText.document_id == Document.id)
     long_terms = [t for t in terms if len(t) >= 3]
-    order_rank = None
     if dialect == "sqlite" and long_terms:
-        match = " AND ".join(_fts_phrase(t) for t in long_terms)
-        ids_sql = "SELECT rowid, bm25(search_fts) AS r FROM search_fts WHERE search_fts MATCH :m"
-        ranked = dict(session.execute(text(ids_sql), {"m": match}).all())
-        q = q.where(Document.id.in_(list(ranked)))
-        order_rank = ranked
+        # Rank and filter inside SQLite: the index does the work, only a page comes back.
+        fts = table("search_fts", column("rowid"))
+        q = (q.join(fts, fts.c.rowid == Document.id)
+             .where(text("search_fts MATCH :m"))
+             .order_by(text("bm25(search_fts)"), Document.id)
+             .params(m=" AND ".join(_fts_phrase(t) for t in long_terms)))
         rest = [t for t in terms if len(t) < 3]
     else:
+        q = q.order_by(Document.id)
         rest = terms
     for term in rest:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         q = q.where((SearchText.body.like(pattern, escape="\\"))
                     | (SearchText.title.like(pattern, escape="\\")))
-    restricted_ids: list[int] = []
     q = _filtered(q, f)
+    indexed_total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    page = list(session.scalars(q.limit(limit).offset(offset)))
+    total = indexed_total
     if f.include_restricted:
-        # Restricted text is encrypted at rest and not indexed: scan it decrypted.
+        # Restricted text is encrypted at rest and not indexed: scan it decrypted, list it last.
         restricted_ids = _scan_restricted(session, cipher, terms, f)
-    ids = [row[0] for row in session.execute(q).all()]
-    ids = list(dict.fromkeys(ids + restricted_ids))
-    if order_rank:
-        ids.sort(key=lambda i: (order_rank.get(i, 0.0), i))
-    else:
-        ids.sort()
-    total = len(ids)
-    page = ids[offset : offset + limit]
+        total += len(restricted_ids)
+        if len(page) < limit:
+            skip = max(0, offset - indexed_total)
+            page += restricted_ids[skip:skip + limit - len(page)]
     docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(page)))}
     folded = dict(session.execute(select(SearchText.document_id, SearchText.body)
                                   .where(SearchText.document_id.in_(page))).all())
