@@ -114,3 +114,15 @@ def test_report_structure_unnamed_speakers_and_hospital_lists():
     assert {("hospital", "First Affiliated Hospital of Zhejiang University"),
             ("hospital", "Shanghai Renji Hospital")} <= ents
     assert [(t.speaker, t.role) for t in r.testimonies] == [("doctor at Qianfoshan Hospital", "doctor")]
+
+
+def test_chinese_ranges_transliterated_names_and_hospital_references():
+    r = extract_text("国际人权律师大卫·乔高和大卫·麦塔斯指出，中国每年的器官移植数量可能高达6万至10万例。"
+                     "天津市第一中心医院等多家医院的移植数量激增。")
+    ents = {(e.label, e.canonical) for e in r.entities}
+    assert {("person", "David Kilgour"), ("person", "David Matas")} <= ents
+    assert not any(lbl == "person" and name == "高达" for lbl, name in ents)
+    assert not any(lbl == "hospital" and "多家" in name for lbl, name in ents)
+    q = next(q for q in r.quantities if q.text == "6万至10万例")
+    assert (q.quantity.interval.low, q.quantity.interval.high) == (60000, 100000)
+    assert q.quantity.what == "transplants" and q.quantity.time_scope == "per year"

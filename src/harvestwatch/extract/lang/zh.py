@@ -38,6 +38,7 @@ _UNIT_MAP = {u: (w, un) for u, w, un in ZH_UNITS}
 _QTY = re.compile(
     r"(?P<pre>超过|超過|逾|多达|多達|高达|高達|至少|不少于|不少於|约|約|大约|大約|近|将近|將近|上|数|數|几|幾)?"
     r"(?P<num>" + ZH_NUMBER + r")(?P<post>多|余|餘|以上|左右)?(?P<unit>" + _UNIT_ALT + r")")
+_RANGE = re.compile(r"(?P<lo>" + ZH_NUMBER + r")\s*(?:至|到|~|～|－|-|—)\s*(?P<hi>" + ZH_NUMBER + r")(?P<unit>" + _UNIT_ALT + r")")
 _PRE = {"超过": "over", "超過": "over", "逾": "over", "上": "over", "至少": "at least",
         "不少于": "at least", "不少於": "at least", "多达": "up to", "多達": "up to",
         "高达": "up to", "高達": "up to", "约": "about", "約": "about", "大约": "about",
@@ -81,7 +82,28 @@ _RATE = re.compile(r"^(?:每年|一年|年均|全年|/年)")
 def extract_quantities_zh(text: str) -> list[QuantityMention]:
     """Counted quantities in Chinese text (六万五千, 1万例, 两周, 等待时间为7天 ...)."""
     out = []
+    ranges = []
+    for m in _RANGE.finditer(text):
+        lo, hi = parse_chinese(m.group("lo")), parse_chinese(m.group("hi"))
+        if lo is None or hi is None:
+            continue
+        if hi < lo and not re.search(r"[万萬亿億]", m.group("lo")):  # "6至10万" means 60,000–100,000
+            mult = 10_000 if re.search(r"[万萬]", m.group("hi")) else 100_000_000
+            lo = lo * mult
+        if lo >= hi:
+            continue
+        ranges.append(m)
+        what, u = _UNIT_MAP[m.group("unit")]
+        s_lo = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        s_hi = [i for i in (text.find("。", m.end()), text.find("\n", m.end())) if i != -1]
+        if what == "duration" and _WAIT.search(text[s_lo:(min(s_hi) if s_hi else len(text))]):
+            what = "wait_time"
+        scope = "per year" if re.search(r"每年|年均|全年", text[s_lo:m.start()]) else None
+        out.append(QuantityMention(m.start(), m.end(), m.group(), Quantity(
+            interval=Interval(lo, hi), unit=f"{u}/year" if scope else u, what=what, time_scope=scope)))
     for m in _QTY.finditer(text):
+        if any(r.start() <= m.start() < r.end() for r in ranges):
+            continue
         num, unit = m.group("num"), m.group("unit")
         value = parse_chinese(num)
         if value is None:
@@ -198,7 +220,7 @@ def hospitals_zh(text: str) -> list[tuple[int, int, str]]:
         name = text[start:m.end()]
         if len(name) < 4:  # "该医院", "这家医院" are references, not names
             continue
-        if re.match(r"^(?:该|這|这|此|一家|一所|那家|各|多家|本)", name):
+        if re.match(r"^(?:该|這|这|此|一家|一所|那家|各|多家|本|等)", name) or re.search(r"(?:多|几|幾|数|數|各)家", name):
             continue
         out.append((start, m.end(), name))
     return out
@@ -250,6 +272,10 @@ def extract_testimonies_zh(text: str, entities) -> list:
             if speaker is None and re.search(r"[他她]\s*$", text[max(0, region_end - 3):region_end]):
                 prior = [e for e in entities if e.label == "person" and e.end <= m.start()]
                 speaker = prior[-1].canonical if prior else None
+            if speaker is None and role:  # "一名医生在电话中说" — an unnamed speaker with a role
+                unnamed = re.search(r"(?:一|1)(?:名|位|个)[^，。“”]{0,6}?(" + "|".join(
+                    re.escape(w) for w, _ in ROLES_ZH) + r")", text[max(0, region_end - 25):region_end])
+                speaker = unnamed.group(0) if unnamed else None
         elif tv and tv.start() <= 10:
             verb = tv.group()
             cands = [e for e in persons if m.end() <= e.start < m.end() + tv.start() + 1]
