@@ -58,3 +58,24 @@ def test_claims_become_dataset_rows_with_their_span(sqlite_store, tmp_path):
     start, end = map(int, span.split("-"))
     doc = store_svc.show_document(sqlite_store, sha)
     assert doc["text"][start:end] == row["quote"]
+
+
+def test_cli_chart_and_integrity_json(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    store = tmp_path / "s"
+    cli = [sys.executable, "-m", "harvestwatch", "--store", str(store)]
+    out = tmp_path / "chart.svg"
+    run = subprocess.run([*cli, "analyse", "chart", "US:deceased_liver_donors", "--out", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert out.read_text().lstrip().startswith(("<?xml", "<svg"))
+    res = subprocess.run([*cli, "analyse", "integrity", "--dataset", "US:deceased_heart_donors", "--json"],
+                         capture_output=True, text=True)
+    data = json.loads(res.stdout)
+    assert {"r2", "dispersion", "p_smoother"} <= set(data["details"])
+    assert all("r2" in f for f in data["details"]["fits"])
+    bad = subprocess.run([*cli, "analyse", "integrity", "--dataset", "XX:nothing"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "no dataset 'XX:nothing'" in bad.stderr

@@ -145,10 +145,12 @@ def analyse_waiting(wait_days: float = typer.Option(..., "--wait-days"),
 
 
 @analyse_app.command("chart")
-def analyse_chart(name: str = typer.Argument(..., help="integrity:DATASET | supply-gap | waiting:DAYS | capacity:FILE.csv"),
+def analyse_chart(name: str = typer.Argument(..., help="DATASET (integrity chart) | integrity:DATASET | supply-gap | waiting:DAYS | capacity:FILE.csv"),
                   out: Path = typer.Option(..., "--out")) -> None:
     """Write the SVG chart of an analysis."""
     kind, _, arg = name.partition(":")
+    if kind not in ("integrity", "supply-gap", "waiting", "capacity") and ":" in name:
+        kind, arg = "integrity", name  # a bare dataset name, e.g. CN:deceased_donors
     if kind == "integrity":
         r = svc.run_integrity(arg, store=_store())
     elif kind == "supply-gap":
