@@ -165,3 +165,10 @@ def test_corroboration_and_screening_pages(as_user, app):
                                              "decision": "flag_confirmed"}, follow_redirects=False)
     assert r.status_code == 303
     assert as_user("vic").get("/screening").status_code == 403
+
+
+def test_browse_by_filters_without_a_query(as_user):
+    vic = as_user("vic")
+    html = vic.get("/search", params={"kind": "news"}).text
+    assert "document(s)" in html and "Report: China Harvests Organs" in html
+    assert "Sujiatun" not in vic.get("/search", params={"kind": "testimony"}).text

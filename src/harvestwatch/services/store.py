@@ -61,6 +61,23 @@ def search_documents(store: Store, query: str, *, kind: str | None = None,
         return search(session, store.cipher, query, filters, limit=limit, offset=offset)
 
 
+def browse_documents(store: Store, *, kind: str | None = None, language: str | None = None,
+                     tag: str | None = None, since: str | None = None, until: str | None = None,
+                     include_restricted: bool = False, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
+    """Documents matching the filters alone (no query), newest ingest first."""
+    from harvestwatch.store.search import _filtered
+
+    filters = SearchFilters(kind=kind, language=language, tag=tag, since=since, until=until,
+                            include_restricted=include_restricted)
+    with store.session() as session:
+        q = _filtered(select(Document), filters)
+        total = session.scalar(select(func.count()).select_from(q.subquery()))
+        hits = [Hit(d.id, d.sha256, d.title, d.kind, d.language, d.published,
+                    plain_text(d, store.cipher)[:160].replace("\n", " "))
+                for d in session.scalars(q.order_by(Document.id.desc()).limit(limit).offset(offset))]
+    return hits, total
+
+
 def document_items(store: Store, document_id: int) -> list[dict]:
     """Extracted items of one document, in text order."""
     with store.session() as session:

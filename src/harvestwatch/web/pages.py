@@ -96,7 +96,12 @@ def search(request: Request, q: str = "", kind: str = "", lang: str = "", tag: s
            since: str = "", until: str = "", entity: str = "", page_no: int = 1):
     user = require(request)
     hits, total = [], 0
-    if q.strip():
+    if not q.strip() and (kind or lang or tag or since or until):  # browse by filters alone
+        hits, total = store_svc.browse_documents(
+            _store(request), kind=kind or None, language=lang or None, tag=tag or None,
+            since=since or None, until=until or None, include_restricted=is_cleared(user),
+            limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    elif q.strip():
         hits, total = store_svc.search_documents(
             _store(request), q, kind=kind or None, language=lang or None, tag=tag or None,
             since=since or None, until=until or None, entity=entity or None,
