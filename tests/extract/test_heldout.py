@@ -126,3 +126,16 @@ def test_chinese_ranges_transliterated_names_and_hospital_references():
     q = next(q for q in r.quantities if q.text == "6万至10万例")
     assert (q.quantity.interval.low, q.quantity.interval.high) == (60000, 100000)
     assert q.quantity.what == "transplants" and q.quantity.time_scope == "per year"
+
+
+def test_phrases_rates_word_ranges_and_borrowed_nouns():
+    found = _q("He was ordered to remove a liver and two kidneys. The tribunal heard more than 50 "
+               "witnesses over five days. Hospitals performed 13,000 organ transplants in 2016, while "
+               "researchers put the true number at 60,000 to 100,000 a year. The wait is two to three years.")
+    by_text = {f[0]: f for f in found}
+    assert "two kidneys" in by_text and by_text["two kidneys"][1] == "organs"
+    assert by_text["more than 50 witnesses"][1] == "other"  # not "days"
+    borrowed = by_text["60,000 to 100,000 a year"]
+    assert borrowed[1] == "transplants" and borrowed[3:5] == (60000, 100000) and borrowed[6] == "per year"
+    assert by_text["two to three years"][3:5] == (2, 3)
+    assert "three years" not in by_text

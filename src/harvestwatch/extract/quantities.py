@@ -14,7 +14,14 @@ from harvestwatch.extract.counted import (
     TIME_UNITS,
     WAIT_WORDS,
 )
-from harvestwatch.extract.numbers import DIGITS, WORD_NUMBER, parse_digits, parse_words, scale_word
+from harvestwatch.extract.numbers import (
+    DIGITS,
+    NUMBER_WORD,
+    WORD_NUMBER,
+    parse_digits,
+    parse_words,
+    scale_word,
+)
 
 
 @dataclass
@@ -99,7 +106,7 @@ def _lemma(word: str) -> str:
     w = word.lower().strip("’'")
     if w in HEAD_NOUNS or w in CURRENCY:
         return w
-    for suffix, repl in (("ies", "y"), ("ves", "f"), ("s", "")):
+    for suffix, repl in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", "")):
         if w.endswith(suffix) and (w[: -len(suffix)] + repl) in HEAD_NOUNS:
             return w[: -len(suffix)] + repl
     if w == "people":
@@ -115,12 +122,22 @@ def _head(text: str, end: int) -> tuple[str | None, int, str | None]:
     if words and words[0].group().lower() == "of":  # "tens of thousands of prisoners"
         words = words[1:]
     for i, m in enumerate(words[:5]):
+        word = m.group().lower()
+        if i > 0 and word in _PHRASE_BREAK:
+            break  # "50 witnesses over five days": a new phrase starts
+        if word in ("a", "per", "each", "every") and i + 1 < len(words) and \
+                _lemma(words[i + 1].group()) in TIME_UNITS:
+            break  # "60,000 to 100,000 a year": a rate, not the counted noun
         lemma = _lemma(m.group())
         if lemma in HEAD_NOUNS or lemma in CURRENCY:
             return lemma, m.end(), m.group()
         if i == 0 and m.group()[0].isdigit():
             return None, end, None
     return None, end, None
+
+
+_PHRASE_BREAK = {"over", "for", "in", "at", "during", "from", "to", "within", "by", "per", "since",
+                 "until", "after", "before", "on", "with", "than", "across"}
 
 
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -174,10 +191,30 @@ def extract_quantities(text: str) -> list[QuantityMention]:
     """Every counted quantity in English ``text`` with its normalised reading."""
     out: list[QuantityMention] = []
     for m in _NUMBER.finditer(text):
+        if out and m.start() < out[-1].end:
+            continue  # inside the previous reading ("two to three years")
         mention = _reading(text, m)
         if mention is not None:
             out.append(mention)
+    _inherit_counted(text, out)
     return out
+
+
+def _inherit_counted(text: str, mentions: list[QuantityMention]) -> None:
+    """A bare amount ("the true number at 60,000 to 100,000 a year") counts what the other
+    figure in its sentence counts ("13,000 organ transplants")."""
+    for m in mentions:
+        q = m.quantity
+        if q.what != "other" or q.unit not in ("", None) or q.extra.get("counted") is not False:
+            continue
+        lo, hi = _sentence_bounds(text, m.start)
+        donors = [o for o in mentions if o is not m and lo <= o.start < hi and o.quantity.what
+                  not in ("other", "duration", "wait_time", "money")]
+        if donors:
+            d = donors[0].quantity
+            unit = d.unit.split("/")[0] + (f"/{q.time_scope[4:]}" if (q.time_scope or "").startswith("per ") else "")
+            m.quantity = Quantity(q.interval, unit, d.what, q.value, q.qualifier, q.time_scope, q.subject,
+                                  {"counted_from": donors[0].text})
 
 
 def _reading(text: str, m: re.Match) -> QuantityMention | None:
@@ -237,9 +274,17 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
             return None  # a fraction or a share, not a count
         if stripped.lower() in ("a", "an", "and", "one", "a-", "") or not stripped:
             return None
+        if stripped.lower().startswith("and "):  # "a liver and two kidneys"
+            lead += 4
+            stripped = stripped[4:]
         value = parse_words(stripped)
         if value is None:
             return None
+        rng = re.match(r"\s*(?:to|or|-|–)\s*(" + NUMBER_WORD + r"(?:[\s-]+" + NUMBER_WORD + r")*)\b",
+                       text[start + lead + len(stripped):], re.I)
+        if rng and (hi := parse_words(rng.group(1).strip(" -"))) and hi > value:
+            stop = start + lead + len(stripped) + rng.end()
+            return _classify(text, start + lead, stop, None, (value, hi), None)
         start, end = start + lead, start + lead + len(stripped)
         if stripped.lower() in ("a", "an") or value == 1 and not re.match(r"\s+(?:decade|century|year|week|day|month)", text[end:]):
             return None
@@ -262,6 +307,7 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
     elif unit_hint in TIME_UNITS:
         what, unit = "duration", TIME_UNITS[unit_hint]
         value = value * TIME_FACTOR.get(unit_hint, 1)
+    extra: dict = {}
     if what is None:
         lemma, h_end, surface = _head(text, end)
         if lemma is None:
@@ -273,6 +319,7 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
                 return None
             else:
                 what, unit = "other", None
+                extra = {"counted": False}  # no counted noun: may borrow one from its sentence
         else:
             span_end = h_end
             if lemma in CURRENCY:
@@ -330,7 +377,7 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
     if value is None and vague is None:
         return None
     q = Quantity(interval=interval, unit=unit or "", what=what, value=value, qualifier=qualifier,
-                 time_scope=time_scope)
+                 time_scope=time_scope, extra=extra)
     lo = q_start
     if vague is not None and re.search(r"\bby the\s+$", text[max(0, start - 8):start]):
         lo = text.rfind("by the", 0, start)
