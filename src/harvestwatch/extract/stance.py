@@ -61,11 +61,13 @@ def split_sentences(text: str, doc=None) -> list[tuple[int, int]]:
 
 
 def _actors(start: int, end: int, entities: list[EntityMention], labels: tuple[str, ...]) -> list[str]:
-    names = []
+    """Named actors in the sentence: people and organisations before places (a dateline's
+    "LONDON" or a country named as the subject matter rarely makes the claim)."""
+    names: list[tuple[int, str]] = []
     for e in entities:
-        if start <= e.start and e.end <= end and e.label in labels and e.canonical not in names:
-            names.append(e.canonical)
-    return names
+        if start <= e.start and e.end <= end and e.label in labels and e.canonical not in (n for _, n in names):
+            names.append((1 if e.label == "place" else 0, e.canonical))
+    return [n for _, n in sorted(names, key=lambda t: t[0])]
 
 
 def _masked(text: str, entities: list[EntityMention], doc=None) -> str:
