@@ -105,12 +105,19 @@ def _detect_other(data: bytes, source: str) -> tuple[str, str]:
         raise CorruptInput(source, "bytes are not text in any known encoding") from None
 
 
+# Page furniture that text copied from the web often starts with; never a title.
+_BOILERPLATE = re.compile(r"(?i)^(?:skip to (?:main )?content|share this( article)?|menu|home|search|"
+                          r"advertisement|cookies?( policy| settings)?|sign in|log ?in|subscribe|"
+                          r"translate »?|print|close)$")
+
+
 def parse_text(data: bytes, source: str, mime: str = "text/plain",
                charset: str | None = None) -> list[ParsedDocument]:
     """One plain-text or Markdown document; the first non-empty line is its title."""
     raw_text, encoding = decode_text(data, source, declared=charset)
     text = normalise_text(raw_text)
-    title = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), None)
+    title = next((line.strip("# ").strip() for line in text.splitlines()
+                  if line.strip() and not _BOILERPLATE.match(line.strip())), None)
     if title and len(title) > 200:  # a paragraph, not a heading
         title = title[:120].rsplit(" ", 1)[0] + "…"
     return [ParsedDocument(text=text, raw=data, mime=mime, language=detect_language(text),
