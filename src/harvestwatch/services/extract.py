@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from harvestwatch.engine.runner import run_batches
 from harvestwatch.extract.evaluation import evaluate
 from harvestwatch.extract.pipeline import EXTRACTOR_VERSION, extract_many
 from harvestwatch.store import Store
@@ -53,16 +54,10 @@ def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers
             if on_document:
                 on_document(doc_id)
 
-    if workers > 1 and len(batches) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for batch, items in zip(batches, pool.map(_extract_batch, (load(b) for b in batches)),
-                                    strict=True):
-                save(batch, items)
-    else:
-        for batch in batches:
-            save(batch, _extract_batch(load(batch)))
+    texts = (load(b) for b in batches)  # loaded a few batches ahead of the workers
+    results = run_batches(_extract_batch, texts, workers=workers if len(batches) > 1 else 1)
+    for batch, items in zip(batches, results, strict=True):
+        save(batch, items)
     return counts
 
 
