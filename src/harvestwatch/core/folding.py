@@ -32,6 +32,24 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
+CJK_FOLD_RANGE = (0x3400, 0xFB00)  # code points covered by cjk_fold_table()
+
+
+@functools.cache
+def cjk_fold_table() -> bytes:
+    """``fold_chinese`` as a lookup table (uint16 per code point in ``CJK_FOLD_RANGE``),
+    for code that folds UTF-8 outside Python."""
+    import numpy as np
+
+    lo, hi = CJK_FOLD_RANGE
+    table = np.arange(lo, hi, dtype=np.uint16)
+    chars = [chr(c) for c in range(lo, hi) if _CJK.match(chr(c))]
+    for ch, out in zip(chars, _t2s().convert("\n".join(chars)).split("\n"), strict=True):
+        if len(out) == 1 and out != ch and 0x800 <= ord(out) < 0x10000:  # same UTF-8 length
+            table[ord(ch) - lo] = ord(out)
+    return table.tobytes()
+
+
 def fold_chinese(text: str) -> str:
     """Traditional → simplified, character by character, so offsets stay the same."""
     if not _CJK.search(text):

@@ -8,11 +8,16 @@ and are lifted by any positive statement; a negated or hedged statement is repor
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from harvestwatch.core.folding import fold_for_search
-from harvestwatch.screen.lexicon import Hit, Matcher, default_matcher
+from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Record
 
 RULES = ("dead_donor_rule", "donor_source_missing", "consent_missing", "ethics_missing",
@@ -27,28 +32,44 @@ _AFTER_ZH = re.compile(r"后|後|随后|隨後|然后|然後|之后|之後|再�
 _BEFORE_ZH = re.compile(r"前|之前")
 _NEG = re.compile(r"\b(?:no|not|without|never|neither|nor|absence of|lack of|did not|was not|were not)\b"
                   r"|未|无|無|没有|沒有|不")
-_HEDGE = re.compile(r"\b(?:may|might|possibly|presumably|probably|likely|unclear|assumed)\b|可能|或许|或許|估计")
-_CONSENT_NEG = re.compile(r"\b(?:no|without|not)\b[^.;]{0,40}\bconsent|consent[^.;]{0,30}\b(?:was|were)\s+not\b"
-                          r"|未[^。；]{0,10}(?:知情同意|同意)|未签署")
-_PERIOD_EN = re.compile(r"\b(?:from|between|during|in)\s+(?:[A-Za-z]+\s+)?((?:19|20)\d\d)\s*(?:to|and|until|-|–|through)\s*"
-                        r"(?:[A-Za-z]+\s+)?((?:19|20)\d\d)\b")
-_PERIOD_ZH = re.compile(r"((?:19|20)\d\d)\s*年[^。；]{0,10}?(?:至|到|－|—|-|~|～)\s*((?:19|20)\d\d)\s*年")
-_WAIT_EN = re.compile(r"(?:wait(?:ing)?(?: time| period)?|waited)[^.;]{0,40}?\b(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?)\b", re.I)
-_WAIT_ZH = re.compile(r"等待[^。；]{0,12}?(\d+(?:\.\d+)?)\s*(天|日|小时|周)")
 _ORGAN = re.compile(r"kidney|renal|liver|hepatic|heart|cardiac|lung|肾|腎|肝|心脏|心臟|肺")
 _SENT = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
 
+# Expressions that decide whether a rule can fire anywhere in a record. Each is compiled
+# twice: by Python for the rule itself, and into the Hyperscan database as a prefilter, so the
+# (slower) rule runs only on records where its expression occurs. Sources must stay in the
+# syntax both engines share.
+_SOURCES = {
+    "hedge": (r"\b(?:may|might|possibly|presumably|probably|likely|unclear|assumed)\b|可能|或许|或許|估计",),
+    "consent_negated": (r"\b(?:no|without|not)\b[^.;]{0,40}\bconsent|consent[^.;]{0,30}\b(?:was|were)\s+not\b"
+                        r"|未[^。；]{0,10}(?:知情同意|同意)|未签署",),
+    "study_period": (r"\b(?:from|between|during|in)\s+(?:[A-Za-z]+\s+)?((?:19|20)\d\d)\s*(?:to|and|until|-|–|through)\s*"
+                     r"(?:[A-Za-z]+\s+)?((?:19|20)\d\d)\b",
+                     r"((?:19|20)\d\d)\s*年[^。；]{0,10}?(?:至|到|－|—|-|~|～)\s*((?:19|20)\d\d)\s*年"),
+    "wait_time": (r"(?:wait(?:ing)?(?: time| period)?|waited)[^.;]{0,40}?\b(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?)\b",
+                  r"等待[^。；]{0,12}?(\d+(?:\.\d+)?)\s*(天|日|小时|周)"),
+}
+_HEDGE = re.compile(_SOURCES["hedge"][0])
+_CONSENT_NEG = re.compile(_SOURCES["consent_negated"][0])
+_PERIODS = tuple(re.compile(p) for p in _SOURCES["study_period"])
+_WAITS = tuple(re.compile(p, re.I) for p in _SOURCES["wait_time"])
 
-@dataclass
+
+@dataclass(frozen=True)
 class Flag:
+    """One rule firing on one record (immutable: records without evidence share one)."""
+
     rule: str
     explanation: str
-    evidence: list[dict] = field(default_factory=list)  # {start, end, text}
+    evidence: tuple[dict, ...] = ()  # {start, end, text}
     strength: str = "flag"  # flag | hedged
 
+    def __post_init__(self):
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+
     def to_dict(self) -> dict:
-        return {"rule": self.rule, "explanation": self.explanation, "evidence": self.evidence,
-                "strength": self.strength}
+        return {"rule": self.rule, "explanation": self.explanation,
+                "evidence": [dict(e) for e in self.evidence], "strength": self.strength}
 
 
 def _ev(text: str, s: int, e: int) -> dict:
@@ -63,11 +84,20 @@ def _in(hits: list[Hit], cat: str, lo: int, hi: int) -> list[Hit]:
     return [h for h in hits if h.category == cat and lo <= h.start and h.end <= hi]
 
 
+_DDR_ANCHORS = frozenset({"death_declaration", "breathing", "induced_arrest"})
+
+
 def dead_donor_rule(text: str, folded: str, hits: list[Hit]) -> Flag | None:
     """Ventilation started after brain death was declared, procurement on a breathing donor,
     or cardiac arrest induced: ordered within a sentence or across two adjacent sentences."""
+    anchors = [h.start for h in hits if h.category in _DDR_ANCHORS]
+    if not anchors:
+        return None
     sents = _sentences(folded)
-    for i, (lo, hi) in enumerate(sents):
+    starts = [lo for lo, _ in sents]
+    # Only sentences holding an anchor (death declaration, breathing, induced arrest) can fire.
+    for i in sorted({bisect.bisect_right(starts, a) - 1 for a in anchors} - {-1}):
+        lo, hi = sents[i]
         window_hi = sents[i + 1][1] if i + 1 < len(sents) else hi
         deaths = _in(hits, "death_declaration", lo, hi)
         airways = _in(hits, "airway", lo, window_hi)
@@ -122,7 +152,7 @@ def _missing(rule: str, what: str, cats: tuple[str, ...], text: str, folded: str
 
 
 def pre_2015(text: str, folded: str, year: int | None) -> Flag | None:
-    for rx in (_PERIOD_EN, _PERIOD_ZH):
+    for rx in _PERIODS:
         for m in rx.finditer(folded):
             a, b = int(m.group(1)), int(m.group(2))
             if a <= b and a < 2015:
@@ -137,7 +167,7 @@ def pre_2015(text: str, folded: str, year: int | None) -> Flag | None:
 
 
 def implausible_wait(text: str, folded: str) -> Flag | None:
-    for rx in (_WAIT_EN, _WAIT_ZH):
+    for rx in _WAITS:
         for m in rx.finditer(folded):
             value = float(m.group(1))
             unit = m.group(2).lower()
@@ -150,40 +180,69 @@ def implausible_wait(text: str, folded: str) -> Flag | None:
     return None
 
 
-def screen_record(record: Record, matcher: Matcher | None = None,
-                  hits: list[Hit] | None = None) -> list[Flag]:
-    """Every rule that fires on one record (title + abstract + full text).
+@functools.cache
+def default_matcher() -> Matcher:
+    """The bundled lexicon plus the rules' prefilter expressions, compiled once per process."""
+    return Matcher(load_terms(), prefilters=_SOURCES)
 
-    ``hits`` may be given when the lexicon was scanned for a whole batch at once.
+
+_MISSING = (("donor_source_missing", "where the organs came from", ("donor_source",), None),
+            ("consent_missing", "donor consent", ("consent",), _CONSENT_NEG),
+            ("ethics_missing", "ethics committee approval", ("ethics",), None))
+
+
+def screen_record(record: Record, matcher: Matcher | None = None) -> list[Flag]:
+    """Every rule that fires on one record (title + abstract + full text)."""
+    return screen_records([record], matcher)[0]
+
+
+def screen_records(records: Sequence[Record], matcher: Matcher | None = None) -> list[list[Flag]]:
+    """Flags per record for a batch, in rule order.
+
+    One Hyperscan call scans the batch; the category bitmask of each record then decides most
+    rules outright (a transplant paper with no consent statement at all is flagged; one with
+    a plain statement is not), and the positional rules run only on records whose bitmask
+    shows they can fire.
     """
-    text = record.text
-    folded = fold_for_search(text)
-    if hits is None:
-        hits = (matcher or default_matcher()).scan(text)
-    flags: list[Flag] = []
-    f = dead_donor_rule(text, folded, hits)
-    if f:
-        flags.append(f)
-    is_transplant = any(h.category in ("transplant", "procurement") for h in hits)
-    if is_transplant:
-        for rule, what, cats, neg in (
-                ("donor_source_missing", "where the organs came from", ("donor_source",), None),
-                ("consent_missing", "donor consent", ("consent",), _CONSENT_NEG),
-                ("ethics_missing", "ethics committee approval", ("ethics",), None)):
-            f = _missing(rule, what, cats, text, folded, hits, neg)
-            if f:
-                flags.append(f)
-        f = pre_2015(text, folded, record.year)
-        if f:
-            flags.append(f)
-    f = implausible_wait(text, folded)
-    if f:
-        flags.append(f)
-    return flags
-
-
-def screen_records(records: list[Record], matcher: Matcher | None = None) -> list[list[Flag]]:
-    """Flags for a batch of records, scanning the lexicon once for the whole batch."""
     matcher = matcher or default_matcher()
-    all_hits = matcher.scan_many([r.text for r in records])
-    return [screen_record(r, matcher, h) for r, h in zip(records, all_hits, strict=True)]
+    texts = [r.text for r in records]
+    scan = matcher.scan_batch(texts)
+    out: list[list[Flag]] = [[] for _ in records]
+    folded: dict[int, str] = {}
+    hits: dict[int, list] = {}
+
+    def ctx(k: int) -> tuple[str, str, list]:
+        if k not in folded:
+            folded[k] = fold_for_search(texts[k])
+            hits[k] = scan.hits(k)
+        return texts[k], folded[k], hits[k]
+
+    def run(candidates: np.ndarray, rule) -> None:
+        for k in np.flatnonzero(candidates).tolist():
+            f = rule(k)
+            if f is not None:
+                out[k].append(f)
+
+    has = scan.has
+    run((has("death_declaration") & has("airway")) | (has("breathing") & has("procurement"))
+        | has("induced_arrest"), lambda k: dead_donor_rule(*ctx(k)))
+    transplant = has("transplant", "procurement")
+    hedge = has("hedge")
+    for rule, what, cats, neg in _MISSING:
+        absent = Flag(rule, f"a transplant paper that does not report {what}")
+        mentioned = has(*cats)
+        check = transplant & ((mentioned & hedge) | (has("consent_negated") if neg is not None else False))
+        run(check, lambda k, r=rule, w=what, c=cats, n=neg: _missing(r, w, c, *ctx(k), n))
+        for k in np.flatnonzero(transplant & ~mentioned & ~check).tolist():
+            out[k].append(absent)
+    period = has("study_period")
+    run(transplant & period, lambda k: pre_2015(*ctx(k)[:2], records[k].year))
+    by_year: dict[int, Flag | None] = {}
+    for k in np.flatnonzero(transplant & ~period).tolist():
+        year = records[k].year
+        if year not in by_year:
+            by_year[year] = pre_2015("", "", year)
+        if by_year[year] is not None:
+            out[k].append(by_year[year])
+    run(has("wait_time"), lambda k: implausible_wait(*ctx(k)[:2]))
+    return out

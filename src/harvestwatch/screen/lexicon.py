@@ -1,13 +1,25 @@
-"""The screening lexicon (a data file) compiled once into a hyperscan multi-pattern matcher."""
+"""The screening lexicon (a data file) compiled once into a Hyperscan multi-pattern database.
+
+A batch of records is scanned with one call into a small C extension (``_hsbatch``) that
+collects matches in C and folds traditional Chinese to simplified on the fly, so the cost per
+record is the scan itself, not a Python callback per match. Besides the lexicon terms, the
+database can hold *prefilter* expressions: regular expressions whose only job is to say
+whether a record might match a rule's own (Python) expression, so rules run only where they
+can fire.
+"""
 
 from __future__ import annotations
 
 import csv
-import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
-from harvestwatch.core.folding import fold_for_search
+import numpy as np
+
+from harvestwatch.core.folding import cjk_fold_table, fold_for_search
+from harvestwatch.screen import _hsbatch
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,7 @@ class Term:
 
 
 def load_terms(text: str | None = None) -> list[Term]:
+    """Lexicon rows (term, language, category), folded and de-duplicated."""
     if text is None:
         text = resources.files("harvestwatch.screen").joinpath("data/lexicon.csv").read_text("utf-8")
     seen, out = set(), []
@@ -30,100 +43,101 @@ def load_terms(text: str | None = None) -> list[Term]:
     return out
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     start: int  # character offsets into the record text
     end: int
     term: str
     category: str
 
 
+class BatchScan:
+    """Matches for a batch: a category bitmask per record, and hits per record on demand."""
+
+    def __init__(self, matcher: Matcher, texts: Sequence[str], rec: np.ndarray, ids: np.ndarray,
+                 ends: np.ndarray):
+        self.matcher = matcher
+        self.texts = texts
+        masks = np.zeros(len(texts), dtype=np.uint64)
+        np.bitwise_or.at(masks, rec, matcher.id_bits[ids])
+        self.masks = masks
+        lexical = ids < len(matcher.terms)  # prefilter expressions give bits, not hits
+        order = np.argsort(rec[lexical], kind="stable")
+        rec = rec[lexical][order]
+        self._bounds = np.searchsorted(rec, np.arange(len(texts) + 1)).tolist()
+        self._ids = ids[lexical][order].tolist()
+        self._ends = ends[lexical][order].tolist()
+
+    def has(self, *categories: str) -> np.ndarray:
+        """Boolean per record: any of ``categories`` matched."""
+        return (self.masks & np.uint64(self.matcher.bits(*categories))) != 0
+
+    def hits(self, k: int) -> list[Hit]:
+        """Lexicon hits in record ``k``, in character offsets, sorted by position."""
+        lo, hi = self._bounds[k], self._bounds[k + 1]
+        if lo == hi:
+            return []
+        terms, lengths = self.matcher.terms, self.matcher.term_chars
+        out = []
+        for term_id, e in zip(self._ids[lo:hi], self._ends[lo:hi], strict=True):
+            t = terms[term_id]
+            out.append(Hit(e - lengths[term_id], e, t.term, t.category))
+        out.sort(key=lambda h: (h.start, -h.end))
+        return out
+
+
 class Matcher:
-    """All lexicon terms in one hyperscan database; matches come back in character offsets."""
+    """Lexicon terms (and optional prefilter expressions) in one Hyperscan database."""
 
-    def __init__(self, terms: list[Term]):
-        import hyperscan
-
+    def __init__(self, terms: list[Term], prefilters: Mapping[str, Sequence[str]] | None = None):
         self.terms = terms
-        self.db = hyperscan.Database()
-        exprs, flags = [], []
+        self.term_chars = [len(t.term) for t in terms]
+        categories = sorted({t.category for t in terms} | set(prefilters or {}))
+        if len(categories) > 64:
+            raise ValueError(f"{len(categories)} categories: at most 64 fit in a record's bitmask")
+        self.category_bit = {c: 1 << i for i, c in enumerate(categories)}
+        exprs, flags, bits = [], [], []
         for t in terms:
-            ascii_word = t.term.isascii()
             pat = _escape(t.term)
-            if ascii_word:  # whole words only ("IRB" must not match inside "shirbet")
+            if t.term.isascii():  # whole words only ("IRB" must not match inside "shirbet")
                 pat = (r"\b" if t.term[0].isalnum() else "") + pat + (r"\b" if t.term[-1].isalnum() else "")
             exprs.append(pat.encode("utf-8"))
-            flags.append(hyperscan.HS_FLAG_SOM_LEFTMOST | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS)
-        self.db.compile(expressions=exprs, ids=list(range(len(terms))), flags=flags)
+            flags.append(_hsbatch.CASELESS)  # literals: byte matching is exact, and faster
+            bits.append(self.category_bit[t.category])
+        for category, patterns in (prefilters or {}).items():
+            for pat in patterns:
+                exprs.append(_widen(pat).encode("utf-8"))
+                flags.append(_hsbatch.CASELESS | _hsbatch.UTF8)
+                bits.append(self.category_bit[category])
+        self.id_bits = np.array(bits, dtype=np.uint64)
+        self._db = _hsbatch.Database(exprs, flags)
+
+    def bits(self, *categories: str) -> int:
+        return sum(self.category_bit[c] for c in categories)
+
+    def scan_batch(self, texts: Sequence[str]) -> BatchScan:
+        """Scan many texts with one call (case-insensitive; traditional Chinese folded)."""
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(0, len(texts) - 1):  # NUL separates records
+            texts = [t.replace("\x00", " ") for t in texts]
+            joined = "\x00".join(texts)
+        n, rec, ids, ends = self._db.scan(joined.encode("utf-8", "surrogatepass"), cjk_fold_table())
+        assert n == max(1, len(texts))
+        return BatchScan(self, texts, np.frombuffer(rec, np.int32), np.frombuffer(ids, np.int32),
+                         np.frombuffer(ends, np.int32))
 
     def scan(self, text: str) -> list[Hit]:
-        """Every term occurrence in ``text`` (case- and script-folded before matching)."""
-        folded = fold_for_search(text)
-        data = folded.encode("utf-8")
-        raw: list[tuple[int, int, int]] = []
-
-        def on_match(term_id, start, end, flags, ctx):
-            raw.append((term_id, start, end))
-
-        self.db.scan(data, match_event_handler=on_match)
-        if not raw:
-            return []
-        if len(data) == len(folded):  # pure ASCII: bytes are characters
-            to_char = None
-        else:
-            to_char = _byte_to_char(folded)
-        hits = []
-        for term_id, s, e in raw:
-            cs, ce = (s, e) if to_char is None else (to_char[s], to_char[e])
-            t = self.terms[term_id]
-            hits.append(Hit(cs, ce, t.term, t.category))
-        hits.sort(key=lambda h: (h.start, -h.end))
-        return hits
+        """Every lexicon term occurrence in one text."""
+        return self.scan_batch([text]).hits(0)
 
 
-    def scan_many(self, texts: list[str]) -> list[list[Hit]]:
-        """Hits per text with one hyperscan call over the whole batch (far less overhead)."""
-        import bisect
-
-        encoded = [fold_for_search(t).encode("utf-8") for t in texts]
-        data = b"\n\x00\n".join(encoded)  # separators no term can match across
-        raw: list[tuple[int, int, int]] = []
-        self.db.scan(data, match_event_handler=lambda i, s, e, f, c: raw.append((i, s, e)))
-        starts, pos = [], 0
-        for enc in encoded:
-            starts.append(pos)
-            pos += len(enc) + 3
-        out: list[list[Hit]] = [[] for _ in texts]
-        for term_id, s, e in raw:
-            k = bisect.bisect_right(starts, s) - 1
-            enc = encoded[k]
-            s, e = s - starts[k], e - starts[k]
-            if not enc.isascii():  # byte → character offsets (decoding is done in C)
-                s, e = len(enc[:s].decode("utf-8")), len(enc[:e].decode("utf-8"))
-            t = self.terms[term_id]
-            out[k].append(Hit(s, e, t.term, t.category))
-        for hits in out:
-            hits.sort(key=lambda h: (h.start, -h.end))
-        return out
+def _widen(pattern: str) -> str:
+    """A Python pattern rewritten for Hyperscan so that it matches at least wherever Python's
+    (Unicode) reading of it would: word boundaries dropped (Hyperscan has no Unicode ``\\b``),
+    ``\\s`` and ``\\d`` widened to Python's Unicode classes."""
+    return (pattern.replace(r"\b", "")
+            .replace(r"\s", r"[\s\p{Z}\x1c-\x1f\x{85}]")
+            .replace(r"\d", r"\p{Nd}"))
 
 
 def _escape(term: str) -> str:
     return "".join("\\" + c if c in r".^$|?*+()[]{}\/-" else c for c in term)
-
-
-def _byte_to_char(text: str) -> list[int]:
-    """Index: byte offset → character offset (for every byte boundary of a character)."""
-    table = [0] * (len(text.encode("utf-8")) + 1)
-    pos = 0
-    for i, ch in enumerate(text):
-        n = len(ch.encode("utf-8"))
-        for k in range(n):
-            table[pos + k] = i
-        pos += n
-    table[pos] = len(text)
-    return table
-
-
-@functools.cache
-def default_matcher() -> Matcher:
-    return Matcher(load_terms())
