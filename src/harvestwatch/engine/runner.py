@@ -7,6 +7,7 @@ persist each batch as it completes and resume an interrupted run by skipping sto
 
 from __future__ import annotations
 
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +35,9 @@ def run_batches(func: Callable[[Any], Any], batches: Iterable[Any], *, scheduler
             n = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
 
             def submit(b):
-                return client.submit(func, b, pure=False)
+                # Pickled in one piece: Dask would otherwise serialise a list element by element,
+                # which costs far more than the screening itself.
+                return client.submit(_call_pickled, func, pickle.dumps(b, protocol=5), pure=False)
         else:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
             n = workers
@@ -42,10 +45,15 @@ def run_batches(func: Callable[[Any], Any], batches: Iterable[Any], *, scheduler
             def submit(b):
                 return pool.submit(func, b)
         limit = window or max(2, 2 * n)
+        unwrap = pickle.loads if scheduler else (lambda r: r)
         pending: deque = deque()
         for b in batches:
             pending.append(submit(b))
             if len(pending) >= limit:
-                yield pending.popleft().result()
+                yield unwrap(pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield unwrap(pending.popleft().result())
+
+
+def _call_pickled(func: Callable[[Any], Any], payload: bytes) -> bytes:
+    return pickle.dumps(func(pickle.loads(payload)), protocol=5)
