@@ -36,26 +36,26 @@ def test_bad_files_name_the_problem(tmp_path):
         read_records(g)
 
 
-def test_run_review_decide_export(sqlite_store):
-    svc.import_files(sqlite_store, [str(FIX / "sample.ris"), str(FIX / "sample_pubmed.xml")])
-    again = svc.import_files(sqlite_store, [str(FIX / "sample.ris")])
+def test_run_review_decide_export(any_store):
+    svc.import_files(any_store, [str(FIX / "sample.ris"), str(FIX / "sample_pubmed.xml")])
+    again = svc.import_files(any_store, [str(FIX / "sample.ris")])
     assert again["added"] == 0 and again["skipped"] == 2
-    out = svc.run(sqlite_store)
+    out = svc.run(any_store)
     assert out["screened"] == 3
-    assert svc.run(sqlite_store)["screened"] == 0  # nothing left: resumable and idempotent
-    by_rule = {(f["id"], f["rule"]) for f in svc.flags(sqlite_store)}
+    assert svc.run(any_store)["screened"] == 0  # nothing left: resumable and idempotent
+    by_rule = {(f["id"], f["rule"]) for f in svc.flags(any_store)}
     assert ("R1", "dead_donor_rule") in by_rule and ("R1", "pre_2015") in by_rule
     assert ("PMID:30000001", "implausible_wait") in by_rule
     assert not any(rid == "R2" for rid, _ in by_rule)
-    queue = svc.review_queue(sqlite_store)
+    queue = svc.review_queue(any_store)
     assert queue[0]["id"] == "R1"  # most flags first before any decision
-    svc.decide(sqlite_store, "R1", "flag_confirmed", rule="dead_donor_rule", note="order of events")
-    svc.decide(sqlite_store, "R2", "exclude")
-    assert {r["id"] for r in svc.review_queue(sqlite_store)} == {"PMID:30000001"}
-    rows = list(csv.DictReader(svc.export(sqlite_store, "csv").splitlines()))
+    svc.decide(any_store, "R1", "flag_confirmed", rule="dead_donor_rule", note="order of events")
+    svc.decide(any_store, "R2", "exclude")
+    assert {r["id"] for r in svc.review_queue(any_store)} == {"PMID:30000001"}
+    rows = list(csv.DictReader(svc.export(any_store, "csv").splitlines()))
     assert {"id", "rule", "evidence"} <= set(rows[0])
-    assert any(r["evidence"] for r in json.loads(svc.export(sqlite_store, "json")))
-    assert "KW  - dead_donor_rule" in svc.export(sqlite_store, "ris")
+    assert any(r["evidence"] for r in json.loads(svc.export(any_store, "json")))
+    assert "KW  - dead_donor_rule" in svc.export(any_store, "ris")
 
 
 def test_simulate_reports_recall_and_wss(tmp_path):
