@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from harvestwatch.core.config import Settings
 from harvestwatch.core.errors import InputError
+from harvestwatch.ingest import pipeline
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.store import open_store
 from harvestwatch.store.models import Document
@@ -55,6 +56,30 @@ def test_process_pool_gives_the_same_documents(tmp_path):
         assert verify_store(store).ok
         store.close()
     assert rows[0] == rows[1] and len(rows[0]) == 5
+
+
+def test_a_row_the_database_refuses_fails_only_its_input(any_store, tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"n{i:02}.txt").write_text(f"Note {i}: {i * 3} organs reported by hospital {i}.")
+    parse = pipeline.parse_bytes
+
+    def parse_with_a_bad_row(data, **kw):
+        docs = parse(data, **kw)
+        if kw["source"].endswith("n05.txt"):
+            docs[0].mime = None  # documents.mime is NOT NULL
+        return docs
+
+    monkeypatch.setattr(pipeline, "parse_bytes", parse_with_a_bad_row)
+    report = ingest_paths(any_store, [str(folder)], workers=2)  # n05 shares the first group
+    failed = report.by_status("failed")
+    assert [r.input for r in failed] == [str(folder / "n05.txt")]
+    assert failed[0].error.startswith("could not be stored")
+    assert len(report.by_status("stored")) == 19
+    result = verify_store(any_store)
+    assert result.ok, result.problems
+    assert result.counts == {"sources": 19, "documents": 19, "ledger_entries": 38}
 
 
 def test_unknown_kind_is_refused_before_anything_is_stored(sqlite_store):

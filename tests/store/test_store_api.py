@@ -29,6 +29,19 @@ def test_session_rolls_back_everything_on_error(any_store):
     assert entry.payload_hash == sha256_json({"k": "v"})
 
 
+def test_appends_after_a_rolled_back_savepoint_chain_onto_the_entry_before(any_store):
+    with any_store.session() as s:
+        first = ledger.append(s, actor="a", action="note", object_type="t", object_id=1, payload={})
+        with pytest.raises(RuntimeError), s.begin_nested():
+            ledger.append(s, actor="a", action="note", object_type="t", object_id=2, payload={})
+            raise RuntimeError("boom")
+        last = ledger.append(s, actor="a", action="note", object_type="t", object_id=3, payload={})
+    assert (first.seq, last.seq) == (1, 2) and last.prev_hash == first.entry_hash
+    with any_store.session() as s:
+        assert not ledger.check_chain(s)
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+
+
 def test_reopening_is_idempotent(tmp_path):
     settings = Settings(store_dir=tmp_path / "s")
     open_store(settings).close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -23,8 +24,10 @@ class ParsedDocument:
     metadata: dict = field(default_factory=dict)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and newline, DEL
+
+
 def normalise_text(text: str) -> str:
     """NFC, ``\\n`` newlines, no NULs or other C0 controls but tab/newline, trimmed ends."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or ord(ch) == 127))
-    return text.strip()
+    return _CONTROLS.sub("", text).strip()

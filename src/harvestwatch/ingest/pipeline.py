@@ -1,21 +1,28 @@
 """Batch ingest: inputs → original blobs → parsed documents → rows + custody entries.
 
-Crash safety: a blob is written (atomically) before any row names it, and each input's
-rows and ledger entries are written in one transaction. A batch killed at any point and
-run again stores each input exactly once; blobs left without rows are reused.
+Inputs are written in groups. A group's new blobs are stored first (atomically, in
+parallel; each is durable before any row names it), then one transaction writes the group's
+rows and ledger entries; if the database refuses a row, the group is written again input by
+input, each in its own savepoint, so that only that input fails. Parsing in this process
+makes each input its own group; with a pool, a group is what the pool finished while the
+previous group was being written (up to ``GROUP_MAX`` inputs). A batch killed at any point
+and run again stores each input exactly once; blobs left without rows are reused.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 
-from harvestwatch.core.errors import EmptyInput, HarvestwatchError, InputError, InputTooLarge
+from harvestwatch.core.errors import EmptyInput, InputError, InputTooLarge
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.core.hashing import sha256_bytes
 from harvestwatch.ingest.document import ParsedDocument
@@ -27,6 +34,9 @@ from harvestwatch.store.models import Document, DocumentTag, SearchText, Source
 
 KINDS = ("news", "ngo_report", "testimony", "official_statement", "medical_paper",
          "hospital_page", "tribunal", "legislation", "other")
+GROUP_MAX = 64  # inputs written in one transaction at most
+CHUNK = 8  # inputs a pool worker parses per task
+BLOB_WRITERS = 8  # threads storing a group's blobs, so that their fsyncs overlap
 
 
 @dataclass
@@ -86,8 +96,10 @@ def expand_inputs(inputs: Iterable[str], exclude: Path | None = None) -> list[st
 @dataclass
 class _Parsed:
     input: str
+    sha256: str | None = None
     data: bytes | None = None
-    docs: list[ParsedDocument] | None = None
+    docs: list[ParsedDocument] | None = None  # None: the source was stored when the batch began
+    hashes: list[tuple[str, str]] = field(default_factory=list)  # (bytes, text) sha256 per doc
     error: str | None = None
 
 
@@ -118,24 +130,49 @@ def _parse_name(item: str) -> str:
 def _parse_one(item: str, max_bytes: int, known: frozenset[str] = frozenset()) -> _Parsed:
     try:
         data = _read(item, max_bytes)
-        if sha256_bytes(data) in known:
-            return _Parsed(item, data, None)
-        return _Parsed(item, data, parse_bytes(data, source=_parse_name(item), max_bytes=max_bytes))
+        sha = sha256_bytes(data)
+        if sha in known:
+            return _Parsed(item, sha, data)
+        docs = parse_bytes(data, source=_parse_name(item), max_bytes=max_bytes)
+        hashes = [(sha if d.raw is data else sha256_bytes(d.raw), text_hash(d.text)) for d in docs]
+        return _Parsed(item, sha, data, docs, hashes)
     except InputError as exc:
-        return _Parsed(item, None, None, f"{exc.reason}")
+        return _Parsed(item, error=f"{exc.reason}")
     except Exception as exc:  # a parser bug must not stop the batch
-        return _Parsed(item, None, None, f"could not be parsed ({type(exc).__name__}: {exc})")
+        return _Parsed(item, error=f"could not be parsed ({type(exc).__name__}: {exc})")
 
 
-def _parsed_stream(items: list[str], max_bytes: int, workers: int,
-                   known: frozenset[str]) -> Iterator[_Parsed]:
+_known: frozenset[str] = frozenset()  # in a pool worker: the sources stored when the batch began
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    global _known
+    _known = known
+
+
+def _parse_chunk(items: list[str], max_bytes: int) -> list[_Parsed]:
+    return [_parse_one(item, max_bytes, _known) for item in items]
+
+
+def _parsed_groups(items: list[str], max_bytes: int, workers: int,
+                   known: frozenset[str]) -> Iterator[list[_Parsed]]:
+    """Parsed inputs in order, in the groups they are written in (see the module docstring)."""
     if workers <= 1 or len(items) < 2:
         for item in items:
-            yield _parse_one(item, max_bytes, known)
+            yield [_parse_one(item, max_bytes, known)]
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_parse_one, items, [max_bytes] * len(items),
-                            [known] * len(items), chunksize=max(1, len(items) // (workers * 8)))
+    chunks = iter([items[i:i + CHUNK] for i in range(0, len(items), CHUNK)])
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(known,)) as pool:
+        pending: deque[Future[list[_Parsed]]] = deque()
+        while True:
+            while len(pending) < 2 * GROUP_MAX // CHUNK and (chunk := next(chunks, None)):
+                pending.append(pool.submit(_parse_chunk, chunk, max_bytes))
+            if not pending:
+                return
+            group = pending.popleft().result()
+            while pending and pending[0].done() and len(group) < GROUP_MAX:
+                group += pending.popleft().result()
+            yield group
 
 
 def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
@@ -151,84 +188,149 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
     with store.session() as session:
         known = frozenset(session.scalars(select(Source.blob_sha256)))
     report = IngestReport()
-    for parsed in _parsed_stream(items, store.settings.max_bytes, max(1, workers), known):
-        if parsed.error is not None:
-            result = InputResult(parsed.input, "failed", error=parsed.error)
-        else:
-            try:
-                result = _store_one(store, parsed, kind=kind, tags=tags, restricted=restricted,
-                                    actor=actor)
-            except HarvestwatchError as exc:
-                result = InputResult(parsed.input, "failed", error=str(exc))
-        report.results.append(result)
-        if on_result:
-            on_result(result)
+    with ThreadPoolExecutor(BLOB_WRITERS) as writers:
+        for group in _parsed_groups(items, store.settings.max_bytes, max(1, workers), known):
+            for result in _store_group(store, writers, group, kind=kind, tags=tags,
+                                       restricted=restricted, actor=actor):
+                report.results.append(result)
+                if on_result:
+                    on_result(result)
     return report
 
 
-def _store_one(store: Store, parsed: _Parsed, *, kind: str, tags: list[str], restricted: bool,
-               actor: str) -> InputResult:
-    data = parsed.data
-    assert data is not None
-    sha = sha256_bytes(data)
-    docs = parsed.docs
-    if docs is None:  # its blob was known when the batch started: not parsed
-        with store.session() as session:
-            existing = session.scalar(select(Source).where(Source.blob_sha256 == sha))
-            if existing is not None:
-                return InputResult(parsed.input, "present", sha,
-                                   [d.id for d in existing.documents])
-        docs = parse_bytes(data, source=_parse_name(parsed.input),
-                           max_bytes=store.settings.max_bytes)
-    store.blobs.put(data, encrypt=restricted)
-    for doc in docs:
-        if doc.raw is not data and doc.raw != data:
-            store.blobs.put(doc.raw, encrypt=restricted)
-    ids: list[int] = []
+def _store_group(store: Store, writers: Executor, group: list[_Parsed], *, kind: str,
+                 tags: list[str], restricted: bool, actor: str) -> list[InputResult]:
+    """Store one group: its new blobs (in parallel), then its rows in one transaction."""
     with store.session() as session:
         ledger.lock_head(session)  # one writer at a time from here to commit
-        existing = session.scalar(select(Source).where(Source.blob_sha256 == sha))
-        if existing is not None:  # the same bytes earlier in this batch, or from another writer
-            return InputResult(parsed.input, "present", sha, [d.id for d in existing.documents])
-        source = Source(blob_sha256=sha, name=parsed.input, size=len(data), kind=kind,
+        present = _document_ids(session, [p.sha256 for p in group if p.error is None])
+        for i, p in enumerate(group):
+            if p.error is None and p.docs is None and p.sha256 not in present:
+                group[i] = _parse_one(p.input, store.settings.max_bytes)  # its row is gone since
+        new: dict[str, _Parsed] = {}  # the first input with each new sha256
+        for p in group:
+            if p.error is None and p.sha256 not in present:
+                new.setdefault(p.sha256, p)
+        blobs = {sha: data for p in new.values() for sha, data in _blobs(p).items()}
+        list(writers.map(lambda data: store.blobs.put(data, encrypt=restricted), blobs.values()))
+        added = _add_rows(session, store, list(new.values()), kind=kind, tags=tags,
+                          restricted=restricted, actor=actor)
+    results = []
+    for p in group:
+        if p.error is not None:
+            results.append(InputResult(p.input, "failed", error=p.error))
+        elif p.sha256 in present:
+            results.append(InputResult(p.input, "present", p.sha256, present[p.sha256]))
+        elif isinstance(added[p.sha256], str):
+            results.append(InputResult(p.input, "failed", p.sha256, error=added[p.sha256]))
+        else:  # stored now, by this input or by one with the same bytes earlier in the group
+            status = "stored" if new[p.sha256] is p else "present"
+            results.append(InputResult(p.input, status, p.sha256, added[p.sha256]))
+    return results
+
+
+def _blobs(p: _Parsed) -> dict[str, bytes]:
+    """An input's blobs by sha256: its bytes as received and those of each document in it."""
+    assert p.data is not None and p.docs is not None
+    return {p.sha256: p.data} | {sha: d.raw for (sha, _), d in zip(p.hashes, p.docs, strict=True)}
+
+
+def _slices(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """Distinct values in slices small enough for one ``IN (...)``."""
+    distinct = sorted(set(values))
+    return (distinct[i:i + size] for i in range(0, len(distinct), size))
+
+
+def _document_ids(session: Session, shas: Iterable[str]) -> dict[str, list[int]]:
+    """The document ids of each source among ``shas`` that is stored already."""
+    out: dict[str, list[int]] = {}
+    for part in _slices(shas):
+        for sha, doc_id in session.execute(
+                select(Source.blob_sha256, Document.id)
+                .outerjoin(Document, Document.source_id == Source.id)
+                .where(Source.blob_sha256.in_(part)).order_by(Document.id)):
+            out.setdefault(sha, []).extend([doc_id] if doc_id is not None else [])
+    return out
+
+
+def _first_ids(session: Session, column, values: Iterable[str]) -> dict[str, int]:
+    """The first document id for each of ``values`` found in the documents' ``column``."""
+    out: dict[str, int] = {}
+    for part in _slices(values):
+        out.update(session.execute(select(column, func.min(Document.id))
+                                   .where(column.in_(part)).group_by(column)).all())
+    return out
+
+
+def _add_rows(session: Session, store: Store, inputs: list[_Parsed],
+              **how) -> dict[str, list[int] | str]:
+    """Rows and ledger entries for ``inputs``: by sha256, the document ids or why it failed.
+
+    All inputs go in one savepoint; if that fails, each goes in its own, so that a failure
+    rolls back that input only and the others are stored.
+    """
+    try:
+        with session.begin_nested():
+            return _add_sources(session, store, inputs, **how)
+    except (DataError, IntegrityError) as exc:  # a value the database refuses
+        if len(inputs) == 1:
+            return {inputs[0].sha256: f"could not be stored ({exc.orig})"}
+    return {sha: out for p in inputs for sha, out in _add_rows(session, store, [p], **how).items()}
+
+
+def _add_sources(session: Session, store: Store, inputs: list[_Parsed], *, kind: str,
+                 tags: list[str], restricted: bool, actor: str) -> dict[str, list[int]]:
+    hashes = [h for p in inputs for h in p.hashes]
+    seen = set(_first_ids(session, Document.sha256, [sha for sha, _ in hashes]))
+    first: dict[str, int | Document] = _first_ids(session, Document.text_sha256,
+                                                  [t for _, t in hashes])
+    added: list[tuple[_Parsed, list[Document]]] = []
+    for p in inputs:
+        assert p.data is not None and p.docs is not None
+        source = Source(blob_sha256=p.sha256, name=p.input, size=len(p.data), kind=kind,
                         restricted=restricted, actor=actor)
         session.add(source)
-        session.flush()
-        ledger.append(session, actor=actor, action="ingest", object_type="source",
-                      object_id=sha, payload={"name": parsed.input, "size": len(data),
-                                              "kind": kind, "restricted": restricted})
-        for index, doc in enumerate(docs):
-            doc_sha = sha256_bytes(doc.raw)
-            if session.scalar(select(Document.id).where(Document.sha256 == doc_sha)):
+        rows = []
+        for index, (doc, (doc_sha, t_hash)) in enumerate(zip(p.docs, p.hashes, strict=True)):
+            if doc_sha in seen:
                 continue  # the same document bytes arrived inside another input
-            ids.append(_add_document(session, store, source, index, doc, doc_sha, kind, tags,
-                                     restricted, actor))
-    return InputResult(parsed.input, "stored", sha, ids)
+            seen.add(doc_sha)
+            row = _document(store, source, index, doc, doc_sha, t_hash, kind, tags, restricted)
+            first.setdefault(t_hash, row)
+            rows.append(row)
+        session.add_all(rows)
+        added.append((p, rows))
+    session.flush()  # one INSERT per table for the lot; ids are known from here
+    for p, rows in added:
+        ledger.append(session, actor=actor, action="ingest", object_type="source",
+                      object_id=p.sha256, payload={"name": p.input, "size": len(p.data),
+                                                   "kind": kind, "restricted": restricted})
+        for row in rows:
+            twin = first[row.text_sha256]
+            if twin is not row:  # the first document with the same text
+                row.near_duplicate_of = twin if isinstance(twin, int) else twin.id
+            if not restricted:
+                session.add(SearchText(document_id=row.id, title=fold_for_search(row.title or ""),
+                                       body=fold_for_search(row.text)))
+            ledger.append(session, actor=actor, action="ingest", object_type="document",
+                          object_id=row.sha256, payload={
+                              "source": p.sha256, "document_id": row.id,
+                              "text_sha256": row.text_sha256, "fingerprint": fingerprint(row),
+                              "near_duplicate_of": row.near_duplicate_of})
+    return {p.sha256: [row.id for row in rows] for p, rows in added}
 
 
-def _add_document(session, store: Store, source: Source, index: int, doc: ParsedDocument,
-                  doc_sha: str, kind: str, tags: list[str], restricted: bool, actor: str) -> int:
-    t_hash = text_hash(doc.text)
-    twin = session.scalar(select(Document.id).where(Document.text_sha256 == t_hash)
-                          .order_by(Document.id).limit(1))
+def _document(store: Store, source: Source, index: int, doc: ParsedDocument, doc_sha: str,
+              t_hash: str, kind: str, tags: list[str], restricted: bool) -> Document:
     row = Document(
-        sha256=doc_sha, source_id=source.id, record_index=doc.metadata.get("warc_record_index", index),
+        sha256=doc_sha, source=source, record_index=doc.metadata.get("warc_record_index", index),
         title=doc.title, author=doc.author, published=doc.published, site=doc.site, url=doc.url,
         language=doc.language, mime=doc.mime, kind=kind, restricted=restricted,
         text=store.cipher.encrypt_text(doc.text) if restricted else doc.text,
         text_sha256=t_hash, text_length=len(doc.text), pages=[list(p) for p in doc.pages],
-        meta=doc.metadata, near_duplicate_of=twin)
+        meta=doc.metadata)
     row.tags = [DocumentTag(tag=t) for t in tags]
-    session.add(row)
-    session.flush()
-    if not restricted:
-        session.add(SearchText(document_id=row.id, title=fold_for_search(doc.title or ""),
-                               body=fold_for_search(doc.text)))
-    ledger.append(session, actor=actor, action="ingest", object_type="document",
-                  object_id=doc_sha, payload={"source": source.blob_sha256, "document_id": row.id,
-                                              "text_sha256": t_hash, "fingerprint": fingerprint(row),
-                                              "near_duplicate_of": twin})
-    return row.id
+    return row
 
 
 def default_workers() -> int:

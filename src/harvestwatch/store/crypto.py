@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 from pathlib import Path
 
 from harvestwatch.core.errors import ConfigError
@@ -17,24 +18,26 @@ class Cipher:
     def __init__(self, key_file: Path):
         self.key_file = key_file
         self._key: bytes | None = None
+        self._loading = threading.Lock()
 
     def _load(self) -> bytes:
-        if self._key is None:
-            env = os.environ.get("HARVESTWATCH_KEY")
-            if env:
-                key = base64.b64decode(env)
-            elif self.key_file.exists():
-                key = self.key_file.read_bytes()
-            else:
-                self.key_file.parent.mkdir(parents=True, exist_ok=True)
-                key = os.urandom(32)
-                fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(key)
-            if len(key) != 32:
-                raise ConfigError(f"encryption key must be 32 bytes, got {len(key)}")
-            self._key = key
-        return self._key
+        with self._loading:  # blob writer threads may ask for it at once
+            if self._key is None:
+                env = os.environ.get("HARVESTWATCH_KEY")
+                if env:
+                    key = base64.b64decode(env)
+                elif self.key_file.exists():
+                    key = self.key_file.read_bytes()
+                else:
+                    self.key_file.parent.mkdir(parents=True, exist_ok=True)
+                    key = os.urandom(32)
+                    fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(key)
+                if len(key) != 32:
+                    raise ConfigError(f"encryption key must be 32 bytes, got {len(key)}")
+                self._key = key
+            return self._key
 
     def encrypt(self, data: bytes, aad: bytes = b"") -> bytes:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -24,9 +24,16 @@ def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, obj
 
 def append(session: Session, *, actor: str, action: str, object_type: str, object_id: str | int,
            payload: dict) -> LedgerEntry:
-    """Append one custody entry in the caller's transaction and return it."""
-    lock_head(session)
-    last = session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).scalar()
+    """Append one custody entry in the caller's transaction and return it.
+
+    The entry is flushed with the caller's next flush. The first append of a transaction
+    takes the ledger lock and reads the last entry; later ones chain onto the entry appended
+    before, while that entry is still part of the transaction.
+    """
+    last = _appended_last(session)
+    if last is None:
+        lock_head(session)
+        last = session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).scalar()
     seq = (last.seq + 1) if last else 1
     prev = last.entry_hash if last else GENESIS
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -36,8 +43,23 @@ def append(session: Session, *, actor: str, action: str, object_type: str, objec
         object_id=str(object_id), payload=payload, payload_hash=payload_hash, prev_hash=prev,
         entry_hash=entry_hash(seq, at, actor, action, object_type, str(object_id), payload_hash, prev))
     session.add(entry)
-    session.flush()
+    session.info[_LAST] = (session.get_transaction(), entry)
     return entry
+
+
+_LAST = "harvestwatch.ledger.last"  # session.info: (transaction, the entry it appended last)
+
+
+def _appended_last(session: Session) -> LedgerEntry | None:
+    """The entry this transaction appended last, unless a rolled-back savepoint took it away.
+
+    Such an entry is the head of the ledger: the lock taken for the transaction's first
+    append is held until it ends (a savepoint rolled back with its lock took its entries too).
+    """
+    transaction, entry = session.info.get(_LAST, (None, None))
+    if transaction is not None and transaction is session.get_transaction() and entry in session:
+        return entry
+    return None
 
 
 def lock_head(session: Session) -> None:
