@@ -71,6 +71,10 @@ class Flag:
         return {"rule": self.rule, "explanation": self.explanation,
                 "evidence": [dict(e) for e in self.evidence], "strength": self.strength}
 
+    def to_row(self) -> tuple[str, str, str, list[dict]]:
+        """(rule, strength, explanation, evidence): compact for sending between processes."""
+        return self.rule, self.strength, self.explanation, list(self.evidence)
+
 
 def _ev(text: str, s: int, e: int) -> dict:
     return {"start": s, "end": e, "text": text[s:e]}
@@ -197,7 +201,13 @@ def screen_record(record: Record, matcher: Matcher | None = None) -> list[Flag]:
 
 
 def screen_records(records: Sequence[Record], matcher: Matcher | None = None) -> list[list[Flag]]:
-    """Flags per record for a batch, in rule order.
+    """Flags per record for a batch, in rule order (see ``screen_texts``)."""
+    return screen_texts([r.text for r in records], [r.year for r in records], matcher)
+
+
+def screen_texts(texts: Sequence[str], years: Sequence[int | None],
+                 matcher: Matcher | None = None) -> list[list[Flag]]:
+    """Flags per record text (``Record.text``) and publication year, in rule order.
 
     One Hyperscan call scans the batch; the category bitmask of each record then decides most
     rules outright (a transplant paper with no consent statement at all is flagged; one with
@@ -205,9 +215,8 @@ def screen_records(records: Sequence[Record], matcher: Matcher | None = None) ->
     shows they can fire.
     """
     matcher = matcher or default_matcher()
-    texts = [r.text for r in records]
     scan = matcher.scan_batch(texts)
-    out: list[list[Flag]] = [[] for _ in records]
+    out: list[list[Flag]] = [[] for _ in texts]
     folded: dict[int, str] = {}
     hits: dict[int, list] = {}
 
@@ -236,10 +245,10 @@ def screen_records(records: Sequence[Record], matcher: Matcher | None = None) ->
         for k in np.flatnonzero(transplant & ~mentioned & ~check).tolist():
             out[k].append(absent)
     period = has("study_period")
-    run(transplant & period, lambda k: pre_2015(*ctx(k)[:2], records[k].year))
+    run(transplant & period, lambda k: pre_2015(*ctx(k)[:2], years[k]))
     by_year: dict[int, Flag | None] = {}
     for k in np.flatnonzero(transplant & ~period).tolist():
-        year = records[k].year
+        year = years[k]
         if year not in by_year:
             by_year[year] = pre_2015("", "", year)
         if by_year[year] is not None:

@@ -30,7 +30,7 @@ class Record:
     @property
     def text(self) -> str:
         """Title, abstract and full text joined; evidence offsets refer to this text."""
-        return "\n".join(p for p in (self.title, self.abstract, self.fulltext) if p)
+        return record_text(self.title, self.abstract, self.fulltext)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "abstract": self.abstract,
@@ -41,6 +41,11 @@ class Record:
 def _year(value: str) -> int | None:
     m = re.search(r"(19|20)\d\d", value or "")
     return int(m.group()) if m else None
+
+
+def record_text(title: str | None, abstract: str | None, fulltext: str | None = "") -> str:
+    """The text the rules read, from a record's parts (also for stored record dicts)."""
+    return "\n".join(p for p in (title, abstract, fulltext) if p)
 
 
 RIS_TAGS = {"TI": "title", "T1": "title", "AB": "abstract", "N2": "abstract", "AU": "authors",

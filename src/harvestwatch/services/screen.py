@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, insert, select, update
 
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.engine.runner import run_batches
-from harvestwatch.screen.detectors import RULES, VERSION, screen_records
+from harvestwatch.screen.detectors import RULES, VERSION, screen_texts
 from harvestwatch.screen.ranking import RankerSettings, rank, simulate
-from harvestwatch.screen.records import Record, read_records
+from harvestwatch.screen.records import read_records, record_text
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.screening import ScreenDecision, ScreenFlag, ScreenRecord
 
@@ -55,16 +55,10 @@ def import_files(store: Store, paths: list[str], *, project: str = "default",
     return {"added": added, "skipped": skipped, "files": per_file}
 
 
-def _screen_batch(batch: list[tuple[int, dict]]) -> list[tuple[int, list[dict]]]:
-    records = []
-    for _, data in batch:
-        rec = Record(**{k: data.get(k) for k in ("id", "title", "abstract", "authors", "journal",
-                                                 "year", "doi", "language")})
-        rec.title, rec.abstract = rec.title or "", rec.abstract or ""
-        rec.authors = rec.authors or []
-        records.append(rec)
-    flags = screen_records(records)
-    return [(pk, [f.to_dict() for f in fl]) for (pk, _), fl in zip(batch, flags, strict=True)]
+def _screen_batch(batch: list[tuple[int, str, int | None]]) -> list[tuple[int, list[tuple]]]:
+    """(pk, text, year) per record in, (pk, flag rows) out: only what the rules need travels."""
+    flags = screen_texts([text for _, text, _ in batch], [year for _, _, year in batch])
+    return [(pk, [f.to_row() for f in fl]) for (pk, _, _), fl in zip(batch, flags, strict=True)]
 
 
 def run(store: Store, *, project: str = "default", scheduler: str | None = None, workers: int = 1,
@@ -77,10 +71,11 @@ def run(store: Store, *, project: str = "default", scheduler: str | None = None,
             .order_by(ScreenRecord.id)))
     batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
 
-    def load(ids: list[int]) -> list[tuple[int, dict]]:
+    def load(ids: list[int]) -> list[tuple[int, str, int | None]]:
         with store.session() as s:
-            return [tuple(row) for row in s.execute(select(ScreenRecord.id, ScreenRecord.data)
-                                                    .where(ScreenRecord.id.in_(ids)))]
+            return [(pk, record_text(d.get("title"), d.get("abstract"), d.get("fulltext")), d.get("year"))
+                    for pk, d in s.execute(select(ScreenRecord.id, ScreenRecord.data)
+                                           .where(ScreenRecord.id.in_(ids)))]
 
     flagged = 0
     payloads = (load(b) for b in batches)  # loaded lazily, a few batches ahead of the workers
@@ -88,7 +83,9 @@ def run(store: Store, *, project: str = "default", scheduler: str | None = None,
         with store.session() as s:  # one transaction per batch: an interrupted run resumes here
             ids = [pk for pk, _ in results]
             s.execute(delete(ScreenFlag).where(ScreenFlag.record_pk.in_(ids)))
-            rows = [{"record_pk": pk, **f} for pk, flags in results for f in flags]
+            rows = [{"record_pk": pk, "rule": rule, "strength": strength, "explanation": why,
+                     "evidence": evidence}
+                    for pk, flags in results for rule, strength, why, evidence in flags]
             if rows:  # Core executemany: ORM objects per flag cost more than the screening
                 s.execute(insert(ScreenFlag.__table__), rows)
             flagged += sum(bool(flags) for _, flags in results)
