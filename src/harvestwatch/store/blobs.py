@@ -32,7 +32,7 @@ class BlobStore:
         if target.exists():
             return sha, False
         if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(target.parent)
             self._made.add(target.parent)
         payload = self.cipher.encrypt(data, sha.encode()) if encrypt else data
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -42,11 +42,7 @@ class BlobStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
-            dir_fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            _fsync_folder(target.parent)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -79,3 +75,23 @@ class BlobStore:
     def temp_files(self) -> list[Path]:
         """Temporary files left by blob writes that were killed before their rename."""
         return sorted(self.root.glob("??/??/.tmp-*"))
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_folders(folder: Path) -> None:
+    """``mkdir -p``, and each new folder's entry made durable in its parent (POSIX does not
+    promise that fsyncing a folder also persists the folder's own name)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(exist_ok=True)
+        _fsync_folder(new.parent)
