@@ -11,7 +11,6 @@ and run again stores each input exactly once; blobs left without rows are reused
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -331,7 +330,3 @@ def _document(store: Store, source: Source, index: int, doc: ParsedDocument, doc
         meta=doc.metadata)
     row.tags = [DocumentTag(tag=t) for t in tags]
     return row
-
-
-def default_workers() -> int:
-    return max(1, min(4, (os.cpu_count() or 1)))
