@@ -58,7 +58,7 @@ def reference_flags(record: Record) -> list:
     hits = default_matcher().scan(text)
     flags = [dead_donor_rule(text, folded, hits)]
     if any(h.category in ("transplant", "procurement") for h in hits):
-        flags += [_missing(rule, what, cats, text, folded, hits, neg) for rule, what, cats, neg in _MISSING]
+        flags += [_missing(rule, what, cats, text, folded, hits, neg) for rule, what, cats, _, neg in _MISSING]
         flags.append(pre_2015(text, folded, record.year))
     flags.append(implausible_wait(text, folded))
     return [f for f in flags if f is not None]

@@ -67,10 +67,6 @@ class Flag:
     def __post_init__(self):
         object.__setattr__(self, "evidence", tuple(self.evidence))
 
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "explanation": self.explanation,
-                "evidence": [dict(e) for e in self.evidence], "strength": self.strength}
-
     def to_row(self) -> tuple[str, str, str, list[dict]]:
         """(rule, strength, explanation, evidence): compact for sending between processes."""
         return self.rule, self.strength, self.explanation, list(self.evidence)
@@ -190,9 +186,11 @@ def default_matcher() -> Matcher:
     return Matcher(load_terms(), prefilters=_SOURCES)
 
 
-_MISSING = (("donor_source_missing", "where the organs came from", ("donor_source",), None),
-            ("consent_missing", "donor consent", ("consent",), _CONSENT_NEG),
-            ("ethics_missing", "ethics committee approval", ("ethics",), None))
+# (rule, what is missing, categories that report it, prefilter category and expression of
+# a statement that it was not obtained)
+_MISSING = (("donor_source_missing", "where the organs came from", ("donor_source",), None, None),
+            ("consent_missing", "donor consent", ("consent",), "consent_negated", _CONSENT_NEG),
+            ("ethics_missing", "ethics committee approval", ("ethics",), None, None))
 
 
 def screen_record(record: Record, matcher: Matcher | None = None) -> list[Flag]:
@@ -237,10 +235,10 @@ def screen_texts(texts: Sequence[str], years: Sequence[int | None],
         | has("induced_arrest"), lambda k: dead_donor_rule(*ctx(k)))
     transplant = has("transplant", "procurement")
     hedge = has("hedge")
-    for rule, what, cats, neg in _MISSING:
+    for rule, what, cats, negated, neg in _MISSING:
         absent = Flag(rule, f"a transplant paper that does not report {what}")
         mentioned = has(*cats)
-        check = transplant & ((mentioned & hedge) | (has("consent_negated") if neg is not None else False))
+        check = transplant & ((mentioned & hedge) | (has(negated) if negated else False))
         run(check, lambda k, r=rule, w=what, c=cats, n=neg: _missing(r, w, c, *ctx(k), n))
         for k in np.flatnonzero(transplant & ~mentioned & ~check).tolist():
             out[k].append(absent)
