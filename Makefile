@@ -50,3 +50,4 @@ clean:
 
 eval: install
 	$(BIN)/harvestwatch eval extraction ../shared/corpus/gold_seeds.jsonl ../shared/corpus/seeds
+	$(BIN)/harvestwatch eval extraction ../shared/corpus/dev/gold.jsonl ../shared/corpus/dev/docs

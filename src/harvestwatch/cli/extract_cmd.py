@@ -96,6 +96,13 @@ def eval_extraction(
            for f, s in result["fields"].items()])
     console.print(f"micro precision {result['micro_precision']}, recall {result['micro_recall']}, "
                   f"F1 {result['micro_f1']}", highlight=False)
+    langs = result.get("languages", {})
+    if langs:
+        heads = [f"{lg} ({v['documents']} docs)" for lg, v in langs.items()]
+        rows = [[f, *(v["fields"][f]["f1"] if v["fields"][f]["gold"] or v["fields"][f]["predicted"]
+                      else "–" for v in langs.values())] for f in result["fields"]]
+        rows.append(["micro F1", *(v["micro_f1"] for v in langs.values())])
+        table("F1 per language", ["field", *heads], rows)
     for fld, errs in result.get("errors", {}).items():
         for m in errs["missed"]:
             console.print(f"missed {fld}: {m}", highlight=False, markup=False)

@@ -159,8 +159,46 @@ def load_gold(path: str | Path) -> list[dict]:
     return rows
 
 
+def _declared_languages(docs_dir: Path) -> dict[str, str]:
+    """Languages a corpus declares for its documents (``docs.jsonl`` beside or above the folder)."""
+    for meta in (docs_dir / "docs.jsonl", docs_dir.parent / "docs.jsonl"):
+        if meta.is_file():
+            out = {}
+            for line in meta.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line) if line.strip() else {}
+                except json.JSONDecodeError:
+                    raise ValidationError(str(meta), "a line is not JSON") from None
+                if isinstance(row, dict) and row.get("doc") and row.get("lang"):
+                    out[str(row["doc"])] = str(row["lang"])
+            return out
+    return {}
+
+
+def _script_language(text: str, detected: str) -> str:
+    """'en', 'zh' (simplified) or 'zh-Hant' when the Chinese text is written in traditional script."""
+    if detected != "zh":
+        return detected
+    from harvestwatch.core.folding import fold_chinese
+
+    changed = sum(a != b for a, b in zip(text, fold_chinese(text), strict=True))
+    return "zh-Hant" if changed > 0.02 * len(text) else "zh"
+
+
+def _summary(counts: dict[str, Counts]) -> dict:
+    total = Counts(predicted=sum(c.predicted for c in counts.values()),
+                   matched_predicted=sum(c.matched_predicted for c in counts.values()),
+                   gold=sum(c.gold for c in counts.values()),
+                   matched_gold=sum(c.matched_gold for c in counts.values()))
+    micro = total.scores()
+    return {"fields": {f: c.scores() for f, c in counts.items()},
+            "micro_precision": micro["precision"], "micro_recall": micro["recall"],
+            "micro_f1": micro["f1"]}
+
+
 def evaluate(gold_path: str | Path, docs_dir: str | Path, *, details: bool = False) -> dict:
-    """Precision/recall/F1 per field and micro-averaged over all fields."""
+    """Precision/recall/F1 per field and micro-averaged over all fields, overall and per language
+    (as ``docs.jsonl`` beside the documents declares it, else as detected: en, zh, zh-Hant)."""
     golds = load_gold(gold_path)
     texts = []
     for g in golds:
@@ -171,17 +209,18 @@ def evaluate(gold_path: str | Path, docs_dir: str | Path, *, details: bool = Fal
 
         texts.append(parse_bytes(path.read_bytes(), source=str(path))[0].text)
     results = extract_many(texts)
+    declared = _declared_languages(Path(docs_dir))
     counts = {f: Counts() for f in FIELDS}
+    by_lang: dict[str, dict[str, Counts]] = {}
+    docs_per_lang: dict[str, int] = {}
     for g, text, result in zip(golds, texts, results, strict=True):
         score_document(g, text, result, counts)
-    total = Counts(predicted=sum(c.predicted for c in counts.values()),
-                   matched_predicted=sum(c.matched_predicted for c in counts.values()),
-                   gold=sum(c.gold for c in counts.values()),
-                   matched_gold=sum(c.matched_gold for c in counts.values()))
-    micro = total.scores()
-    out = {"documents": len(golds), "fields": {f: c.scores() for f, c in counts.items()},
-           "micro_precision": micro["precision"], "micro_recall": micro["recall"],
-           "micro_f1": micro["f1"]}
+        lang = declared.get(g["doc"]) or _script_language(text, result.language)
+        score_document(g, text, result, by_lang.setdefault(lang, {f: Counts() for f in FIELDS}))
+        docs_per_lang[lang] = docs_per_lang.get(lang, 0) + 1
+    out = {"documents": len(golds), **_summary(counts),
+           "languages": {lang: {"documents": docs_per_lang[lang], **_summary(c)}
+                         for lang, c in sorted(by_lang.items())}}
     if details:
         out["errors"] = {f: {"missed": c.misses, "extra": c.extras} for f, c in counts.items()
                          if c.misses or c.extras}
