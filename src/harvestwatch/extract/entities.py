@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from harvestwatch.core.folding import fold_chinese
 from harvestwatch.extract.gazetteer import Gazetteer, load_gazetteer
 from harvestwatch.extract.mentions import EntityMention
 
@@ -41,7 +42,8 @@ def _gazetteer_regex(gaz_id: int, gaz: Gazetteer) -> tuple[re.Pattern, re.Patter
         for form in entry.surface_forms:
             if not form:
                 continue
-            index[form.lower()] = entry
+            form = fold_chinese(form)  # matched against folded text: either script finds it
+            index.setdefault(form.lower(), entry)
             (cs_forms if (form.isupper() or len(form) <= 3) else ci_forms).append(form)
 
     def build(forms: list[str], flags: int) -> re.Pattern:
@@ -61,9 +63,10 @@ _ORG_TAIL = re.compile(r"^\s+(?:of\s+[A-Z]\w+\s+)?(?:Association|Information|Soc
 
 def gazetteer_mentions(text: str, gaz: Gazetteer) -> list[EntityMention]:
     ci, cs, index = _gazetteer_regex(id(gaz), gaz)
+    folded = fold_chinese(text)
     out = []
     for rx in (ci, cs):
-        for m in rx.finditer(text):
+        for m in rx.finditer(folded):
             entry = index[re.sub(r"\s+", " ", m.group()).lower()]
             if entry.label in ("victim_group", "organ") and _ORG_TAIL.match(text[m.end():m.end() + 40]):
                 continue  # "Falun Dafa Association": part of an organisation's name
@@ -72,8 +75,8 @@ def gazetteer_mentions(text: str, gaz: Gazetteer) -> list[EntityMention]:
                 label = "hospital" if entry.label == "hospital" else entry.label
             else:
                 label = entry.label
-            out.append(EntityMention(label, m.start(), m.end(), m.group(), entry.name, "gazetteer",
-                                     list(entry.surface_forms)))
+            out.append(EntityMention(label, m.start(), m.end(), text[m.start():m.end()], entry.name,
+                                     "gazetteer", list(entry.surface_forms)))
     return _drop_overlaps(out)
 
 
@@ -225,41 +228,18 @@ def ner_mentions_en(doc, text: str) -> list[EntityMention]:
     return out
 
 
-# Words jieba tags as names that are ordinary words in this genre ("高达" = "as high as").
-_ZH_NOT_NAMES = {"高达", "多达", "达到", "长达", "约有", "仅需", "只需", "不少", "上万", "数万"}
-_ZH_TRANSLITERATED = re.compile(r"[\u4e00-\u9fff]{1,5}[·・•][\u4e00-\u9fff]{1,6}")
-
-
-def ner_mentions_zh(text: str) -> list[EntityMention]:
-    """Chinese persons, places and organisations from jieba's part-of-speech tags, plus
-    transliterated foreign names written with a middle dot (大卫·麦塔斯)."""
-    import rjieba
-
-    out = [EntityMention("person", m.start(), m.end(), m.group(), m.group(), "pattern")
-           for m in _ZH_TRANSLITERATED.finditer(text)]
-    pos = 0
-    for word, tag in rjieba.tag(text):
-        start = text.find(word, pos)
-        if start < 0:
-            continue
-        pos = start + len(word)
-        label = {"nr": "person", "ns": "place", "nt": "organization"}.get(tag)
-        if label and len(word) >= 2 and word not in _ZH_NOT_NAMES \
-                and not any(o.start <= start < o.end for o in out if o.source == "pattern"):
-            out.append(EntityMention(label, start, pos, word, word, "ner"))
-    return out
-
-
 def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = None) -> list[EntityMention]:
     """Every entity mention in ``text``; rule and gazetteer mentions win over statistical ones."""
     from harvestwatch.extract.aliases import resolve_aliases
-    from harvestwatch.extract.lang.zh import hospitals_zh
 
     gaz = gaz or load_gazetteer()
     ruled = gazetteer_mentions(text, gaz) + law_mentions(text)
     if lang == "zh":
-        ruled += [EntityMention("hospital", s, e, n, n, "pattern") for s, e, n in hospitals_zh(text)]
-        statistical = ner_mentions_zh(text)
+        from harvestwatch.extract.lang.zh_entities import ner_mentions_zh
+
+        found = ner_mentions_zh(text)
+        ruled += [m for m in found if m.source == "pattern"]
+        statistical = [m for m in found if m.source != "pattern"]
     else:
         ruled += acronym_mentions(text) + hospital_mentions_en(text, gaz)
         statistical = ner_mentions_en(doc, text) if doc is not None else []

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from harvestwatch.core.errors import ValidationError
+from harvestwatch.core.folding import fold_chinese
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Gazetteer:
 
 
 def _key(s: str) -> str:
-    s = s.strip().lower()
+    s = fold_chinese(s.strip().lower())  # one key for both Chinese scripts
     return s[4:] if s.startswith("the ") else s
 
 

@@ -1,0 +1,199 @@
+"""Chinese named entities in either script.
+
+jieba's tagger works on simplified text, so the text is folded (traditional → simplified,
+one character for one, offsets unchanged), segmented and tagged, and every span is read
+back from the original text. Organisation and hospital names are found by their structure:
+a head word (…医院, …委员会, …红十字会, …部) preceded by the name-like words jieba gives for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from harvestwatch.core.folding import fold_chinese
+from harvestwatch.extract.mentions import EntityMention
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    word: str  # folded (simplified) form
+    tag: str
+
+
+def tokens(folded: str) -> list[Token]:
+    """jieba's words with their POS tags and offsets (``folded`` is simplified text)."""
+    import rjieba
+
+    out, pos = [], 0
+    for word, tag in rjieba.tag(folded):
+        start = folded.find(word, pos)
+        if start < 0:
+            continue
+        pos = start + len(word)
+        out.append(Token(start, pos, word, tag))
+    return out
+
+
+@functools.cache
+def _dictionary_words() -> frozenset[str]:
+    """Words jieba's dictionary tags as names yet uses as ordinary words (文明, 保健, 凤凰):
+    a real person's name is rare in a general dictionary, so frequency ≥ 10 marks a word."""
+    words = set()
+    with resources.files("jieba").joinpath("dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2].startswith("nr") and int(parts[1]) >= 10:
+                words.add(parts[0])
+    return frozenset(words)
+
+
+# The 200 most common single surnames and the compound ones (百家姓 by frequency, simplified).
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳"
+    "甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解"
+    "牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边"
+    "卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封") | {
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "夏侯", "令狐"}
+
+# Words jieba's dictionary tags as places that are ordinary words ("回国" = go home).
+_NOT_PLACES = {"回国", "东西", "嘉宾", "大国", "出国", "全国", "外国", "各国", "本国", "我国", "两国",
+               "万国", "大陆"}
+_NAME_TAGS = ("nr", "nrfg", "nrt")
+_PLACE_ENDS = set("省市县区镇乡村州岛")
+# Head words of organisation and institution names, longest first (simplified).
+ORG_HEADS = ("红十字会", "红十字报", "委员会", "政法委", "卫健委", "政治局", "研究所", "研究院",
+             "研究中心", "移植中心", "捐献中心", "办公室", "基金会", "学会", "协会", "联合会",
+             "科学院", "大学", "学院", "法院", "检察院", "公安厅", "公安局", "公安", "卫生厅", "卫生局",
+             "医院", "附属院", "周刊", "日报", "时报", "晚报", "卫视", "电视台", "通讯社", "新闻社",
+             "网", "社", "报", "部", "局", "厅", "署", "中心", "议会", "国会", "政府")
+_HEAD_RX = re.compile("|".join(sorted(ORG_HEADS, key=len, reverse=True)))
+# A name starts with a proper word: a place, an organisation, an abbreviation, or a national prefix.
+_PROPER_TAGS = ("ns", "nt", "nz", "j", "nrt")
+_NATIONAL = {"国家", "中央", "全国", "中华", "国务院", "国际", "世界", "亚洲", "欧洲", "联合国", "解放军",
+             "武警"}
+# Words that may sit inside a name after its proper start (器官, 捐献, 移植, 第一, 附属, 与).
+_INNER_TAGS = ("ns", "nt", "nz", "j", "n", "l", "vn", "b", "nr", "nrt", "v", "m", "a", "an", "s")
+# Institution types that are no name on their own.
+_GENERIC = {"劳教所", "地方法院", "法院", "医院", "政府", "监狱", "看守所", "中心", "大学", "网", "部",
+            "委员会", "红十字会", "学会", "协会", "公安", "局", "厅", "报社", "电视台", "研究所",
+            "移植中心", "器官移植中心", "中心医院", "人民医院", "附属医院"}
+_LEAD_TRIM = {"原", "前", "现任", "副", "该", "这", "那", "此", "各", "本", "首家", "一家", "由"}
+_HOSPITAL_HEADS = ("医院", "附属院", "移植中心")
+
+
+def _transliterated(toks: list[Token]) -> list[tuple[int, int]]:
+    """Foreign names written with a middle dot (大卫·麦塔斯): the word before the dot and the
+    name-like words after it."""
+    out = []
+    for i, t in enumerate(toks):
+        if t.word not in "·・•" or i == 0 or i + 1 >= len(toks):
+            continue
+        left = toks[i - 1]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", left.word) or left.end != t.start:
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].tag in (*_NAME_TAGS, "n", "ns", "nz") \
+                and toks[j].end - toks[i + 1].start <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", toks[j].word):
+            j += 1
+        if j > i + 1:
+            out.append((left.start, toks[j - 1].end))
+    return out
+
+
+# Words of this genre jieba tags as names ("高达" = "as high as").
+_NOT_NAMES = {"高达", "多达", "达到", "长达", "约有", "仅需", "只需", "不少", "上万", "数万"}
+
+
+def _is_person(tok: Token) -> bool:
+    w = tok.word
+    if not 2 <= len(w) <= 4 or w in _dictionary_words() or w in _NOT_NAMES:
+        return False
+    return w[:2] in SURNAMES or w[0] in SURNAMES
+
+
+def _persons(toks: list[Token]) -> list[tuple[int, int]]:
+    """Person names: jieba's name tags, with a surname split from its given name (汪/志远) joined."""
+    out, i = [], 0
+    while i < len(toks):
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if t.tag == "nr" and len(t.word) == 1 and t.word in SURNAMES and nxt is not None \
+                and nxt.start == t.end and 1 <= len(nxt.word) <= 2 and nxt.tag in (*_NAME_TAGS, "ns", "nz"):
+            out.append((t.start, nxt.end))
+            i += 2
+            continue
+        if t.tag in ("nr", "nrfg") and _is_person(t):
+            out.append((t.start, t.end))
+        i += 1
+    return out
+
+
+def _organisations(toks: list[Token], folded: str) -> list[tuple[int, int, str]]:
+    """Names ending in an institution's head word, walked back over name-like words to a proper start."""
+    out = []
+    for i, t in enumerate(toks):
+        head = _HEAD_RX.search(t.word)
+        if not head or not t.word.endswith(head.group()):
+            continue
+        if len(head.group()) == 1 and t.tag not in ("nt", "n", "nz") and t.word == head.group():
+            continue  # a one-character head ("部", "网") must be part of a word or a tagged name
+        j = i
+        if t.tag in ("nt", "nz") and t.word != head.group():
+            while j > 0 and toks[j - 1].end == toks[j].start and toks[j - 1].tag == "ns":
+                j -= 1  # "美国 卫生部": the place is part of the body's name
+        else:
+            while j > 0 and toks[j - 1].end == toks[j].start and toks[j - 1].tag in (*_INNER_TAGS, "p") \
+                    and toks[j - 1].word not in _LEAD_TRIM and i - j < 8:
+                if toks[j - 1].tag == "p" and toks[j - 1].word not in ("与", "和"):
+                    break
+                j -= 1
+        # trim to the first proper word: "主要 来自 医院" has none, "大陆 移植 医院" neither
+        while j < i and not (toks[j].tag in _PROPER_TAGS or toks[j].word in _NATIONAL):
+            j += 1
+        # "X医院 肝移植 办公室" is a ward of hospital X: the hospital is the name
+        inner_head = next((k for k in range(i - 1, j - 1, -1) if toks[k].word.endswith(_HOSPITAL_HEADS)), None)
+        if inner_head is not None:
+            continue
+        start_tok = toks[j]
+        if j == i and not (t.tag in ("nt", "nz", "j") or t.word[: -len(head.group())]
+                           or (len(t.word) >= 3 and t.word not in _GENERIC)):
+            continue
+        if start_tok.tag in ("p", "v", "m"):
+            continue
+        name = folded[start_tok.start:t.end]
+        if name in _GENERIC or len(name) < 3:
+            continue
+        label = "hospital" if name.endswith(_HOSPITAL_HEADS) else "organization"
+        out.append((start_tok.start, t.end, label))
+    return out
+
+
+def ner_mentions_zh(text: str) -> list[EntityMention]:
+    """Persons, places and organisations in Chinese text of either script."""
+    folded = fold_chinese(text)
+    toks = tokens(folded)
+    out = [EntityMention("person", s, e, text[s:e], text[s:e], "ner") for s, e in _transliterated(toks)]
+    for s, e in _persons(toks):
+        label = "place" if folded[e - 1] in _PLACE_ENDS else "person"  # 高田村 is a village
+        out.append(EntityMention(label, s, e, text[s:e], text[s:e], "ner"))
+    for t in toks:
+        if t.tag == "ns" and len(t.word) >= 2 and t.word not in _NOT_PLACES:
+            out.append(EntityMention("place", t.start, t.end, text[t.start:t.end], text[t.start:t.end], "ner"))
+    for s, e, label in _organisations(toks, folded):
+        out.append(EntityMention(label, s, e, text[s:e], text[s:e], "pattern"))
+    return _longest(out)
+
+
+def _longest(mentions: list[EntityMention]) -> list[EntityMention]:
+    kept: list[EntityMention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(m.start < k.end and k.start < m.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
