@@ -8,15 +8,15 @@ and are lifted by any positive statement; a negated or hedged statement is repor
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from harvestwatch.core.folding import fold_for_search
+from harvestwatch.screen.dead_donor import read_breathing_donor, read_dead_donor
+from harvestwatch.screen.flags import Evidence, Flag
 from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Record
 
@@ -55,84 +55,17 @@ _PERIODS = tuple(re.compile(p) for p in _SOURCES["study_period"])
 _WAITS = tuple(re.compile(p, re.I) for p in _SOURCES["wait_time"])
 
 
-@dataclass(frozen=True)
-class Flag:
-    """One rule firing on one record (immutable: records without evidence share one)."""
-
-    rule: str
-    explanation: str
-    evidence: tuple[dict, ...] = ()  # {start, end, text}
-    strength: str = "flag"  # flag | hedged
-
-    def __post_init__(self):
-        object.__setattr__(self, "evidence", tuple(self.evidence))
-
-    def to_row(self) -> tuple[str, str, str, list[dict]]:
-        """(rule, strength, explanation, evidence): compact for sending between processes."""
-        return self.rule, self.strength, self.explanation, list(self.evidence)
-
-
-def _ev(text: str, s: int, e: int) -> dict:
-    return {"start": s, "end": e, "text": text[s:e]}
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENT.finditer(text) if m.group().strip()]
-
-
-def _in(hits: list[Hit], cat: str, lo: int, hi: int) -> list[Hit]:
-    return [h for h in hits if h.category == cat and lo <= h.start and h.end <= hi]
-
-
-_DDR_ANCHORS = frozenset({"death_declaration", "breathing", "induced_arrest"})
+def _ev(text: str, s: int, e: int, role: str = "evidence") -> Evidence:
+    return Evidence.of(text, s, e, role)
 
 
 def dead_donor_rule(text: str, folded: str, hits: list[Hit]) -> Flag | None:
-    """Ventilation started after brain death was declared, procurement on a breathing donor,
-    or cardiac arrest induced: ordered within a sentence or across two adjacent sentences."""
-    anchors = [h.start for h in hits if h.category in _DDR_ANCHORS]
-    if not anchors:
-        return None
-    sents = _sentences(folded)
-    starts = [lo for lo, _ in sents]
-    # Only sentences holding an anchor (death declaration, breathing, induced arrest) can fire.
-    for i in sorted({bisect.bisect_right(starts, a) - 1 for a in anchors} - {-1}):
-        lo, hi = sents[i]
-        window_hi = sents[i + 1][1] if i + 1 < len(sents) else hi
-        deaths = _in(hits, "death_declaration", lo, hi)
-        airways = _in(hits, "airway", lo, window_hi)
-        for d in deaths:
-            for a in airways:
-                seg = folded[min(d.end, a.end):max(d.start, a.start)] if a.start > d.end else folded[a.end:d.start]
-                if a.start >= d.end:
-                    # "brain death was declared ... then intubation" (order in the text = order of events)
-                    led_by_after = _AFTER_PREP_EN.search(folded[max(lo, d.start - 12):d.start])
-                    if (_AFTER_EN.search(seg) or _AFTER_ZH.search(seg) or led_by_after
-                            or a.start - d.end < 12) \
-                            and not _BEFORE_EN.search(seg) and not _BEFORE_ZH.search(seg[:6]) \
-                            and not _NEG.search(folded[max(lo, a.start - 25):a.start]):
-                        return Flag("dead_donor_rule", "intubation/ventilation is described after the "
-                                    "brain-death declaration: brain death cannot be declared in a donor "
-                                    "who was not yet ventilated",
-                                    [_ev(text, d.start, d.end), _ev(text, a.start, a.end)])
-                elif d.start >= a.end and (_AFTER_PREP_EN.search(seg) or re.search(r"^[^。]{0,4}$", seg)
-                                           and _AFTER_ZH.search(folded[d.end:d.end + 3])):
-                    # "intubation for ventilation after brain death" / "脑死亡后行气管插管" handled above
-                    if not _NEG.search(seg):
-                        return Flag("dead_donor_rule", "intubation/ventilation is said to follow the "
-                                    "brain-death declaration", [_ev(text, a.start, a.end), _ev(text, d.start, d.end)])
-        for b in _in(hits, "breathing", lo, hi):
-            procure = _in(hits, "procurement", lo, window_hi)
-            if procure and not _NEG.search(folded[max(lo, b.start - 20):b.start]):
-                return Flag("dead_donor_rule", "procurement is described on a donor who was still "
-                            "breathing spontaneously", [_ev(text, b.start, b.end),
-                                                        _ev(text, procure[0].start, procure[0].end)])
-        for c in _in(hits, "induced_arrest", lo, hi):
-            if not deaths and not _in(hits, "death_declaration", lo, window_hi):
-                return Flag("dead_donor_rule", "cardiac arrest was induced (cardioplegia) with no "
-                            "brain-death determination in the procurement description",
-                            [_ev(text, c.start, c.end)], "hedged")
-    return None
+    """Airway established after the death declaration or as a procurement step (see
+    ``dead_donor``), or procurement on a donor still breathing."""
+    reading = read_dead_donor(text, folded, hits)
+    if reading is not None:
+        return reading.flag()
+    return read_breathing_donor(text, folded, hits)
 
 
 def _missing(rule: str, what: str, cats: tuple[str, ...], text: str, folded: str, hits: list[Hit],
@@ -231,8 +164,9 @@ def screen_texts(texts: Sequence[str], years: Sequence[int | None],
                 out[k].append(f)
 
     has = scan.has
-    run((has("death_declaration") & has("airway")) | (has("breathing") & has("procurement"))
-        | has("induced_arrest"), lambda k: dead_donor_rule(*ctx(k)))
+    context = has("donor", "procurement", "procedure_step", "death_declaration")
+    run((has("airway", "ventilation", "cannula") & context)
+        | (has("breathing") & has("procurement", "procedure_step")), lambda k: dead_donor_rule(*ctx(k)))
     transplant = has("transplant", "procurement")
     hedge = has("hedge")
     for rule, what, cats, negated, neg in _MISSING:
