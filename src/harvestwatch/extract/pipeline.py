@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harvestwatch.extract.entities import extract_entities
-from harvestwatch.extract.lang.zh import extract_quantities_zh, extract_testimonies_zh
+from harvestwatch.extract.lang.zh import extract_quantities_zh
+from harvestwatch.extract.lang.zh_testimony import extract_testimonies_zh
 from harvestwatch.extract.mentions import EntityMention, Stance, Testimony
 from harvestwatch.extract.quantities import QuantityMention, extract_quantities
 from harvestwatch.extract.stance import classify_sentences

@@ -40,16 +40,30 @@ def tokens(folded: str) -> list[Token]:
 
 
 @functools.cache
-def _dictionary_words() -> frozenset[str]:
-    """Words jieba's dictionary tags as names yet uses as ordinary words (文明, 保健, 凤凰):
-    a real person's name is rare in a general dictionary, so frequency ≥ 10 marks a word."""
-    words = set()
+def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
+    """(every word of jieba's dictionary, the words it tags as names yet are ordinary words).
+    A real person's name is rare in a general dictionary: a name-tagged word with frequency
+    ≥ 10 (文明, 保健, 凤凰) is a word, and a word the dictionary lacks may be a name."""
+    words, common_names = set(), set()
     with resources.files("jieba").joinpath("dict.txt").open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) == 3 and parts[2].startswith("nr") and int(parts[1]) >= 10:
-                words.add(parts[0])
-    return frozenset(words)
+            if len(parts) != 3:
+                continue
+            words.add(parts[0])
+            if parts[2].startswith("nr") and int(parts[1]) >= 10:
+                common_names.add(parts[0])
+    return frozenset(words), frozenset(common_names)
+
+
+def _dictionary_words() -> frozenset[str]:
+    return _dictionary()[1]
+
+
+# Titles and roles written next to a name: 村民朱际葵, 黎功医生, 曾铮女士, 汪志远博士.
+TITLES = ("村民", "学员", "医生", "医师", "护士", "护士长", "主任", "委员", "记者", "作家", "教授", "博士",
+          "律师", "院长", "主席", "发言人", "秘书长", "女士", "先生", "部长", "书记", "局长", "厅长", "校长",
+          "总裁", "董事长", "处长", "科长", "所长", "研究员", "法官", "警察", "负责人", "同事", "妻子", "丈夫")
 
 
 # The 200 most common single surnames and the compound ones (百家姓 by frequency, simplified).
@@ -131,6 +145,11 @@ def _persons(toks: list[Token]) -> list[tuple[int, int]]:
             continue
         if t.tag in ("nr", "nrfg") and _is_person(t):
             out.append((t.start, t.end))
+        elif 2 <= len(t.word) <= 3 and t.word[0] in SURNAMES and t.word not in _dictionary()[0] \
+                and re.fullmatch(r"[\u4e00-\u9fff]+", t.word) and (
+                    (i > 0 and toks[i - 1].end == t.start and toks[i - 1].word.endswith(TITLES))
+                    or (nxt is not None and nxt.start == t.end and nxt.word.startswith(TITLES))):
+            out.append((t.start, t.end))  # a name jieba does not know, next to a title: 村民朱际葵
         i += 1
     return out
 
