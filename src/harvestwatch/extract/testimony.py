@@ -155,8 +155,51 @@ def _resolve_pronoun(pos: int, entities: list[EntityMention]) -> str | None:
     return persons[-1].canonical if persons else None
 
 
-def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testimony]:
-    """Quoted statements with an identifiable speaker; continuations of one speaker are one testimony."""
+_NOT_SPEAKERS = {"report", "study", "article", "paper", "statement", "document", "letter", "website",
+                 "survey", "book", "film", "documentary", "headline", "title", "it", "this", "that"}
+
+
+def _parsed_speaker(doc, verb_start: int, verb_end: int, quote_start: int,
+                    entities: list[EntityMention]) -> tuple[str, tuple[int, int] | None] | None:
+    """The grammatical subject of the speech verb: a pronoun resolved to the last person named,
+    a named person or body, or a role described by its noun phrase ("China's top expert … said")."""
+    span = doc.char_span(verb_start, verb_end, alignment_mode="expand")
+    if span is None:
+        return None
+    verb = span.root
+    for _ in range(2):
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subj or verb.dep_ not in ("conj", "advcl", "xcomp", "ccomp") or verb.head is verb:
+            break
+        verb = verb.head
+    if not subj:
+        return None
+    head = subj[0]
+    if head.pos_ == "PRON":
+        if head.lower_ in ("he", "she"):
+            found = _resolve_pronoun(quote_start, entities)
+            return (found, None) if found else None
+        return None
+    lo, hi = head.left_edge.idx, head.right_edge.idx + len(head.right_edge)
+    named = [e for e in entities if e.start < hi and lo < e.end
+             and e.label in ("person", "organization", "hospital")]
+    named = [e for e in named if e.label == "person"] or named
+    if named:
+        e = min(named, key=lambda e: abs(e.start - head.idx))
+        return e.canonical, (e.start, e.end)
+    if head.pos_ in ("NOUN",) and head.lemma_.lower() not in _NOT_SPEAKERS and head.lower_ not in _NOT_SPEAKERS:
+        words = [t for t in doc[head.left_edge.i:head.right_edge.i + 1]]
+        while words and words[0].dep_ in ("det", "punct"):
+            words.pop(0)
+        if words and len(words) <= 10:
+            start, end = words[0].idx, words[-1].idx + len(words[-1])
+            return doc.text[start:end], (start, end)
+    return None
+
+
+def extract_testimonies(text: str, entities: list[EntityMention], doc=None) -> list[Testimony]:
+    """Quoted statements with an identifiable speaker; continuations of one speaker are one testimony.
+    With spaCy's parse (``doc``) the speaker is the speech verb's subject."""
     out: list[Testimony] = []
     quotes = find_quotes(text)
     quotes = sorted(quotes + _single_quotes(text, quotes))
@@ -189,7 +232,11 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
         if lead_frame and lead_verb:
             v = lead_verb[-1]
             verb = v.group(1).lower()
-            if verb == "according to":  # the source follows the verb
+            parsed = None if doc is None or verb == "according to" else \
+                _parsed_speaker(doc, s_lo + v.start(), s_lo + v.end(), qs, entities)
+            if parsed is not None:
+                found = parsed
+            elif verb == "according to":  # the source follows the verb
                 found = _named(text, s_lo + v.end(), qs - 1, entities, s_lo + v.end())
             else:
                 found = _named(text, s_lo, s_lo + v.start(), entities, s_lo + v.start())
@@ -206,7 +253,11 @@ def extract_testimonies(text: str, entities: list[EntityMention]) -> list[Testim
                 verb = tv.group(1).lower()
                 found = _named(text, a_lo, a_hi, entities, a_lo + tv.start())
                 pron = _PRONOUN.search(trail[: tv.start() + 1])
-                if pron and (found is None or pron.start() < found[1][0] - a_lo):
+                parsed = None if doc is None or verb == "according to" else \
+                    _parsed_speaker(doc, a_lo + tv.start(), a_lo + tv.end(), qs, entities)
+                if parsed is not None:
+                    speaker, speaker_span = parsed
+                elif pron and (found is None or pron.start() < found[1][0] - a_lo):
                     speaker = _resolve_pronoun(qs, entities)
                 elif found is not None:
                     speaker, speaker_span = found
