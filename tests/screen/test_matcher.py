@@ -34,6 +34,9 @@ FRAGMENTS = (DENSE + NEUTRAL_EN + NEUTRAL_ZH + [t[1] for t in TRIGGERS] + [t[2] 
     "The donor was breathing spontaneously when the liver was procured.", "Cardioplegia was induced.",
     "Patients waited 3 days for a kidney.", "等待时间为7天，肝移植。", "between 2010 and 2013",
     "IRB", "shirbet", "🙂 brain death", "ＢＲＡＩＮ ＤＥＡＴＨ", "BRAIN DEATH then intubation.",
+    "经股动脉插管灌注。", "供者取仰卧位，气管插管，开胸。", "The donor was placed supine and intubated.",
+    "After death, the donor was intubated.", "Mechanical ventilation was continued.", "受者全身麻醉下吻合。",
+    "在无菌条件下", "Once brain death had been confirmed, an endotracheal tube was placed.", "供体未行气管插管",
     "\x00", "", "\n", "no", "consent", "from", "2009", "to", "2016", "may", "年", "至",
 ])
 

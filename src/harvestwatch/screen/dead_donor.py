@@ -185,7 +185,7 @@ def _read_event(text: str, folded: str, hits: list[Hit], sents, i: int, ev: Hit)
     order = Order.NO_DEATH_EVENT
     if death is not None:
         order = _order(folded, sents[i], death, ev, zh)
-        if order is Order.AIRWAY_THEN_DEATH or _CARDIAC.search(death.term):
+        if order is Order.AIRWAY_THEN_DEATH or _CARDIAC.search(folded[max(0, death.start - 20):death.end]):
             return None
     # The donor the death and the airway belong to: named between the death event and the
     # airway's sentence end ("the donor was declared brain dead ... intubated").
@@ -259,8 +259,8 @@ def _order(folded: str, sent: tuple[int, int], death: Hit, ev: Hit, zh: bool) ->
         after_death = [w for _, _, w in words_zh(folded, death.end, min(hi, death.end + 4))][:1]
         if death.end <= ev.start:
             return Order.AIRWAY_THEN_DEATH if set(after_death) & _BEFORE_ZH else Order.DEATH_THEN_AIRWAY
-        between = [w for _, _, w in words_zh(folded, ev.end, death.start)]
-        if set(after_death) & _AFTER_ZH and set(between) <= {"于", "在", "均", "都", "是", "则", "在其"}:
+        between = folded[ev.end:death.start]  # "气管插管于（供体）脑死亡后进行"
+        if set(after_death) & _AFTER_ZH and re.fullmatch(r"(?:均|都|则)?(?:于|在)[^，,；;。]{0,4}", between):
             return Order.DEATH_THEN_AIRWAY
         return Order.AIRWAY_THEN_DEATH
     return _order_en(folded[lo:hi], death.start - lo, death.end - lo, ev.start - lo, ev.end - lo)
@@ -284,14 +284,17 @@ def _order_en(sentence: str, d0: int, d1: int, a0: int, a1: int) -> Order:
     a_path = a_anc[:a_anc.index(common)] if common is not None else a_anc
 
     def connective(path) -> str | None:
+        """The temporal connective introducing the phrase or clause an event sits in: a
+        preposition above it (after brain death, prior to declaration) or the marker of a
+        clause above it (once brain death had been confirmed)."""
         for t in path:
-            for c in (t, *t.children):
-                if c.dep_ in ("prep", "mark", "advmod", "agent") or c is t:
-                    w = c.lower_
-                    if w in _AFTER_EN and (c is not t or t.dep_ in ("prep", "mark")):
-                        return "after"
-                    if w in _BEFORE_EN and (c is not t or t.dep_ in ("prep", "mark", "advmod")):
-                        return "before"
+            marks = [t] if t.dep_ in ("prep", "mark", "advmod", "pcomp") else []
+            marks += [c for c in t.children if c.dep_ == "mark"]
+            for c in marks:
+                if c.lower_ in _AFTER_EN:
+                    return "after"
+                if c.lower_ in _BEFORE_EN:
+                    return "before"
         return None
 
     cd, ca = connective(d_path), connective(a_path)

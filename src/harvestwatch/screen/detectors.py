@@ -1,9 +1,8 @@
 """Screening rules: each flag names its rule, the evidence spans that fired and why.
 
-dead_donor_rule reads the order of events (brain death declared → then intubation or
-ventilation; procurement on a donor still breathing; cardiac arrest induced with
-cardioplegia), not single keywords. The *_missing rules apply to transplant papers only
-and are lifted by any positive statement; a negated or hedged statement is reported as such.
+dead_donor_rule reads each airway event in its clause, sentence and procurement passage (see
+``dead_donor``), not single keywords. The *_missing rules apply to transplant papers only and
+are lifted by any positive statement; a negated or hedged statement is reported as such.
 """
 
 from __future__ import annotations
