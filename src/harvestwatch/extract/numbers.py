@@ -19,12 +19,13 @@ WORD_NUMBER = (r"(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|ele
 NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                r"eighty|ninety|hundred|thousand|million|billion)")
-DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+DIGITS = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d,.])"
+          r"|\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z]+")
 
 
 def parse_digits(text: str) -> float:
-    return float(text.replace(",", "").replace(" ", ""))
+    return float(re.sub(r"[,\s\u2009\u202f]", "", text))
 
 
 def parse_words(text: str) -> float | None:

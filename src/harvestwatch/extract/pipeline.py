@@ -55,7 +55,7 @@ def _assemble(text: str, lang: str, doc) -> ExtractionResult:
         quantities = extract_quantities_zh(text)
         testimonies = extract_testimonies_zh(text, entities)
     else:
-        quantities = extract_quantities(text)
+        quantities = extract_quantities(text, doc)
         testimonies = extract_testimonies(text, entities, doc)
     stances = classify_sentences(text, entities, lang, doc)
     return ExtractionResult(lang, entities, quantities, testimonies, stances)

@@ -6,14 +6,8 @@ import re
 from dataclasses import dataclass
 
 from harvestwatch.core.quantity import Interval, Quantity
-from harvestwatch.extract.counted import (
-    CURRENCY,
-    HARM_WORDS,
-    HEAD_NOUNS,
-    TIME_FACTOR,
-    TIME_UNITS,
-    WAIT_WORDS,
-)
+from harvestwatch.extract.counted import CURRENCY, TIME_FACTOR, TIME_UNITS
+from harvestwatch.extract.en_reading import read_en
 from harvestwatch.extract.numbers import (
     DIGITS,
     NUMBER_WORD,
@@ -22,6 +16,7 @@ from harvestwatch.extract.numbers import (
     parse_words,
     scale_word,
 )
+from harvestwatch.extract.quantity_reading import noun_kind, singular
 
 
 @dataclass
@@ -46,7 +41,7 @@ VAGUE = {
 QUALIFIERS = [
     (r"more than|over|upwards of|in excess of|exceeding|above", "over"),
     (r"at least|no fewer than|no less than|a minimum of", "at least"),
-    (r"up to|as many as|as much as|at most|a maximum of", "up to"),
+    (r"up to|as many as|as much as|as high as|at most|a maximum of", "up to"),
     (r"nearly|almost|about|around|approximately|roughly|some|an estimated|estimated|close to|"
      r"circa|an average of|on average", "about"),
     (r"fewer than|less than|under|below", "under"),
@@ -54,15 +49,19 @@ QUALIFIERS = [
 _QUAL_RE = re.compile(r"\b(" + "|".join(p for p, _ in QUALIFIERS) + r")\s+$", re.I)
 _QUAL_MAP = [(re.compile(r"^(?:" + p + r")$", re.I), q) for p, q in QUALIFIERS]
 
-_SCALE = r"(?:\s?(?:million|billion|thousand)\b)?"
+_SCALE = r"(?:[\s-]?(?:million|billion|thousand|hundred)\b)?"
 _NUMBER = re.compile(
-    r"(?P<range>(?<![\w.,/-])(?:between\s+)?(?:" + DIGITS + r")" + _SCALE + r"\s*(?:to|–|-|and)\s*(?:"
+    r"(?P<ratio>\s*(?<![\w.,/-])\b(?:one|\d+)\s+(?:out\s+of|in)\s+(?:" + DIGITS + r")(?:[\s-]?(?:thousand|million)\b)?"
+    r"(?![\w/-]|\.\d|,\d))"
+    r"|(?P<percent>(?<![\w.,/-])(?:" + DIGITS + r")(?:\s*(?:-|–|to)\s*(?:" + DIGITS + r"))?"
+    r"\s?(?:%|percent\b|per cent\b))"
+    r"|(?P<range>(?<![\w.,/-])(?:between\s+)?(?:" + DIGITS + r")" + _SCALE + r"\s*(?:to|–|-|and)\s*(?:"
     + DIGITS + r")" + _SCALE + r"(?![\w/-]|\.\d|,\d))"
     r"|(?P<vague>\b(?:tens|hundreds) of (?:thousands|millions)\b|\b(?:thousands|millions|billions|hundreds|dozens)\b)"
     r"|(?P<money>(?:US\$|\$|€|£)\s?(?:" + DIGITS + r")(?:\s?(?:million|billion|thousand|bn|m)\b)?)"
     r"|(?P<hyph>\b(?:" + DIGITS + r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|hundred)-(?:day|week|month|year|hour)s?\b(?!-old))"
-    r"|(?P<digits>(?<![\w.,/-])(?:" + DIGITS + r")(?:\s?(?:million|billion|thousand)\b)?(?![\w/-]|\.\d|,\d))"
+    r"|(?P<digits>(?<![\w.,/:-])(?:" + DIGITS + r")" + _SCALE + r"(?![\w/-]|\.\d|,\d))"
     r"|(?P<words>\b" + WORD_NUMBER + r"\b)",
     re.I,
 )
@@ -102,37 +101,18 @@ def _words_after(text: str, end: int, n: int = 6) -> list[re.Match]:
     return out
 
 
-def _lemma(word: str) -> str:
+def _unit_lemma(word: str) -> str:
     w = word.lower().strip("’'")
-    if w in HEAD_NOUNS or w in CURRENCY:
-        return w
-    for suffix, repl in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", "")):
-        if w.endswith(suffix) and (w[: -len(suffix)] + repl) in HEAD_NOUNS:
-            return w[: -len(suffix)] + repl
-    if w == "people":
-        return "people"
-    if w == "centuries":
-        return "century"
-    return w
+    return w if w in CURRENCY else singular(w)
 
 
 def _head(text: str, end: int) -> tuple[str | None, int, str | None]:
-    """The counted noun after a number: (lemma, end offset, surface) within a short window."""
-    words = _words_after(text, end)
-    if words and words[0].group().lower() == "of":  # "tens of thousands of prisoners"
-        words = words[1:]
-    for i, m in enumerate(words[:5]):
-        word = m.group().lower()
-        if i > 0 and word in _PHRASE_BREAK:
-            break  # "50 witnesses over five days": a new phrase starts
-        if word in ("a", "per", "each", "every") and i + 1 < len(words) and \
-                _lemma(words[i + 1].group()) in TIME_UNITS:
-            break  # "60,000 to 100,000 a year": a rate, not the counted noun
-        lemma = _lemma(m.group())
-        if lemma in HEAD_NOUNS or lemma in CURRENCY:
-            return lemma, m.end(), m.group()
-        if i == 0 and m.group()[0].isdigit():
-            return None, end, None
+    """A time unit or currency written right after a number: (lemma, end offset, surface)."""
+    words = _words_after(text, end, 1)
+    if words:
+        lemma = _unit_lemma(words[0].group())
+        if lemma in TIME_UNITS or lemma in CURRENCY:
+            return lemma, words[0].end(), words[0].group()
     return None, end, None
 
 
@@ -168,8 +148,27 @@ def _reference_number(text: str, start: int, end: int) -> bool:
                                                                       text[max(0, start - 3):start]))
 
 
+_MONTH_AFTER = re.compile(r"\s*(?:" + "|".join(MONTHS) + r")\b\.?", re.I)
+
+
+def _not_a_count(text: str, start: int, end: int) -> bool:
+    """A citation mark ("[6]", "[2-4]"), a list marker ("1)"), a clock time, a day of a month
+    ("29 July") or an age after a name ("Jennifer Zeng, 52,")."""
+    if re.search(r"\[[\d,\s–-]*$", text[max(0, start - 12):start]) and \
+            re.match(r"[\d,\s–-]*\]", text[end:end + 12]):
+        return True
+    if text[start - 1:start] == ":" or text[end:end + 1] == ":" and text[end + 1:end + 2].isdigit():
+        return True
+    if text[end:end + 1] == ")" and "(" not in text[max(0, start - 12):start]:
+        return True
+    if _MONTH_AFTER.match(text[end:end + 12]):
+        return True
+    return bool(re.search(r"[A-Z][a-z]+,\s*$", text[max(0, start - 30):start]) and
+                re.match(r",", text[end:end + 1]))
+
+
 def _scaled(raw: str) -> float | None:
-    m = re.match(r"(" + DIGITS + r")\s?(million|billion|thousand)?$", raw.strip(), re.I)
+    m = re.match(r"(" + DIGITS + r")[\s-]?(million|billion|thousand|hundred)?$", raw.strip(), re.I)
     if not m:
         return None
     return parse_digits(m.group(1)) * (scale_word(m.group(2)) if m.group(2) else 1)
@@ -187,13 +186,21 @@ def _interval(value: float, qualifier: str | None) -> Interval:
     return Interval(value, value, value)
 
 
-def extract_quantities(text: str) -> list[QuantityMention]:
-    """Every counted quantity in English ``text`` with its normalised reading."""
+def extract_quantities(text: str, doc=None) -> list[QuantityMention]:
+    """Every counted quantity in English ``text`` with its normalised reading.
+
+    ``doc`` is spaCy's parse of ``text`` (the pipeline passes the one it already made);
+    without it the text is parsed here.
+    """
+    if doc is None:
+        from harvestwatch.extract.pipeline import english_nlp
+
+        doc = english_nlp()(text)
     out: list[QuantityMention] = []
     for m in _NUMBER.finditer(text):
         if out and m.start() < out[-1].end:
             continue  # inside the previous reading ("two to three years")
-        mention = _reading(text, m)
+        mention = _reading(text, m, doc)
         if mention is not None:
             out.append(mention)
     _inherit_counted(text, out)
@@ -214,10 +221,47 @@ def _inherit_counted(text: str, mentions: list[QuantityMention]) -> None:
             d = donors[0].quantity
             unit = d.unit.split("/")[0] + (f"/{q.time_scope[4:]}" if (q.time_scope or "").startswith("per ") else "")
             m.quantity = Quantity(q.interval, unit, d.what, q.value, q.qualifier, q.time_scope, q.subject,
-                                  {"counted_from": donors[0].text})
+                                  {"counted_from": donors[0].text,
+                                   "decided_by": [{"word": donors[0].text, "start": donors[0].start,
+                                                   "end": donors[0].end, "role": "same sentence"}]})
+        else:
+            extra = {k: v for k, v in q.extra.items() if k != "counted"}
+            m.quantity = Quantity(q.interval, q.unit, q.what, q.value, q.qualifier, q.time_scope,
+                                  q.subject, extra)
 
 
-def _reading(text: str, m: re.Match) -> QuantityMention | None:
+def _share(text: str, m: re.Match) -> QuantityMention | None:
+    """A percentage ("34 percent", "20–30%") or a ratio ("one out of 30", "1 in 3 patients")."""
+    raw, start, end = m.group().lstrip(), m.end() - len(m.group().lstrip()), m.end()
+    if _reference_number(text, start, end):
+        return None
+    low = high = value = None
+    if m.lastgroup == "ratio":
+        a, b = re.split(r"\s+(?:out\s+of|in)\s+", raw, maxsplit=1)
+        num = parse_words(a) if a[0].isalpha() else parse_digits(a)
+        den = _scaled(b)
+        if not num or not den or num >= den or re.fullmatch(r"(?:19|20)\d\d", b.strip()):
+            return None
+        value, unit, cue = num / den, "ratio", re.search(r"out\s+of|in", raw[len(a):]).group()
+    else:
+        nums = re.findall(DIGITS, raw)
+        unit, cue = "percent", re.search(r"%|per\s?cent", raw, re.I).group()
+        if len(nums) == 2:
+            low, high = parse_digits(nums[0]), parse_digits(nums[1])
+            if low >= high:
+                return None
+        else:
+            value = parse_digits(nums[0])
+    qualifier, q_start = _qualifier(text, start)
+    interval = Interval(low, high) if value is None else _interval(value, qualifier)
+    k = raw.find(cue)
+    q = Quantity(interval=interval, unit=unit, what="other", value=value, qualifier=qualifier,
+                 extra={"decided_by": [{"word": cue, "start": start + k, "end": start + k + len(cue),
+                                        "role": "unit"}]})
+    return QuantityMention(q_start, end, text[q_start:end], q)
+
+
+def _reading(text: str, m: re.Match, doc) -> QuantityMention | None:
     raw = m.group()
     start, end = m.start(), m.end()
     kind = m.lastgroup
@@ -225,6 +269,8 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
     value: float | None = None
     vague: tuple[float, float] | None = None
     unit_hint: str | None = None
+    if kind in ("percent", "ratio"):
+        return _share(text, m)
     if kind == "vague":
         if re.search(r"\d\s*$|\b(?:a|one|two|three|several|few|many)\s+$", text[max(0, start - 10):start]):
             return None
@@ -232,7 +278,11 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
     elif kind == "range":
         lo_raw, hi_raw = re.split(r"\s*(?:to|–|-|and)\s*", re.sub(r"^between\s+", "", raw), maxsplit=1)
         lo, hi = _scaled(lo_raw), _scaled(hi_raw)
-        if _reference_number(text, start, end):
+        if _reference_number(text, start, end) or _not_a_count(text, start, end):
+            return None
+        if re.fullmatch(r"(?:19|20)\d\d", lo_raw.strip()) and re.fullmatch(r"(?:19|20)\d\d", hi_raw.strip()):
+            return None  # "the sum of 2013 and 2014": years, not a range of counts
+        if re.search(r"\baged?\s+(?:from\s+|between\s+)?$", text[max(0, start - 14):start], re.I):
             return None
         if lo is None or hi is None or lo >= hi or (_is_year(lo, lo_raw, text, start, end) and hi <= 2100):
             return None
@@ -249,17 +299,20 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
         value = parse_digits(num) if num[0].isdigit() else parse_words(num)
         unit_hint = unit.lower().rstrip("s")
     elif kind == "digits":
-        scale = re.search(r"(million|billion|thousand)$", raw, re.I)
-        num = raw[: scale.start()].strip() if scale else raw
+        scale = re.search(r"(million|billion|thousand|hundred)$", raw, re.I)
+        num = raw[: scale.start()].strip(" -") if scale else raw
         value = parse_digits(num) * (scale_word(scale.group(1)) if scale else 1)
         if not scale and _is_year(value, num, text, start, end):
             nxt = _words_after(text, end, 1)
-            if not nxt or _lemma(nxt[0].group()) not in HEAD_NOUNS or _lemma(nxt[0].group()) in TIME_UNITS:
+            if not nxt or noun_kind(nxt[0].group()) is None:
                 return None
         if _SKIP_AFTER.match(text[end:end + 12]) or _reference_number(text, start, end):
             return None
         before = text[max(0, start - 12):start].lower().split()
-        if before and before[-1].strip(".") in MONTHS + ["no", "p", "pp", "page", "section", "article", "chapter"]:
+        if before and before[-1].strip(".") in MONTHS + ["no", "p", "pp", "page", "section", "article",
+                                                         "chapter", "aged", "per"]:
+            return None
+        if value == 0 or _not_a_count(text, start, end):
             return None
     else:  # number words
         stripped = raw.strip(" -")
@@ -268,12 +321,14 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
                 re.match(r"\s*(?:decade|century)\b", text[m.end():])
                 or re.match(r"\s*(?:day|week|month|year|hour)\b", text[m.end():])
                 and _qualifier(text, start + lead)[0] is not None):  # "less than a month"
-            return _classify(text, start + lead, start + lead + len(stripped), 1.0, None, None)
+            return _classify(text, doc, start + lead, start + lead + len(stripped), 1.0, None, None)
         if re.match(r"[\s-]*(?:thirds?|quarters?|halves|half|fifths?|tenths?|percent|per cent)\b",
                     text[m.end():], re.I):
             return None  # a fraction or a share, not a count
         if stripped.lower() in ("a", "an", "and", "one", "a-", "") or not stripped:
             return None
+        if re.search(r"\bper\s+$", text[max(0, start + lead - 5):start + lead], re.I):
+            return None  # "per million population": a rate's base, not a count
         if stripped.lower().startswith("and "):  # "a liver and two kidneys"
             lead += 4
             stripped = stripped[4:]
@@ -284,7 +339,7 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
                        text[start + lead + len(stripped):], re.I)
         if rng and (hi := parse_words(rng.group(1).strip(" -"))) and hi > value:
             stop = start + lead + len(stripped) + rng.end()
-            return _classify(text, start + lead, stop, None, (value, hi), None)
+            return _classify(text, doc, start + lead, stop, None, (value, hi), None)
         start, end = start + lead, start + lead + len(stripped)
         if stripped.lower() in ("a", "an") or value == 1 and not re.match(r"\s+(?:decade|century|year|week|day|month)", text[end:]):
             return None
@@ -293,56 +348,61 @@ def _reading(text: str, m: re.Match) -> QuantityMention | None:
         half = re.search(r"\bhalf\s+(?:a\s+)?$", text[max(0, start - 8):start], re.I)
         if half and value >= 1000 and stripped.lower().startswith(("a ", "an ")):
             value, start = value / 2, start - (len(text[max(0, start - 8):start]) - half.start())
-    return _classify(text, start, end, value, vague, unit_hint)
+    return _classify(text, doc, start, end, value, vague, unit_hint)
 
 
-def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | None:
+_WAIT = re.compile(r"\b(?:wait\w*|await\w*|within|queu\w*|matching|find an organ|found in)\b", re.I)
+_QUOTES = "\"“”‘’'"
+_ARGUMENT = {"nsubj", "nsubjpass", "dobj", "attr", "appos"}
+_PER_MILLION = re.compile(r"per[\s-]million|\bpmp\b", re.I)
+_RATE_BEFORE = re.compile(r"\b(?:each|every|per)\s+(year|month|week|day)\b|\b(annually|monthly|daily)\b", re.I)
+_RATE_WORD = {"annually": "year", "monthly": "month", "daily": "day"}
+
+
+def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention | None:
     qualifier, q_start = _qualifier(text, start)
     s_lo, s_hi = _sentence_bounds(text, start)
     sentence = text[s_lo:s_hi].lower()
     span_end = end
-    what, unit = None, None
+    what, unit, subject = None, None, None
+    extra: dict = {}
     if unit_hint in CURRENCY.values():
         what, unit = "money", unit_hint
     elif unit_hint in TIME_UNITS:
         what, unit = "duration", TIME_UNITS[unit_hint]
         value = value * TIME_FACTOR.get(unit_hint, 1)
-    extra: dict = {}
     if what is None:
-        lemma, h_end, surface = _head(text, end)
-        if lemma is None:
-            if vague is None and qualifier is None:
+        lemma, h_end, _ = _head(text, end)
+        if lemma in CURRENCY:
+            what, unit, span_end = "money", CURRENCY[lemma], h_end
+        elif lemma in TIME_UNITS:
+            what, unit, span_end = "duration", TIME_UNITS[lemma], h_end
+            value = value * TIME_FACTOR.get(lemma, 1) if value is not None else None
+    if what is None:
+        r = read_en(doc, start, end)
+        if r is None:
+            return None
+        if r.noun_end and r.noun_end - end < 60:
+            span_end = r.noun_end
+            if text[q_start - 1:q_start] in _QUOTES and text[span_end:span_end + 1] in _QUOTES:
+                return None  # 'the "nine points" memo': a name, not a count
+        what, unit, subject = r.reading.what, r.reading.unit, r.subject
+        if r.reading.cues:
+            extra["decided_by"] = r.reading.because()
+        elif r.bare is not None:  # no counted noun
+            pmp = _PER_MILLION.search(text, s_lo, start)
+            if pmp and "donat" in sentence:  # "per million population (PMP) in donation reached 2.98"
+                what, unit = "donors", "donors per million population"
+                extra["decided_by"] = [{"word": pmp.group(), "start": pmp.start(), "end": pmp.end(),
+                                        "role": "unit"}]
+            elif vague is None and qualifier is None and (r.bare not in _ARGUMENT or value is None
+                                                          or value < 2):
                 return None
-            if vague is not None and any(w in sentence for w in HARM_WORDS + ("prisoner", "persecut")):
-                what, unit = "victims", "persons"
-            elif vague is None:
-                return None
-            else:
-                what, unit = "other", None
-                extra = {"counted": False}  # no counted noun: may borrow one from its sentence
-        else:
-            span_end = h_end
-            if lemma in CURRENCY:
-                what, unit = "money", CURRENCY[lemma]
-            elif lemma in TIME_UNITS:
-                what, unit = "duration", TIME_UNITS[lemma]
-                value = value * TIME_FACTOR.get(lemma, 1) if value is not None else None
-            else:
-                what, unit = HEAD_NOUNS[lemma]
-                if lemma == "patient" or surface.lower().startswith("patient"):
-                    what = "victims" if any(w in sentence for w in HARM_WORDS) else "other"
-                compound = re.match(r"[\s-]+(transplant(?:ation)?s?|donations?|donors?)\b", text[h_end:], re.I)
-                if what == "organs" and compound:  # "organ transplants", "kidney donors"
-                    what, unit = HEAD_NOUNS[_lemma(compound.group(1))]
-                    span_end = h_end + compound.end()
-                if what == "organs" and re.match(r"\s+(?:were\s+|are\s+|being\s+)?transplanted", text[h_end:]):
-                    what, unit = "transplants", "organs"
-                    span_end = h_end + re.match(r"\s+(?:were\s+|are\s+|being\s+)?transplanted", text[h_end:]).end()
-                if what == "donors" and re.search(r"registered|register|signed up|pledged", sentence):
-                    what = "registered_donors"
-                if what == "victims" and not any(w in sentence for w in HARM_WORDS + ("prisoner", "persecut", "practitioner")):
-                    what = "other"
-    if what == "duration" and any(w in sentence for w in WAIT_WORDS):
+            elif vague is not None or qualifier is not None:
+                extra["counted"] = False  # may borrow a counted noun from its sentence
+    if what == "duration" and re.match(r"[\s,]*(?:\d+\s+\w+\s+)?ago\b", text[span_end:span_end + 16]):
+        return None  # "3 years, 3 months ago": a relative time, not a quantity
+    if what == "duration" and _WAIT.search(sentence):
         what = "wait_time"
     if what == "duration":
         prev = text[max(0, q_start - 6):q_start].lower()
@@ -350,24 +410,22 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
             q_start = q_start - len(prev) + prev.rfind("past" if "past" in prev else "last")
     time_scope = None
     rate = _RATE.match(text[span_end:span_end + 40])
+    before = _RATE_BEFORE.search(text, s_lo, start)
     if rate and what not in ("duration", "wait_time"):
         time_scope = "per " + {"annually": "year", "daily": "day", "weekly": "week",
                                "monthly": "month"}.get(rate.group(1).lower(),
                                                        rate.group(1).lower().split()[-1])
         span_end = span_end + rate.end()
-        unit = f"{unit}/{time_scope[4:]}" if unit else None
     elif what not in ("duration", "wait_time") and (
             re.search(r"\b(annually|a year|per year|each year|every year|per annum)\b",
-                               text[span_end:s_hi].split(",")[0].split(";")[0])):
+                      text[span_end:s_hi].split(",")[0].split(";")[0])):
         time_scope = "per year"  # "... killed for their organs every year"
-        unit = f"{unit}/year" if unit else None
-    else:
-        span_years = _YEAR_SPAN.search(text[s_lo:s_hi])
-        y = _YEAR_SCOPE.search(text[s_lo:s_hi])
-        if span_years and what not in ("duration", "wait_time"):
-            time_scope = f"{span_years.group(1)}-{span_years.group(2)}"
-        elif y and what not in ("duration", "wait_time"):
-            time_scope = y.group(1)
+    elif before and what not in ("duration", "wait_time"):
+        time_scope = "per " + (before.group(1) or _RATE_WORD[before.group(2).lower()]).lower()
+    elif what not in ("duration", "wait_time"):
+        time_scope = _period(text, s_lo, s_hi, start)
+    if time_scope and time_scope.startswith("per ") and unit:
+        unit = f"{unit}/{time_scope[4:]}"
     if vague is not None:
         interval = Interval(*vague)
         if qualifier in ("over", "at least"):
@@ -377,8 +435,25 @@ def _classify(text, start, end, value, vague, unit_hint) -> QuantityMention | No
     if value is None and vague is None:
         return None
     q = Quantity(interval=interval, unit=unit or "", what=what, value=value, qualifier=qualifier,
-                 time_scope=time_scope, extra=extra)
+                 time_scope=time_scope, subject=subject, extra=extra)
     lo = q_start
     if vague is not None and re.search(r"\bby the\s+$", text[max(0, start - 8):start]):
         lo = text.rfind("by the", 0, start)
     return QuantityMention(lo, span_end, text[lo:span_end], q)
+
+
+def _period(text: str, s_lo: int, s_hi: int, pos: int) -> str | None:
+    """The year or span of years of the sentence nearest to the number ("in 2015",
+    "between 2006 and 2008", "since 2010", "by 2020")."""
+    best = None
+    for rx in (_YEAR_SPAN, _YEAR_SCOPE):
+        for m in rx.finditer(text, s_lo, s_hi):
+            if best is not None and best[0] <= abs(m.start() - pos):
+                continue
+            if m.re is _YEAR_SPAN:
+                label = f"{m.group(1)}-{m.group(2)}"
+            else:
+                word = m.group().split()[0].lower()
+                label = f"{word} {m.group(1)}" if word in ("since", "by") else m.group(1)
+            best = (abs(m.start() - pos) - (1 if m.re is _YEAR_SPAN else 0), label)
+    return best[1] if best else None
