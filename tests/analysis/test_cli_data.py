@@ -79,3 +79,57 @@ def test_cli_chart_and_integrity_json(tmp_path):
     assert all("r2" in f for f in data["details"]["fits"])
     bad = subprocess.run([*cli, "analyse", "integrity", "--dataset", "XX:nothing"], capture_output=True, text=True)
     assert bad.returncode != 0 and "no dataset 'XX:nothing'" in bad.stderr
+
+
+def test_bad_file_stores_nothing_and_changed_file_replaces(sqlite_store, tmp_path):
+    from harvestwatch.services.analysis import imported_files, remove_dataset
+
+    bad = tmp_path / "mine.csv"
+    bad.write_text(HEADER + "deceased_donors,XZ,2016,4080,donors,R,https://e.org,q,yes\n"
+                   "deceased_donors,XZ,2017,nan,donors,R,https://e.org,q,yes\n")
+    with pytest.raises(ValidationError, match=r"mine.csv row 3: .*finite"):
+        import_dataset(sqlite_store, bad)
+    assert imported_files(sqlite_store) == []
+    good = tmp_path / "mine.csv"
+    good.write_text(HEADER + "deceased_donors,XZ,2016,4080,donors,R,https://e.org,q,yes\n")
+    assert import_dataset(sqlite_store, good)["status"] == "imported"
+    assert import_dataset(sqlite_store, good)["status"] == "unchanged"
+    good.write_text(HEADER + "deceased_donors,XZ,2016,4081,donors,R,https://e.org,q2,yes\n")
+    assert import_dataset(sqlite_store, good)["status"] == "replaced"
+    assert show_dataset("XZ:deceased_donors", sqlite_store)["rows"][0]["value"] == 4081
+    out = remove_dataset(sqlite_store, "mine.csv")
+    assert out["datasets"] == ["XZ:deceased_donors"]
+    assert imported_files(sqlite_store) == []
+    with pytest.raises(Exception, match="no dataset 'XZ:deceased_donors'"):
+        show_dataset("XZ:deceased_donors", sqlite_store)
+    with sqlite_store.session() as s:
+        assert check_chain(s) == []
+        from sqlalchemy import select
+
+        from harvestwatch.store.models import LedgerEntry
+        actions = [e.action for e in s.scalars(select(LedgerEntry).where(LedgerEntry.object_type == "dataset_file"))]
+    assert actions == ["import_dataset", "reimport_dataset", "remove_dataset"]
+
+
+def test_cli_checks_come_first_and_rows_can_be_chosen(tmp_path):
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-m", "harvestwatch", "--store", str(tmp_path / "s")]
+    run = subprocess.run([*cli, "analyse", "integrity", "--dataset", "CN:deceased_donors", "--draws", "300"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.lstrip().startswith("data checks")
+    assert "conflicting_sources (blocks the verdict)" in run.stdout and "No verdict" in run.stdout
+    chosen = subprocess.run([*cli, "analyse", "integrity", "--dataset", "CN:deceased_donors", "--years", "2010:2018",
+                             "--source", "extended2__china_official_series.csv", "--verified-only", "--exclude-approx",
+                             "--row", "extended2__china_official_series.csv:2", "--draws", "300"],
+                            capture_output=True, text=True)
+    assert chosen.returncode == 0, chosen.stderr
+    assert "No verdict" not in chosen.stdout and "counting noise" in chosen.stdout
+    refused = subprocess.run([*cli, "analyse", "integrity", "--dataset", "US:population"], capture_output=True, text=True)
+    assert refused.returncode != 0 and "population" in refused.stderr and "Traceback" not in refused.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "deceased_donors,XZ,1800,5,donors,R,https://e.org,q,yes\n")
+    imp = subprocess.run([*cli, "data", "import", str(bad)], capture_output=True, text=True)
+    assert imp.returncode != 0 and "bad.csv row 2" in imp.stderr and "1950–2100" in imp.stderr

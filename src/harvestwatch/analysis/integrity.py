@@ -1,8 +1,10 @@
-"""Integrity of an official yearly series (METHODS §1, after Robertson, Hinde & Lavee 2019).
+"""Curve fits of a yearly series (METHODS §1, after Robertson, Hinde & Lavee 2019).
 
-Fits simple curves, then asks how smooth the series is compared with counting noise:
-a count has at least Poisson variance (variance ≈ mean), so residuals much smaller than
-that mean the series is smoother than real counts can be. Pure functions, no I/O.
+Least-squares fits (linear, general quadratic, one-parameter quadratic, exponential) and a
+logistic growth fit, each with R², adjusted R², residuals and leave-one-out error. These
+describe the series; the test of smoothness against counting noise is the count model in
+``countmodel`` (a Poisson GLM and a simulated null), because least-squares fitted values can
+go to zero or below and break a Pearson statistic. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+
+from harvestwatch.analysis.digits import chi2_cdf
 
 
 @dataclass
@@ -24,10 +27,11 @@ class Fit:
     r2: float
     adj_r2: float
     loo_rmse: float | None
-    dispersion: float  # D = Σ r² / Σ ŷ   (METHODS §1)
-    pearson_chi2: float  # Σ r² / ŷ, ~ χ²(n − k) under Poisson counting noise
-    p_smoother: float  # lower-tail P(χ²(n − k) ≤ pearson_chi2): small = smoother than Poisson
+    dispersion: float | None  # D = Σ r² / Σ ŷ (METHODS §1); None when a fitted value is ≤ 0
+    pearson_chi2: float | None  # Σ r² / ŷ, ~ χ²(n − k) under Poisson counting noise
+    p_smoother: float | None  # lower-tail P(χ²(n − k) ≤ pearson_chi2), descriptive
     one_minus_r2_log10: float | None = None
+    note: str = ""
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -101,17 +105,42 @@ def fit_series(years: list[int], values: list[float], origin: int | None = None)
         r = y - fitted
         ss_res = float(np.sum(r * r))
         r2 = 1 - ss_res / ss_tot if ss_tot > 0 else float("nan")
-        adj = 1 - (1 - r2) * (n - 1) / (n - k - 1) if n - k - 1 > 0 else float("nan")
-        positive = np.clip(fitted, 1e-9, None)
-        pearson = float(np.sum(r * r / positive))
-        df = max(1, n - k)
+        # k counts every coefficient, the intercept included: n − k residual degrees of freedom.
+        adj = 1 - (1 - r2) * (n - 1) / (n - k) if n - k > 0 else float("nan")
+        df = n - k
+        if np.all(fitted > 0) and df > 0:
+            pearson = float(np.sum(r * r / fitted))
+            disp, p, note = float(ss_res / float(np.sum(fitted))), chi2_cdf(pearson, df), ""
+        else:
+            pearson = disp = p = None
+            note = "a fitted value is ≤ 0 or no degree of freedom is left: no Pearson statistic"
         fits.append(Fit(
             name=name, params=params, k=k, fitted=[float(v) for v in fitted],
             residuals=[float(v) for v in r], r2=float(r2), adj_r2=float(adj),
-            loo_rmse=_loo(name, t, y), dispersion=float(ss_res / float(np.sum(positive))),
-            pearson_chi2=pearson, p_smoother=float(stats.chi2.cdf(pearson, df)),
-            one_minus_r2_log10=float(math.log10(1 - r2)) if 0 <= r2 < 1 else None))
+            loo_rmse=_loo(name, t, y), dispersion=disp, pearson_chi2=pearson, p_smoother=p,
+            one_minus_r2_log10=float(math.log10(1 - r2)) if 0 <= r2 < 1 else None, note=note))
+    logistic = _logistic(t, y)
+    if logistic is not None:
+        fits.append(logistic)
     return fits
+
+
+def _logistic(t: np.ndarray, y: np.ndarray) -> Fit | None:
+    from harvestwatch.analysis.countmodel import fit_logistic
+
+    res = fit_logistic(t, y)
+    if res is None:
+        return None
+    fitted = np.asarray(res["fitted"])
+    r = y - fitted
+    df = len(y) - res["k"]
+    ok = bool(np.all(fitted > 0) and df > 0)
+    pearson = float(np.sum(r * r / fitted)) if ok else None
+    return Fit(name="logistic", params=res["params"], k=res["k"], fitted=res["fitted"],
+               residuals=res["residuals"], r2=res["r2"], adj_r2=res["adj_r2"], loo_rmse=None,
+               dispersion=float(np.sum(r * r) / np.sum(fitted)) if ok else None, pearson_chi2=pearson,
+               p_smoother=chi2_cdf(pearson, df) if ok else None,
+               one_minus_r2_log10=float(math.log10(1 - res["r2"])) if 0 <= res["r2"] < 1 else None)
 
 
 @dataclass
@@ -131,15 +160,3 @@ class SeriesIntegrity:
 def assess(name: str, years: list[int], values: list[float], origin: int | None = None) -> SeriesIntegrity:
     """Fits plus the smoothness statistics of one series (reference model: general quadratic)."""
     return SeriesIntegrity(name, list(years), [float(v) for v in values], fit_series(years, values, origin))
-
-
-def overdispersion_adjusted_p(target: Fit, peer_dispersions: list[float], n: int) -> float | None:
-    """Lower-tail p with the Pearson statistic scaled by the peers' median overdispersion φ.
-
-    Real count series are noisier than Poisson; if peers have Pearson χ²/df = φ > 1, the
-    target is compared with φ-scaled noise (quasi-Poisson), the standard practice.
-    """
-    if not peer_dispersions:
-        return None
-    phi = max(1.0, float(np.median(peer_dispersions)))
-    return float(stats.chi2.cdf(target.pearson_chi2 / phi, max(1, n - target.k)))

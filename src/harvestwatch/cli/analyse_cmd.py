@@ -49,9 +49,29 @@ def data_show(name: str, json_out: bool = typer.Option(False, "--json")) -> None
 
 @data_app.command("import")
 def data_import(path: Path) -> None:
-    """Import a CSV with the shipped columns (metric,country,year,value,unit,source_title,source_url,quote,verified)."""
+    """Import a CSV with the shipped columns (metric,country,year,value,unit,source_title,source_url,quote,verified).
+
+    Every bad row is named and nothing is stored from a bad file; a changed file with the
+    same name replaces the earlier import."""
     out = svc.import_dataset(_store(), path)
-    console.print(f"imported {out['rows']} row(s) into {', '.join(out['datasets'])}", highlight=False)
+    verb = {"imported": "imported", "replaced": "replaced the earlier import with",
+            "unchanged": "unchanged (already imported):"}[out["status"]]
+    console.print(f"{verb} {out['rows']} row(s) into {', '.join(out['datasets'])}", highlight=False)
+
+
+@data_app.command("remove")
+def data_remove(name: str = typer.Argument(..., help="File name of an imported CSV (see 'data files').")) -> None:
+    """Remove an imported dataset file; the custody ledger records it."""
+    out = svc.remove_dataset(_store(), name)
+    console.print(f"removed {out['file']} ({out['rows']} row(s) of {', '.join(out['datasets'])})",
+                  highlight=False)
+
+
+@data_app.command("files")
+def data_files() -> None:
+    """Imported dataset files."""
+    for f in svc.imported_files(_store()):
+        console.print(f, highlight=False)
 
 
 @data_app.command("from-claims")
@@ -72,9 +92,12 @@ def _show(result, json_out: bool) -> None:
         return
     console.print(f"[bold]{d['method']}[/bold]")
     console.print(d["question"], highlight=False)
-    iv = d["interval"] or {}
-    console.print(f"point {d['point']:.4g} {d['unit']}; interval {iv.get('low')}–{iv.get('high')}",
-                  highlight=False)
+    iv = d["interval"]
+    line = f"point {d['point']:.4g} {d['unit']}" if d["point"] is not None else ""
+    if iv and iv.get("low") is not None:
+        line += f"; {(iv.get('level') or 0.9):.0%} interval {iv['low']:,.4g}–{iv['high']:,.4g}"
+    if line:
+        console.print(line, highlight=False)
     console.print(f"[bold]{d['conclusion']}[/bold]", highlight=False)
     console.print("assumptions:")
     for a in d["assumptions"]:
@@ -84,22 +107,88 @@ def _show(result, json_out: bool) -> None:
         console.print(f"seed {d['seed']}, harvestwatch {d['version']}", highlight=False)
 
 
+def _checks(d: dict) -> None:
+    """Data checks first: every finding with its rows, and whether it blocks a verdict."""
+    c = d["details"]["checks"]
+    console.print(f"[bold]data checks[/bold] ({c['selection']})", highlight=False)
+    if not c["findings"]:
+        console.print("  no findings", highlight=False)
+    for f in c["findings"]:
+        state = ("[red]blocks the verdict[/red]" if f["name"] in c["unresolved"]
+                 else "accepted" if f["blocking"] else "note")
+        rows = ", ".join(f["rows"][:6]) + (f" … ({len(f['rows'])} rows)" if len(f["rows"]) > 6 else "")
+        console.print(f"  - {f['name']} ({state}): {f['summary']}" + (f" [rows {rows}]" if rows else ""),
+                      highlight=False)
+
+
+def _selection(years: str | None, exclude_approx: bool, source: str | None, verified_only: bool,
+               row: list[str] | None):
+    from harvestwatch.analysis.datasets import Selection
+
+    return Selection(Selection.parse_years(years), exclude_approx, source, verified_only, tuple(row or ()))
+
+
 @analyse_app.command("integrity")
 def analyse_integrity(dataset: str = typer.Option(..., "--dataset"),
-                      peers: str = typer.Option(None, "--peers", help="Comma-separated dataset names."),
+                      peers: str = typer.Option(None, "--peers", help="Comma-separated dataset names (default: GODT peers, same years and definition)."),
                       origin: int = typer.Option(None, "--origin", help="Year t = 0 for the fits."),
+                      years: str = typer.Option(None, "--years", help="Only these years, FIRST:LAST."),
+                      exclude_approx: bool = typer.Option(False, "--exclude-approx", help="Leave out approximate and bounded values."),
+                      source: str = typer.Option(None, "--source", help="Only rows of this file (see 'data show')."),
+                      verified_only: bool = typer.Option(False, "--verified-only", help="Only rows marked verified."),
+                      row: list[str] = typer.Option(None, "--row", help="FILE:LINE to use for its year (repeatable)."),
+                      draws: int = typer.Option(2000, "--draws", help="Simulated series per null."),
+                      seed: int = typer.Option(0, "--seed"),
                       json_out: bool = typer.Option(False, "--json")) -> None:
-    """Curve fits, dispersion against Poisson noise with peers, Benford and terminal digits."""
-    r = svc.run_integrity(dataset, peers=peers.split(",") if peers else None, store=_store(), origin=origin)
+    """Data checks, then a Poisson GLM trend against a simulated counting-noise null, with peers."""
+    r = svc.run_integrity(dataset, peers=peers.split(",") if peers else None, store=_store(), origin=origin,
+                          selection=_selection(years, exclude_approx, source, verified_only, row),
+                          seed=seed, draws=draws)
+    d = r.to_dict()
+    if json_out:
+        emit_json(d)
+        return
+    _checks(d)
     _show(r, json_out)
-    if not json_out:
-        table("fits", ["model", "R²", "adj R²", "D", "p_smoother", "LOO RMSE"],
-              [[f["name"], f"{f['r2']:.4f}", f"{f['adj_r2']:.4f}", f"{f['dispersion']:.3g}",
-                f"{f['p_smoother']:.3g}", f"{f['loo_rmse']:.4g}" if f["loo_rmse"] else ""]
-               for f in r.details["fits"]])
-        table("peers (quadratic fit)", ["dataset", "years", "R²", "log10(1−R²)", "D", "p_smoother"],
-              [[p["dataset"], p["years"], f"{p['r2']:.4f}", p["one_minus_r2_log10"], f"{p['dispersion']:.3g}",
-                f"{p['p_smoother']:.3g}"] for p in r.details["peers"]])
+    det = d["details"]
+    table("fits (least squares, descriptive; the test is the GLM)", ["model", "R²", "adj R²", "Pearson χ²", "χ² p (lower)", "LOO RMSE"],
+          [[f["name"], f"{f['r2']:.4f}", f"{f['adj_r2']:.4f}" if f["adj_r2"] is not None else "",
+            f"{f['pearson_chi2']:.3g}" if f["pearson_chi2"] is not None else "–",
+            f"{f['p_smoother']:.3g}" if f["p_smoother"] is not None else "–",
+            f"{f['loo_rmse']:.4g}" if f["loo_rmse"] else ""] for f in det["fits"]])
+    nulls = [det["null_poisson"]] + ([det["null_negative_binomial"]] if det["null_negative_binomial"] else [])
+    table("count model: Pearson χ² of the quadratic Poisson GLM vs simulated series",
+          ["null", "observed χ²", "1% of null", "median of null", "percentile"],
+          [[n["name"], f"{det['glm']['pearson_chi2']:.3g}", f"{n['stat_quantiles']['q01']:.3g}",
+            f"{n['stat_quantiles']['median']:.3g}", f"{n['percentile']:.3g}"] for n in nulls])
+    if det["peers"]:
+        peers_sorted = sorted(det["peers"], key=lambda p: p["dispersion"])
+        table(f"peers on the same statistic ({det['peer_note']})", ["peer", "years", "χ²/df", "percentile", "R²"],
+              [[p["name"], p["years"], f"{p['dispersion']:.3g}", f"{p['percentile']:.3g}", f"{p['r2']:.4f}"]
+               for p in peers_sorted[:12]] + ([["…", f"{len(peers_sorted) - 12} more", "", "", ""]]
+                                              if len(peers_sorted) > 12 else []))
+    console.print(f"{dataset} χ²/df = {det['glm']['dispersion']:.3g}; peers' median φ = "
+                  + (f"{det['phi_peers']:.3g}" if det["phi_peers"] else "n/a"), highlight=False)
+
+
+@analyse_app.command("robertson")
+def analyse_robertson(seed: int = typer.Option(0, "--seed"), json_out: bool = typer.Option(False, "--json")) -> None:
+    """Robertson, Hinde & Lavee 2019 (R² 0.999 / 0.997) next to what the shipped rows show."""
+    out = svc.robertson_comparison(_store(), seed=seed)
+    if json_out:
+        emit_json(out)
+        return
+    console.print(f"[bold]Published[/bold]: \u201c{out['published_quote']}\u201d", highlight=False)
+    console.print(f"Rows used: {out['rows_used']}", highlight=False)
+    table("general quadratic and count model, China deceased donors",
+          ["window", "years", "R² (quadratic)", "published R²", "GLM χ²/df", "percentile (Poisson)",
+           "percentile (NB, peers' φ)", "peers' (1−R²) ÷ China's", "verdict"],
+          [[r["window"], ", ".join(map(str, r["years"])), f"{r['r2_quadratic']:.4f}", f"{r['published_r2']:g}",
+            f"{r['glm_dispersion']:.3g}", f"{r['percentile_poisson']:.3g}",
+            f"{r['percentile_nb']:.3g}" if r["percentile_nb"] is not None else "–",
+            f"{r['peer_ratio']['min']:.2g}–{r['peer_ratio']['max']:.3g}× (median {r['peer_ratio']['median']:.3g}×, {r['peer_ratio']['n']} GODT peers)",
+            r["verdict"] or "none: " + "; ".join(r["withheld"])] for r in out["rows"]])
+    console.print(f"[bold]{out['statement']}[/bold]", highlight=False)
 
 
 @analyse_app.command("supply-gap")

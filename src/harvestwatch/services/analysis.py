@@ -5,23 +5,17 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from harvestwatch.analysis import datasets as ds
 from harvestwatch.analysis.capacity import Hospital, capacity_model
-from harvestwatch.analysis.charts import chart
-from harvestwatch.analysis.digits import benford, terminal_digit
-from harvestwatch.analysis.integrity import assess, overdispersion_adjusted_p
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult, Input
 from harvestwatch.analysis.supply_gap import supply_gap
 from harvestwatch.analysis.waiting import waiting_inference
 from harvestwatch.core.errors import NotFound, ValidationError
-from harvestwatch.core.quantity import Interval
 from harvestwatch.store import Store, ledger
-
-SMOOTH_P = 0.01  # lower-tail p below which a series is called smoother than counting noise
-
 
 # --- datasets ---------------------------------------------------------------------------
 
@@ -58,22 +52,57 @@ def show_dataset(name: str, store: Store | None = None) -> dict:
 
 
 def import_dataset(store: Store, path: str | Path, *, actor: str | None = None) -> dict:
-    """Validate a CSV (shipped columns) and keep a copy in the store; a custody entry records it."""
+    """Validate a CSV (shipped columns) and keep a copy in the store; a custody entry records it.
+
+    Nothing is stored from a file with a bad row. Importing a changed file under the same name
+    replaces the earlier copy (both hashes go to the ledger); an unchanged file is a no-op.
+    """
+    from harvestwatch.core.hashing import sha256_file
+
     rows = ds.validate_user_csv(path)
     folder = _user_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / Path(path).name
-    if target.exists():
-        raise ValidationError(str(path), f"a dataset file named {target.name} is already imported")
-    shutil.copyfile(path, target)
+    new_sha = sha256_file(path)
+    old_sha = sha256_file(target) if target.exists() else None
+    datasets = sorted({r.dataset for r in rows})
+    if old_sha == new_sha:
+        return {"file": target.name, "rows": len(rows), "datasets": datasets, "status": "unchanged"}
+    tmp = target.with_name(f".{target.name}.part")
+    shutil.copyfile(path, tmp)
     with store.session() as session:
-        from harvestwatch.core.hashing import sha256_file
-
-        ledger.append(session, actor=actor or store.settings.actor, action="import_dataset",
+        ledger.append(session, actor=actor or store.settings.actor,
+                      action="reimport_dataset" if old_sha else "import_dataset",
                       object_type="dataset_file", object_id=target.name,
-                      payload={"sha256": sha256_file(target), "rows": len(rows),
-                               "datasets": sorted({r.dataset for r in rows})})
+                      payload={"sha256": new_sha, "previous_sha256": old_sha, "rows": len(rows),
+                               "datasets": datasets})
+        tmp.replace(target)  # the copy lands only with its ledger entry
+    return {"file": target.name, "rows": len(rows), "datasets": datasets,
+            "status": "replaced" if old_sha else "imported"}
+
+
+def remove_dataset(store: Store, name: str, *, actor: str | None = None) -> dict:
+    """Remove an imported file (by its file name); the ledger records what was removed."""
+    from harvestwatch.core.hashing import sha256_file
+
+    folder = _user_dir(store)
+    target = folder / Path(name).name if folder else None
+    if target is None or not target.is_file():
+        have = sorted(f.name for f in folder.glob("*.csv")) if folder and folder.exists() else []
+        raise NotFound(f"no imported dataset file {name!r}"
+                       + (f"; imported: {', '.join(have)}" if have else "; nothing is imported"))
+    rows = ds.parse_rows(target.read_text(encoding="utf-8-sig"), f"user/{target.name}", rank=100)
+    with store.session() as session:
+        ledger.append(session, actor=actor or store.settings.actor, action="remove_dataset",
+                      object_type="dataset_file", object_id=target.name,
+                      payload={"sha256": sha256_file(target), "rows": len(rows)})
+        target.unlink()
     return {"file": target.name, "rows": len(rows), "datasets": sorted({r.dataset for r in rows})}
+
+
+def imported_files(store: Store) -> list[str]:
+    folder = _user_dir(store)
+    return sorted(f.name for f in folder.glob("*.csv")) if folder and folder.exists() else []
 
 
 def dataset_from_claims(store: Store, *, metric: str, country: str, item_ids: list[int] | None = None,
@@ -132,63 +161,137 @@ def _row_input(name: str, row: ds.Row) -> Input:
     return Input(name, row.value, f"{row.dataset}@{row.origin}", row.quote, row.source_url)
 
 
-# --- integrity --------------------------------------------------------------------------
+# --- integrity ---------------------------------------------------------------------------
+
+COUNT_UNITS_HINT = "counting tests apply to counts of events only (donors, transplants, organs, executions)"
+NOT_COTRS = ("The exact COTRS series Robertson et al. analysed is not available in the shipped "
+             "sources; these rows cannot confirm or refute their finding.")
+
+
+def _refuse_non_counts(name: str, used: list[ds.Row], values: list[float]) -> None:
+    from harvestwatch.analysis.units import is_event_count, kind_of
+
+    metric = name.split(":", 1)[1]
+    for unit in sorted({r.unit for r in used}):
+        kind = kind_of(unit, metric)
+        if not kind.is_count:
+            raise ValidationError(name, f"refused: {kind.reason}; {COUNT_UNITS_HINT}")
+        if not is_event_count(unit, metric):
+            raise ValidationError(name, f"refused: unit {unit!r} counts a stock (hospitals, beds, "
+                                        f"registrants…), not events in a year; {COUNT_UNITS_HINT}")
+    if all(v == 0 for v in values):
+        raise ValidationError(name, "refused: every value is zero; there is no trend or noise to test")
+
+
+def _peer_inputs(name: str, years: list[int], peers: list[str] | None, extra: list[ds.Row],
+                 alld: dict[str, ds.Dataset]) -> tuple[list, str]:
+    """Peers over exactly ``years``: named datasets, else the GODT export for the same
+    definition, else shipped datasets of the same metric; and a sentence saying which."""
+    from harvestwatch.analysis import godt
+    from harvestwatch.analysis.smoothness import PeerInput
+
+    country, metric = name.split(":", 1)
+    wanted = set(years)
+
+    def from_dataset(n: str) -> PeerInput | None:
+        pp, used, _ = ds.get_dataset(n, extra).series()
+        got = {y: (v, r) for (y, v), r in zip(pp, used, strict=True) if y in wanted}
+        if set(got) != wanted:
+            return None
+        return PeerInput(n, sorted(got), [got[y][0] for y in sorted(got)],
+                         "; ".join(f"{n}@{got[y][1].origin}" for y in sorted(got)))
+
+    if peers:
+        out = [p for p in (from_dataset(n) for n in peers) if p is not None]
+        return out, f"{len(out)} of the {len(peers)} named peer series cover every year tested"
+    godt_peers = godt.peers(metric, years, exclude_country=country)
+    if godt_peers:
+        span = [y for y in years if godt.YEARS[0] <= y <= godt.YEARS[1]]
+        note = (f"{len(godt_peers)} countries of the GODT export 2000–2017 with '{godt_peers[0].column}' "
+                f"(the same donor definition) for every year {span[0]}–{span[-1]} tested")
+        if len(span) < len(years):
+            note += f" (the export ends in {godt.YEARS[1]}; later years are not compared)"
+        return [PeerInput(f"GODT:{p.country}", list(p.years), list(p.values),
+                          "; ".join(f"GODT:{p.country}@{o}" for o in p.origins)) for p in godt_peers], note
+    out = [p for p in (from_dataset(n) for n in sorted(alld)
+                       if n.split(":", 1)[1] == metric and n != name
+                       and n.split(":")[0] not in ("WORLD", "MULTI")) if p is not None]
+    return out, (f"{len(out)} shipped series of the same metric cover every year tested"
+                 if out else "no peer series cover the same years; no negative-binomial null")
+
 
 def run_integrity(name: str, *, peers: list[str] | None = None, store: Store | None = None,
-                  origin: int | None = None) -> AnalysisResult:
+                  origin: int | None = None, selection: ds.Selection | None = None,
+                  seed: int = 0, draws: int | None = None) -> AnalysisResult:
+    """Data checks, then the count-model test of one yearly series (METHODS §1)."""
+    from harvestwatch.analysis.checks import check_series
+    from harvestwatch.analysis.countmodel import DRAWS
+    from harvestwatch.analysis.digits import benford, terminal_digit
+    from harvestwatch.analysis.integrity import assess
+    from harvestwatch.analysis.smoothness import ALPHA, smoothness_test
+
     extra = user_rows(store)
+    alld = ds.all_datasets(extra)
     d = ds.get_dataset(name, extra)
-    pairs, used, conflicts = d.series()
+    sel = selection or ds.Selection()
+    pairs, used, conflicts = d.series(sel)
     if len(pairs) < 4:
-        raise ValidationError(name, f"only {len(pairs)} yearly value(s); integrity tests need ≥ 4")
+        raise ValidationError(name, f"only {len(pairs)} yearly value(s) with {sel.describe()}; "
+                                    f"integrity tests need ≥ 4")
     years, values = [p[0] for p in pairs], [p[1] for p in pairs]
+    _refuse_non_counts(name, used, values)
+    checks = check_series(d, sel, alld)
     target = assess(name, years, values, origin)
-    metric = name.split(":", 1)[1]
-    if peers is None:
-        peers = [n for n, other in ds.all_datasets(extra).items()
-                 if n.split(":", 1)[1] == metric and n != name
-                 and len(other.series()[0]) >= 6 and n.split(":")[0] not in ("WORLD", "MULTI")]
-    peer_out = []
-    for p in sorted(peers):
-        pp, _, _ = ds.get_dataset(p, extra).series()
-        if len(pp) < 4:
-            continue
-        a = assess(p, [x[0] for x in pp], [x[1] for x in pp])
-        f = a.reference_fit
-        peer_out.append({"dataset": p, "years": f"{pp[0][0]}–{pp[-1][0]}", "n": len(pp), "r2": f.r2,
-                         "one_minus_r2_log10": f.one_minus_r2_log10, "dispersion": f.dispersion,
-                         "pearson_per_df": f.pearson_chi2 / max(1, len(pp) - f.k),
-                         "p_smoother": f.p_smoother})
-    ref = target.reference_fit
-    adj_p = overdispersion_adjusted_p(ref, [p["pearson_per_df"] for p in peer_out], len(values))
-    smoother = ref.p_smoother < SMOOTH_P
+    other_ps = {f"{f.name} (least squares, χ² approximation)": f.p_smoother
+                for f in target.fits if f.p_smoother is not None and f.name != "quadratic"}
+    peer_in, peer_note = _peer_inputs(name, years, peers, extra, alld)
+    test = smoothness_test(years, values, peers=peer_in, unresolved=[f.name for f in checks.unresolved],
+                           other_fit_ps=other_ps, draws=draws or DRAWS, seed=seed)
+    p = test.poisson.percentile
+    stats_line = (f"quadratic Poisson GLM ({test.fit.link} link): Pearson χ²/df = {test.fit.dispersion:.3g}, "
+                  f"R² = {test.r2:.4f}; the observed statistic sits at percentile {p:.3g} of "
+                  f"{test.poisson.draws:,} Poisson series simulated around the trend")
+    if test.nb is not None:
+        stats_line += (f" and at {test.nb.percentile:.3g} of negative-binomial series with the peers' "
+                       f"overdispersion φ = {test.phi_peers:.3g}")
+    span = f"{name} ({years[0]}–{years[-1]}, {len(years)} years; {sel.describe()})"
+    if test.verdict:
+        conclusion = f"{span}: {stats_line} → {test.verdict} (p < {ALPHA:g} needed)."
+    else:
+        conclusion = (f"No verdict on {span}: {'; '.join(test.withheld)}. For reference only: "
+                      f"{stats_line}.")
+        if checks.unresolved:
+            conclusion += " Choose rows with --years FIRST:LAST, --exclude-approx or --source FILE."
+    if name.startswith("CN:") and "donor" in name:
+        conclusion += " " + NOT_COTRS
     assumptions = [
-        "Reported yearly counts carry at least Poisson noise (variance ≈ mean).",
-        "Reference model: general quadratic in years since the first year − 1; other fits shown.",
-        "Pearson χ² = Σ r²/ŷ ~ χ²(n − k) under Poisson noise; p_smoother is its lower tail "
-        f"(below {SMOOTH_P} the series is smoother than counting noise allows).",
-        "Where several sources give a year, the verified row from the preferred file is used; "
-        "the others are listed as conflicts, never averaged.",
+        "Reported yearly counts carry at least Poisson noise (variance = mean); real registries "
+        "carry more (overdispersion).",
+        "Reference trend: quadratic in years since the first year − 1, fitted as a Poisson GLM "
+        "(identity link; log link if a fitted mean would be ≤ 0). Least-squares fits are shown to describe the series.",
+        f"Test: the Pearson χ² of that fit against {test.poisson.draws:,} series simulated around the "
+        f"fitted trend and refitted (parametric bootstrap); the verdict uses the Poisson null at "
+        f"p < {ALPHA:g}, because no honest count is smoother than Poisson.",
+        "Negative-binomial null: variance φ·μ with φ the median Pearson χ²/df of the peers over the "
+        f"same years and definition ({peer_note}).",
+        test.power_words, test.multiplicity,
+        "Where several sources give a year, the verified exact row from the preferred file is used; "
+        "the others are listed as conflicts, never averaged; year-to-date and cumulative rows never stand in for a year.",
     ]
-    verdict = ("smoother than counting noise allows" if smoother
-               else "not smoother than counting noise")
-    conclusion = (f"{name} ({years[0]}–{years[-1]}, {len(years)} years): quadratic R² = {ref.r2:.4f}, "
-                  f"D = {ref.dispersion:.3g}, p_smoother = {ref.p_smoother:.3g} → {verdict}.")
-    if name.startswith("CN:") and years[-1] > 2018:
-        conclusion += (" These rows are not the COTRS 2010–2018 series Robertson et al. analysed; "
-                       "they cannot confirm or refute that finding.")
     digits = {"benford": benford(values), "terminal_digit": terminal_digit(values)}
+    t_details = test.to_dict()
     return AnalysisResult(
-        method="integrity of a yearly series (curve fits, dispersion vs Poisson, digit tests)",
+        method="integrity of a yearly count series (data checks, Poisson GLM, simulated null)",
         question=f"Is {name} as noisy as real counts are?",
-        point=ref.p_smoother, interval=Interval(0.0, 1.0, ref.p_smoother), unit="p_smoother",
+        point=p, interval=None, unit="percentile of the fit statistic under the Poisson null",
         assumptions=assumptions,
         inputs=[_row_input(f"{name} {r.year}", r) for r in used],
         details={"dataset": name, "years": years, "values": values, "reference": "quadratic",
-                 "fits": [f.to_dict() for f in target.fits], "r2": ref.r2,
-                 "dispersion": ref.dispersion, "p_smoother": ref.p_smoother,
-                 "p_smoother_overdispersed": adj_p, "smoother_than_counting_noise": smoother,
-                 "peers": peer_out, "digits": digits,
+                 "unit": used[0].unit,
+                 "checks": checks.to_dict(), "fits": [f.to_dict() for f in target.fits],
+                 **t_details, "dispersion": test.fit.dispersion, "p_smoother": p,
+                 "smoother_than_counting_noise": test.smoother, "peer_note": peer_note,
+                 "digits": digits,
                  "conflicts": {str(y): [r.to_dict() for r in rows] for y, rows in conflicts.items()},
                  "rows_used": [r.origin for r in used]},
         conclusion=conclusion)
@@ -323,4 +426,68 @@ def run_waiting(wait_days: float, *, organ: str = "kidney", country: str = "CN",
 
 
 def chart_svg(result: AnalysisResult) -> str:
+    from harvestwatch.analysis.charts import chart
+
     return chart(result.to_dict())
+
+
+# --- Robertson, Hinde & Lavee 2019 next to what the shipped rows show --------------------
+
+ROBERTSON_SOURCE = "extended2__china_official_series.csv"
+# 2010 has two values in that file (34 and 63); 34 is the NHFPC figure the METHODS series uses.
+ROBERTSON_ROWS = (f"{ROBERTSON_SOURCE}:2",)
+PUBLISHED_R2 = {(2010, 2017): "CN:cotrs_quadratic_r2_2010_2017", (2010, 2018): "CN:cotrs_quadratic_r2_2010_2018"}
+
+
+@dataclass
+class ComparisonRow:
+    window: str
+    years: list[int]
+    values: list[float]
+    r2_quadratic: float  # least-squares general quadratic, as published
+    published_r2: float | None
+    published_source: str
+    glm_dispersion: float
+    percentile_poisson: float
+    percentile_nb: float | None
+    phi_peers: float | None
+    peer_ratio: dict  # (1 − R²) of GODT peers over the same years ÷ China's: min, median, max, n
+    verdict: str | None
+    withheld: list[str]
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def robertson_comparison(store: Store | None = None, *, seed: int = 0) -> dict:
+    """The published R² (0.999 to 2017, 0.997 to 2018) next to what the shipped rows support."""
+    import numpy as np
+
+    from harvestwatch.analysis import godt
+    from harvestwatch.analysis.integrity import fit_series
+
+    out = []
+    for window, published_name in PUBLISHED_R2.items():
+        sel = ds.Selection(years=window, source=ROBERTSON_SOURCE, verified_only=True, rows=ROBERTSON_ROWS)
+        r = run_integrity("CN:deceased_donors", store=store, selection=sel, seed=seed)
+        d = r.details
+        quad = next(f for f in d["fits"] if f["name"] == "quadratic")
+        pub = ds.get_dataset(published_name).rows[0]
+        ratios = []
+        for p in godt.peers("deceased_donors", d["years"], exclude_country="CN"):
+            pq = next(f for f in fit_series(list(p.years), list(p.values)) if f.name == "quadratic")
+            if pq.r2 < 1:
+                ratios.append((1 - pq.r2) / (1 - quad["r2"]))
+        nb = d["null_negative_binomial"]
+        out.append(ComparisonRow(
+            f"{window[0]}–{window[1]}", d["years"], d["values"], quad["r2"], pub.value,
+            f"{published_name}@{pub.origin}", d["glm"]["dispersion"], d["null_poisson"]["percentile"],
+            nb["percentile"] if nb else None, d["phi_peers"],
+            {"n": len(ratios), "min": float(np.min(ratios)) if ratios else None,
+             "median": float(np.median(ratios)) if ratios else None,
+             "max": float(np.max(ratios)) if ratios else None,
+             "closer_to_1_than_all": bool(ratios and min(ratios) > 1)},
+            d["verdict"], d["withheld"]))
+    return {"rows": [o.to_dict() for o in out], "statement": NOT_COTRS,
+            "rows_used": f"{ROBERTSON_SOURCE}, verified annual rows, 2010 = 34 (row 2)",
+            "published_quote": ds.get_dataset(PUBLISHED_R2[(2010, 2017)]).rows[0].quote}
