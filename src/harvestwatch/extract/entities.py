@@ -22,14 +22,15 @@ _STRUCTURE_WORDS = {"key", "findings", "finding", "summary", "executive", "intro
 _WORK_BEFORE = re.compile(r"(?:entitled|titled|called|named|film|documentary|book)\s+[\"“']?$", re.I)
 _EVENT_WORDS = re.compile(r"\b(?:Summit|Conference|Forum|Symposium|Hearing|Congress on|Olympics|"
                           r"Award|Prize|Status|Day|Week)\b")
+_GOVERNMENT = re.compile(r"(?i)(?:the\s+)?(?:[A-Z][\w’']*\s+)?(?:government|authorities|regime)(?:\s+of\s+(?:the\s+)?[\w’' ]+)?")
 _NOT_PLACES = {"earth", "west", "the west", "east", "the east", "world", "planet", "north", "south",
                "europe"} - {"europe"}
 _LAW_RE = re.compile(
-    r"(?:(?<=['‘\"“])|\b)((?:\d{4}\s+)?(?:[A-Z][\w’'-]*\s+|(?:of|on|and|for|the|in|against|to)\s+){0,10}?"
-    r"(?:[A-Z][\w’'-]*\s+)?(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Declaration|Resolution|Ordinance)"
-    r"(?:\s+(?:on|of|for|concerning|against|regarding|governing)(?:\s+(?:the|of|and|on|in|for|to|"
-    r"[A-Z][\w’'-]*))*\s+[A-Z][\w’'-]*(?=[\s,.;:)\"”’']|$)(?!\s+[A-Z]))?"
-    r"(?:\s+(?:of|on)\s+\d{4})?)\b")
+    r"(?:(?<=['‘\"“])|\b)((?:\d{4}[ \t\xa0]+)?(?:[A-Z][\w’'-]*[ \t\xa0]+|(?:of|on|and|for|the|in|against|to)[ \t\xa0]+){0,10}?"
+    r"(?:[A-Z][\w’'-]*[ \t\xa0]+)?(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Covenant|Charter|Declaration|Resolution|Ordinance)"
+    r"(?:[ \t\xa0]+(?:on|of|for|concerning|against|regarding|governing)(?:[ \t\xa0]+(?:the|of|and|on|in|for|to|"
+    r"[A-Z][\w’'-]*))*[ \t\xa0]+[A-Z][\w’'-]*(?=[\s,.;:)\"”’']|$)(?![ \t\xa0]+[A-Z]))?"
+    r"(?:[ \t\xa0]+(?:of|on)[ \t\xa0]+\d{4})?)\b")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z&]{1,9})(?:\s+[^)]*)?\)")
 _FUNCTION = {"of", "for", "the", "and", "des", "et", "pour", "la", "le", "de", "du", "in", "on",
              "against", "to", "a", "an", "les", "der", "die", "und"}
@@ -148,7 +149,15 @@ def law_mentions(text: str) -> list[EntityMention]:
         if len(name.split()) < 2 or "\n" in name:
             continue
         start = m.start(1) + m.group(1).find(name)
+        owner = re.match(r"[A-Z][\w.]*[’']s[ \xa0]+(?=[A-Z])", name)  # "China's Regulations on …"
+        if owner:
+            start += owner.end()
+            name = name[owner.end():]
         out.append(EntityMention("law", start, start + len(name), name, name, "pattern"))
+    # numbered instruments: "Directive 2010/53/EU", "Regulation (EU) 2016/679", bills "S. 761", "H.R. 1154"
+    for m in re.finditer(r"\b(?:(?:Directive|Regulation)[ \xa0]+(?:\((?:EU|EC)\)[ \xa0]+)?\d{2,4}/\d+(?:/(?:EU|EC|EEC))?"
+                         r"|(?<![\w.])(?:S|H\.[ ]?R)\.[ \xa0]?\d{1,5})\b", text):
+        out.append(EntityMention("law", m.start(), m.end(), m.group(), m.group(), "pattern"))
     for m in re.finditer(r"《([^》]{2,40}(?:条例|條例|法|规定|規定|办法|辦法|决定|決定|公约|公約|宣言|决议|決議))》", text):
         out.append(EntityMention("law", m.start(1), m.end(1), m.group(1), m.group(1), "pattern"))
     return out
@@ -176,6 +185,68 @@ def hospital_mentions_en(text: str, gaz: Gazetteer) -> list[EntityMention]:
                 pos = p_start + len(p)
             continue
         out.append(EntityMention("hospital", start, m.end(1), name, name, "pattern"))
+    return out
+
+
+def victim_group_mentions_en(doc, gaz: Gazetteer) -> list[EntityMention]:
+    """Groups named by a victim noun and a classifying modifier, read from the parse:
+    "executed prisoners", "Chinese dissidents", "political and religious prisoners"."""
+    heads = {h.lower() for h in gaz.victim_heads_en}
+    modifiers = {m.lower() for m in gaz.victim_modifiers_en}
+    out = []
+    for tok in doc:
+        if tok.lower_ not in heads:
+            continue
+        mods = []
+        for child in tok.lefts:
+            if child.dep_ not in ("amod", "compound", "nmod"):
+                continue
+            for m in (child, *[c for c in child.children if c.dep_ == "conj"]):
+                if m.lower_ in modifiers or m.tag_ == "VBN" or m.ent_type_ == "NORP":
+                    mods.append(m)
+        for m in mods:
+            # a hyphenated modifier ("death-row") keeps its hyphen; "political and religious" gives two
+            start = m.idx if m.i + 1 == tok.i or m.nbor(1).text == "-" else None
+            name = f"{m.text if m.ent_type_ == 'NORP' else m.lower_} {tok.lower_}"
+            if start is not None and doc.text[start:tok.idx + len(tok)].lower().replace("-", " ") == name.replace("-", " "):
+                out.append(EntityMention("victim_group", start, tok.idx + len(tok), doc.text[start:tok.idx + len(tok)],
+                                         name, "pattern"))
+            else:
+                out.append(EntityMention("victim_group", m.idx, m.idx + len(m), m.text, name, "pattern"))
+    return out
+
+
+_PEER = re.compile(r"\b(?:Lord|Baroness|Lady|Viscount|Viscountess|Earl|Countess|Bishop)\s+[A-Z][\w’'-]+\s+of\s+"
+                   r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+_ORG_HEADS = (r"Committee|Commission|Ministry|Mission|Embassy|Consulate|Council|Coalition|Directorate-General|"
+              r"Agency|Bureau|Department|Tribunal|Court|Parliamentary Group|Office|Administration|Assembly")
+_ORG_PATTERN = re.compile(
+    r"(?<![\w-])((?:(?:[A-Z][\w’'-]*|All-Party)\s+(?:(?:and|for|of)\s+(?=[A-Z]))?){0,7}(?:" + _ORG_HEADS + r")"
+    r"(?:\s+(?:of|for|on|to|against)\s+(?:the\s+)?(?:[A-Z][\w’'/-]*|End|Investigate)"
+    r"(?:\s+(?:(?:in|of|and|on|for|the|to|from)\s+)?[A-Z][\w’'/-]*)*)?)")
+
+
+def pattern_mentions_en(text: str, doc=None) -> list[EntityMention]:
+    """British peers by their territorial title ("Lord Alton of Liverpool") and organisations named by
+    a head word with its complement ("All-Party Parliamentary Group on Uighurs", "Chinese Mission
+    to the EU", "National Human Organ Donation and Transplant Committee")."""
+    out = []
+    for m in _PEER.finditer(text):
+        start, end = _clean(text, m.start(), m.end())
+        out.append(EntityMention("person", start, end, text[start:end], text[start:end], "pattern"))
+    for m in _ORG_PATTERN.finditer(text):
+        start, end = _clean(text, m.start(1), m.end(1))
+        if doc is not None:  # a headline's capitalised verb ends the name: "… Mission to the EU Speaks"
+            span = doc.char_span(start, end, alignment_mode="expand")
+            while span is not None and len(span) > 1 and span[-1].pos_ in ("VERB", "AUX"):
+                span = span[:-1]
+            if span is not None:
+                end = min(end, span.end_char)
+        name = text[start:end]
+        words = name.split()
+        if len(words) < 2 or "\n" in name or words[0] in ("The", "A", "An", "In", "On", "At", "By", "For"):
+            continue
+        out.append(EntityMention("organization", start, end, name, name, "pattern"))
     return out
 
 
@@ -218,8 +289,8 @@ def ner_mentions_en(doc, text: str) -> list[EntityMention]:
                 continue
             if any(w.lower() in _STRUCTURE_WORDS for w in span.split()):
                 continue
-        if label == "organization" and _EVENT_WORDS.search(span):
-            continue
+        if label == "organization" and (_EVENT_WORDS.search(span) or _GOVERNMENT.fullmatch(span)):
+            continue  # "Government of China" is no named body (annotation conventions)
         if label == "place" and span.lower() in _NOT_PLACES:
             continue
         if label == "hospital" and not re.search(r"Hospital|Cent(?:er|re)|Clinic", span):
@@ -241,7 +312,9 @@ def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = Non
         ruled += [m for m in found if m.source == "pattern"]
         statistical = [m for m in found if m.source != "pattern"]
     else:
-        ruled += acronym_mentions(text) + hospital_mentions_en(text, gaz)
+        ruled += acronym_mentions(text) + hospital_mentions_en(text, gaz) + pattern_mentions_en(text, doc)
+        if doc is not None:
+            ruled += victim_group_mentions_en(doc, gaz)
         statistical = ner_mentions_en(doc, text) if doc is not None else []
     ruled = _drop_overlaps(ruled)
     kept = [m for m in statistical if not any(m.start < r.end and r.start < m.end for r in ruled)]

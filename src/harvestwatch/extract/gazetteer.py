@@ -29,6 +29,8 @@ class Gazetteer:
     entries: list[Entry] = field(default_factory=list)
     hospital_suffixes_en: list[str] = field(default_factory=list)
     hospital_suffixes_zh: list[str] = field(default_factory=list)
+    victim_heads_en: list[str] = field(default_factory=list)
+    victim_modifiers_en: list[str] = field(default_factory=list)
 
     def lookup(self, surface: str) -> Entry | None:
         """The entry whose name or alias equals ``surface`` (case-insensitive)."""
@@ -80,4 +82,6 @@ def load_gazetteer(extra_dir: str | None = None) -> Gazetteer:
         gaz.entries.extend(entries)
         gaz.hospital_suffixes_en.extend(data.get("suffixes_en") or [])
         gaz.hospital_suffixes_zh.extend(data.get("suffixes_zh") or [])
+        gaz.victim_heads_en.extend(data.get("heads_en") or [])
+        gaz.victim_modifiers_en.extend(data.get("modifiers_en") or [])
     return gaz
