@@ -40,6 +40,7 @@ def _register_all() -> None:
     from harvestwatch.cli import (
         analyse_cmd,
         extract_cmd,
+        hospitals_cmd,
         link_cmd,
         report_cmd,
         screen_cmd,
@@ -47,7 +48,8 @@ def _register_all() -> None:
         web_cmd,
     )
 
-    for module in (store_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd):
+    for module in (store_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd,
+                   hospitals_cmd):
         module.register(app)
 
 
