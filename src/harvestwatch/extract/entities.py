@@ -232,7 +232,7 @@ def pattern_mentions_en(text: str, doc=None) -> list[EntityMention]:
     to the EU", "National Human Organ Donation and Transplant Committee")."""
     out = []
     for m in _PEER.finditer(text):
-        start, end = _clean(text, m.start(), m.end())
+        start, end = m.start(), m.end() - (2 if m.group().endswith(("'s", "’s")) else 0)  # the title stays
         out.append(EntityMention("person", start, end, text[start:end], text[start:end], "pattern"))
     for m in _ORG_PATTERN.finditer(text):
         start, end = _clean(text, m.start(1), m.end(1))

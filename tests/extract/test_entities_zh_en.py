@@ -1,0 +1,61 @@
+"""Entities, testimonies and speakers as real texts write them, in both Chinese scripts and English."""
+
+from harvestwatch.extract.pipeline import extract_text
+
+
+def _ents(result, label):
+    return {e.text for e in result.entities if e.label == label}
+
+
+def test_traditional_names_and_institutions_keep_offsets_into_the_original():
+    text = "據中華醫學會器官移植學會主任委員陳實表示，鄭州市人民醫院和國家器官捐獻與移植委員會都有記錄。"
+    r = extract_text(text, "zh")
+    assert "陳實" in _ents(r, "person")
+    orgs = _ents(r, "organization") | _ents(r, "hospital")
+    assert {"鄭州市人民醫院", "國家器官捐獻與移植委員會"} <= orgs
+    for e in r.entities:
+        assert text[e.start:e.end] == e.text
+
+
+def test_simplified_structures_and_dictionary_words_are_not_names():
+    r = extract_text("山东省莱州市红十字会的村民朱际葵说，这是文明之风。中央保健委员会副主任也在。", "zh")
+    assert "朱际葵" in _ents(r, "person")
+    assert "文明" not in _ents(r, "person")
+    orgs = _ents(r, "organization")
+    assert "中央保健委员会" in orgs
+    assert "山东省莱州市红十字会" in orgs  # the full name, its places inside it
+
+
+def test_transcript_lines_role_speakers_and_interviewers():
+    text = ("北京某医院肝移植黎功医生。\n\n调查员:「今年你们做了几百例啊?」\n\n医生:「今年可能也就二百多例吧。」\n\n"
+            "另一家医院的值班护士。\n\n護士:「嗯!短的話就幾天吧。」")
+    r = extract_text(text, "zh")
+    said = [(t.speaker, t.quote[:4]) for t in r.testimonies]
+    assert ("黎功", "今年可能") in said
+    assert ("護士", "嗯!短的") in said
+    assert not any(q.startswith("今年你们") for _, q in said)  # the interviewer asks, does not testify
+
+
+def test_a_quoted_name_is_no_statement_and_a_noun_is_no_speech_verb():
+    r = extract_text("据「中华医学会器官移植学会」主任委员陈实表示，移植增加。来自“公民自愿捐献”，中共和黄洁夫的说法一改再改。", "zh")
+    assert r.testimonies == []
+
+
+def test_english_speaker_is_the_subject_of_the_speech_verb():
+    r = extract_text('Huang Jiefu spoke in Guangzhou in 2006. In October 2008, he said "In China, more than 90% of '
+                     'organs are obtained from executed prisoners". "You will never wake someone who is pretending '
+                     'to be asleep," China\'s top expert on organ transplant said.', "en")
+    speakers = [t.speaker for t in r.testimonies]
+    assert speakers == ["Huang Jiefu", "China's top expert on organ transplant"]
+
+
+def test_english_victim_groups_peers_bodies_and_numbered_laws():
+    r = extract_text("Organs came from executed prisoners and from political and religious prisoners. "
+                     "Lord Alton of Liverpool asked the Chinese Mission to the EU about S. 761 and "
+                     "Directive 2010/53/EU. The Government of China did not reply.", "en")
+    groups = {e.canonical for e in r.entities if e.label == "victim_group"}
+    assert {"executed prisoners", "political prisoners", "religious prisoners"} <= groups
+    assert "Lord Alton of Liverpool" in _ents(r, "person")
+    assert "Chinese Mission to the EU" in _ents(r, "organization")
+    assert not any("Government" in o for o in _ents(r, "organization"))
+    assert {"S. 761", "Directive 2010/53/EU"} <= _ents(r, "law")
