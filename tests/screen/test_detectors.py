@@ -67,3 +67,67 @@ def test_implausible_wait():
     assert "implausible_wait" in rules("Liver transplantation after a waiting time of 7 days." + GOOD)
     assert "implausible_wait" in rules("肝移植患者等待时间为5天。" + GOOD)
     assert "implausible_wait" not in rules("The median waiting time for a kidney was 3 years." + GOOD)
+
+
+def flags_of(text: str, year: int = 2018) -> dict:
+    return {f.rule: f for f in screen_record(Record(id="t", abstract=text, year=year))}
+
+
+PAPER = """Outcomes of liver transplantation at one centre
+Abstract
+We report 80 liver transplantations.
+1 Methods
+1.1 Donors
+Organs came from deceased donors after citizen donation. {consent}
+2 Results
+Graft survival at one year was 90%.
+Ethics approval and consent to participate
+{ethics}
+Acknowledgements
+We thank the nursing staff.
+References
+1. Smith J. Informed consent and the ethics committee in transplantation. Transplantation. 2010.
+"""
+
+
+def test_full_paper_statements_are_read_by_section():
+    whole = flags_of(PAPER.format(consent="Written informed consent was obtained from the families.",
+                                  ethics="The study was approved by the institutional ethics committee."))
+    assert not {"donor_source_missing", "consent_missing", "ethics_missing"} & set(whole)
+    # A mention only in the reference list is no statement of this paper.
+    cited = flags_of(PAPER.format(consent="", ethics="Not applicable."))
+    assert cited["consent_missing"].strength == "flag" and "reference list" in cited["consent_missing"].explanation
+    assert cited["ethics_missing"].evidence[0].text == "ethics committee"
+    assert "donor_source_missing" not in cited
+
+
+def test_introduction_only_mentions_and_negated_statements_are_shown_as_such():
+    intro = flags_of("Introduction\nInformed consent is central to donation ethics.\nMethods\n"
+                     "We performed 50 kidney transplantations from deceased donors; the ethics committee "
+                     "approved the study.")
+    assert intro["consent_missing"].strength == "hedged" and "introduction" in intro["consent_missing"].explanation
+    zh = flags_of("本组肝移植40例，供体来源于公民逝世后器官捐献，未经伦理委员会批准，均签署知情同意书。")
+    assert zh["ethics_missing"].strength == "flag" and "not obtained" in zh["ethics_missing"].explanation
+    assert zh["ethics_missing"].evidence[0].text.startswith("伦理委员会")
+    assert "consent_missing" not in zh
+    waived = flags_of("Kidney transplantation from deceased donors. The ethics committee approved the study "
+                      "and informed consent was waived.")
+    assert waived["consent_missing"].strength == "flag"
+
+
+def test_negation_cues_are_words():
+    # 无 inside 无菌 ("sterile") negates nothing; 不 inside 不良 neither.
+    zh = flags_of("肾移植60例，供体来源于公民逝世后器官捐献，在无菌条件下签署知情同意书，经医院伦理委员会批准。")
+    assert not {"consent_missing", "ethics_missing"} & set(zh)
+    zh = flags_of("肾移植60例，不良反应少，尸体供体，知情同意已签署，伦理委员会批准。")
+    assert not {"consent_missing", "ethics_missing", "donor_source_missing"} & set(zh)
+
+
+def test_transplant_papers_are_recognised_by_procedure_words():
+    en = flags_of("Kidneys from 40 donors were implanted into recipients and graft function was good.")
+    assert {"donor_source_missing", "consent_missing", "ethics_missing"} <= set(en)
+    zh = flags_of("供体肝脏切取后植入受者体内，术后肝功能恢复良好。")
+    assert {"donor_source_missing", "consent_missing", "ethics_missing"} <= set(zh)
+    # 受体 alone is a receptor, not a recipient: no transplant paper.
+    assert not flags_of("表皮生长因子受体突变与肺癌预后相关。")
+    assert not flags_of("Blood pressure in 40 healthy volunteers.")

@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.screen import _hsbatch
 from harvestwatch.screen.detectors import (
-    _MISSING,
-    _missing,
     dead_donor_rule,
     default_matcher,
     implausible_wait,
@@ -24,6 +22,12 @@ from harvestwatch.screen.detectors import (
 )
 from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Record
+from harvestwatch.screen.statements import (
+    REQUIREMENTS,
+    is_transplant_paper,
+    missing_flag,
+    read_statements,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from screen import DENSE, NEUTRAL_EN, NEUTRAL_ZH, TRIGGERS, synth  # noqa: E402
@@ -36,7 +40,9 @@ FRAGMENTS = (DENSE + NEUTRAL_EN + NEUTRAL_ZH + [t[1] for t in TRIGGERS] + [t[2] 
     "IRB", "shirbet", "🙂 brain death", "ＢＲＡＩＮ ＤＥＡＴＨ", "BRAIN DEATH then intubation.",
     "经股动脉插管灌注。", "供者取仰卧位，气管插管，开胸。", "The donor was placed supine and intubated.",
     "After death, the donor was intubated.", "Mechanical ventilation was continued.", "受者全身麻醉下吻合。",
-    "在无菌条件下", "Once brain death had been confirmed, an endotracheal tube was placed.", "供体未行气管插管",
+    "在无菌条件下", "References\n1. Informed consent in transplantation.", "\nIntroduction\n",
+    "未经伦理委员会批准。", "The ethics committee waived the requirement.", "供体来源于尸体供体。",
+    "Graft recipients received organs from donors.", "\n2 资料与方法\n", "参考文献\n", "Once brain death had been confirmed, an endotracheal tube was placed.", "供体未行气管插管",
     "\x00", "", "\n", "no", "consent", "from", "2009", "to", "2016", "may", "年", "至",
 ])
 
@@ -60,8 +66,8 @@ def reference_flags(record: Record) -> list:
     folded = fold_for_search(text)
     hits = default_matcher().scan(text)
     flags = [dead_donor_rule(text, folded, hits)]
-    if any(h.category in ("transplant", "procurement") for h in hits):
-        flags += [_missing(rule, what, cats, text, folded, hits, neg) for rule, what, cats, _, neg in _MISSING]
+    if is_transplant_paper({h.category for h in hits}):
+        flags += [missing_flag(req, read_statements(text, folded, hits, req.categories)) for req in REQUIREMENTS]
         flags.append(pre_2015(text, folded, record.year))
     flags.append(implausible_wait(text, folded))
     return [f for f in flags if f is not None]

@@ -18,38 +18,32 @@ from harvestwatch.screen.dead_donor import read_breathing_donor, read_dead_donor
 from harvestwatch.screen.flags import Evidence, Flag
 from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Record
+from harvestwatch.screen.sections import SectionMap
+from harvestwatch.screen.statements import (
+    REQUIREMENTS,
+    missing_flag,
+    read_statements,
+)
+from harvestwatch.screen.statements import SOURCES as STATEMENT_SOURCES
 
 RULES = ("dead_donor_rule", "donor_source_missing", "consent_missing", "ethics_missing",
          "pre_2015", "implausible_wait")
 VERSION = "screen/0.1"
 
-_AFTER_EN = re.compile(r"\b(?:then|subsequently|thereafter|afterwards|followed by|after which|"
-                       r"and then|immediately|was then|were then)\b")
-_AFTER_PREP_EN = re.compile(r"\b(?:after|following|once|upon)\b")
-_BEFORE_EN = re.compile(r"\b(?:before|prior to|until)\b")
-_AFTER_ZH = re.compile(r"后|後|随后|隨後|然后|然後|之后|之後|再行|即行|立即")
-_BEFORE_ZH = re.compile(r"前|之前")
-_NEG = re.compile(r"\b(?:no|not|without|never|neither|nor|absence of|lack of|did not|was not|were not)\b"
-                  r"|未|无|無|没有|沒有|不")
 _ORGAN = re.compile(r"kidney|renal|liver|hepatic|heart|cardiac|lung|肾|腎|肝|心脏|心臟|肺")
-_SENT = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
 
 # Expressions that decide whether a rule can fire anywhere in a record. Each is compiled
 # twice: by Python for the rule itself, and into the Hyperscan database as a prefilter, so the
 # (slower) rule runs only on records where its expression occurs. Sources must stay in the
 # syntax both engines share.
 _SOURCES = {
-    "hedge": (r"\b(?:may|might|possibly|presumably|probably|likely|unclear|assumed)\b|可能|或许|或許|估计",),
-    "consent_negated": (r"\b(?:no|without|not)\b[^.;]{0,40}\bconsent|consent[^.;]{0,30}\b(?:was|were)\s+not\b"
-                        r"|未[^。；]{0,10}(?:知情同意|同意)|未签署",),
+    **STATEMENT_SOURCES,
     "study_period": (r"\b(?:from|between|during|in)\s+(?:[A-Za-z]+\s+)?((?:19|20)\d\d)\s*(?:to|and|until|-|–|through)\s*"
                      r"(?:[A-Za-z]+\s+)?((?:19|20)\d\d)\b",
                      r"((?:19|20)\d\d)\s*年[^。；]{0,10}?(?:至|到|－|—|-|~|～)\s*((?:19|20)\d\d)\s*年"),
     "wait_time": (r"(?:wait(?:ing)?(?: time| period)?|waited)[^.;]{0,40}?\b(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?)\b",
                   r"等待[^。；]{0,12}?(\d+(?:\.\d+)?)\s*(天|日|小时|周)"),
 }
-_HEDGE = re.compile(_SOURCES["hedge"][0])
-_CONSENT_NEG = re.compile(_SOURCES["consent_negated"][0])
 _PERIODS = tuple(re.compile(p) for p in _SOURCES["study_period"])
 _WAITS = tuple(re.compile(p, re.I) for p in _SOURCES["wait_time"])
 
@@ -65,22 +59,6 @@ def dead_donor_rule(text: str, folded: str, hits: list[Hit]) -> Flag | None:
     if reading is not None:
         return reading.flag()
     return read_breathing_donor(text, folded, hits)
-
-
-def _missing(rule: str, what: str, cats: tuple[str, ...], text: str, folded: str, hits: list[Hit],
-             neg: re.Pattern | None = None) -> Flag | None:
-    found = [h for h in hits if h.category in cats]
-    if neg is not None:
-        m = neg.search(folded)
-        if m:
-            return Flag(rule, f"the paper states that {what} was not obtained", [_ev(text, m.start(), m.end())])
-    if not found:
-        return Flag(rule, f"a transplant paper that does not report {what}", [])
-    hedged = [h for h in found if _HEDGE.search(folded[max(0, h.start - 40):h.end + 20])]
-    if hedged and len(hedged) == len(found):
-        h = hedged[0]
-        return Flag(rule, f"{what} is mentioned only in hedged terms", [_ev(text, h.start, h.end)], "hedged")
-    return None
 
 
 def pre_2015(text: str, folded: str, year: int | None) -> Flag | None:
@@ -116,13 +94,6 @@ def implausible_wait(text: str, folded: str) -> Flag | None:
 def default_matcher() -> Matcher:
     """The bundled lexicon plus the rules' prefilter expressions, compiled once per process."""
     return Matcher(load_terms(), prefilters=_SOURCES)
-
-
-# (rule, what is missing, categories that report it, prefilter category and expression of
-# a statement that it was not obtained)
-_MISSING = (("donor_source_missing", "where the organs came from", ("donor_source",), None, None),
-            ("consent_missing", "donor consent", ("consent",), "consent_negated", _CONSENT_NEG),
-            ("ethics_missing", "ethics committee approval", ("ethics",), None, None))
 
 
 def screen_record(record: Record, matcher: Matcher | None = None) -> list[Flag]:
@@ -166,14 +137,23 @@ def screen_texts(texts: Sequence[str], years: Sequence[int | None],
     context = has("donor", "procurement", "procedure_step", "death_declaration")
     run((has("airway", "ventilation", "cannula") & context)
         | (has("breathing") & has("procurement", "procedure_step")), lambda k: dead_donor_rule(*ctx(k)))
-    transplant = has("transplant", "procurement")
-    hedge = has("hedge")
-    for rule, what, cats, negated, neg in _MISSING:
-        absent = Flag(rule, f"a transplant paper that does not report {what}")
-        mentioned = has(*cats)
-        check = transplant & ((mentioned & hedge) | (has(negated) if negated else False))
-        run(check, lambda k, r=rule, w=what, c=cats, n=neg: _missing(r, w, c, *ctx(k), n))
-        for k in np.flatnonzero(transplant & ~mentioned & ~check).tolist():
+    transplant = has("transplant") | (has("donor") & has("recipient", "graft", "procurement"))
+    # A mention is a plain reported statement unless a negation, a hedge or a heading (the
+    # reference list, the introduction) could change its reading: only those records are read.
+    special = has("statement_negated", "hedge", "section_heading")
+    sections: dict[int, SectionMap] = {}
+
+    def missing(k: int, req) -> Flag | None:
+        text, folded, hits_k = ctx(k)
+        if k not in sections:
+            sections[k] = SectionMap(text)
+        return missing_flag(req, read_statements(text, folded, hits_k, req.categories, sections[k]))
+
+    for req in REQUIREMENTS:
+        absent = Flag(req.rule, f"a transplant paper that does not report {req.what}")
+        mentioned = has(*req.categories)
+        run(transplant & mentioned & special, lambda k, r=req: missing(k, r))
+        for k in np.flatnonzero(transplant & ~mentioned).tolist():
             out[k].append(absent)
     period = has("study_period")
     run(transplant & period, lambda k: pre_2015(*ctx(k)[:2], years[k]))
