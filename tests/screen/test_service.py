@@ -50,7 +50,7 @@ def test_run_review_decide_export(any_store):
     queue = svc.review_queue(any_store)
     assert queue[0]["id"] == "R1"  # most flags first before any decision
     svc.decide(any_store, "R1", "flag_confirmed", rule="dead_donor_rule", note="order of events")
-    svc.decide(any_store, "R2", "exclude")
+    svc.decide(any_store, "R2", "exclude", reason="no_procurement")
     assert {r["id"] for r in svc.review_queue(any_store)} == {"PMID:30000001"}
     rows = list(csv.DictReader(svc.export(any_store, "csv").splitlines()))
     assert {"id", "rule", "evidence"} <= set(rows[0])

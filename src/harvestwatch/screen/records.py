@@ -69,26 +69,41 @@ def read_ris(text: str, source: str) -> list[Record]:
         elif tag == "ER":
             if cur is None:
                 raise ValidationError(f"{source} line {n}", "ER without a TY record start")
-            records.append(_record(cur, f"{source} record {len(records) + 1}"))
+            _ris_pmid(cur)
+            records.append(_record(cur, f"{Path(source).name}#{len(records) + 1}"))
             cur, last = None, None
         elif cur is not None:
             key = RIS_TAGS.get(tag)
+            last = key
+            if tag == "AN":
+                cur["extra"]["AN"] = [value]
             if key == "authors":
                 cur["authors"].append(value)
+            elif key == "abstract" and key in cur:
+                cur[key] += " " + value
+            elif key == "id" or (key and key not in cur):  # TI and T1, JO and JF: the first one
+                cur[key] = value
             elif key:
-                cur[key] = value if key not in cur or key == "id" else cur[key] + " " + value
+                last = None  # a second title tag: its continuation lines are not the title's
             else:
                 cur["extra"].setdefault(tag, []).append(value)
-            last = key
     if cur is not None:
         raise ValidationError(source, "last RIS record has no ER line (file cut short?)")
     return records
 
 
+def _ris_pmid(d: dict) -> None:
+    """PubMed exports put the PMID in AN (with DP/DB naming NLM or PubMed); keep it as extra.pmid."""
+    extra = d["extra"]
+    db = " ".join(extra.get("DP", []) + extra.get("DB", []) + extra.get("UR", [])).lower()
+    accession = extra.get("AN", [""])[0]
+    if accession.isdigit() and any(w in db for w in ("nlm", "pubmed", "medline")):
+        extra["pmid"] = accession
+
+
 def _record(d: dict, where: str) -> Record:
-    rid = (d.get("id") or d.get("doi") or "").strip()
-    if not rid:
-        raise ValidationError(where, "record has neither an id (ID/AN) nor a DOI")
+    """A Record; without ID/AN or DOI its id is the file name and record number."""
+    rid = (d.get("id") or d.get("doi") or "").strip() or where
     return Record(id=rid, title=d.get("title", ""), abstract=d.get("abstract", ""),
                   authors=d.get("authors", []), journal=d.get("journal", ""),
                   year=_year(str(d.get("year", ""))), doi=d.get("doi", ""),
@@ -127,20 +142,44 @@ def read_pubmed(data: bytes, source: str) -> list[Record]:
     return out
 
 
+CSV_ALIASES = {  # column names of common exports (Embase, Scopus, Web of Science, Zotero), folded
+    "id": ("id", "record_id", "record id", "key"),
+    "title": ("title", "article title", "document title", "ti"),
+    "abstract": ("abstract", "ab"),
+    "authors": ("authors", "author", "author names", "au"),
+    "journal": ("journal", "source title", "source", "publication title", "so"),
+    "year": ("year", "publication year", "py", "pubyear"),
+    "doi": ("doi", "di"),
+    "language": ("language", "language of original document", "la"),
+    "pmid": ("pmid", "pubmed id", "pm"),
+}
+
+
 def read_csv(text: str, source: str) -> list[Record]:
+    """Records of a CSV with a title or abstract column; ids from 'id', else DOI, PMID or row."""
     reader = csv.DictReader(io.StringIO(text))
-    cols = reader.fieldnames or []
-    if "id" not in cols or not ({"title", "abstract"} & set(cols)):
-        raise ValidationError(source, "CSV needs an 'id' column and a 'title' or 'abstract' column")
+    cols = [c for c in (reader.fieldnames or []) if c]
+    folded = {c.strip().casefold(): c for c in cols}
+    col = {f: next((folded[a] for a in names if a in folded), None) for f, names in CSV_ALIASES.items()}
+    if not (col["title"] or col["abstract"]):
+        raise ValidationError(source, "CSV needs a 'title' or 'abstract' column")
+    used = {c for c in col.values() if c}
+    stem = Path(source).name
     out = []
     for n, row in enumerate(reader, 2):
-        if not (row.get("id") or "").strip():
-            raise ValidationError(f"{source} row {n}", "column 'id' is empty")
-        out.append(Record(id=row["id"].strip(), title=row.get("title") or "", abstract=row.get("abstract") or "",
-                          authors=[a.strip() for a in re.split(r";|\|", row.get("authors") or "") if a.strip()],
-                          journal=row.get("journal") or "", year=_year(row.get("year") or ""),
-                          doi=row.get("doi") or "", language=row.get("language") or "",
-                          extra={k: v for k, v in row.items() if k not in FIELDS and k}))
+        def get(f: str, row=row) -> str:
+            return (row.get(col[f]) or "").strip() if col[f] else ""
+        rid, doi, pmid = get("id"), get("doi"), get("pmid")
+        if col["id"] and not rid:
+            raise ValidationError(f"{source} row {n}", f"column {col['id']!r} is empty")
+        rid = rid or (f"PMID:{pmid}" if pmid else "") or doi or f"{stem}#{n}"
+        extra = {k: v for k, v in row.items() if k and k not in used and v}
+        if pmid:
+            extra["pmid"] = pmid
+        out.append(Record(id=rid, title=get("title"), abstract=get("abstract"),
+                          authors=[a.strip() for a in re.split(r";|\|", get("authors")) if a.strip()],
+                          journal=get("journal"), year=_year(get("year") or get("journal")),
+                          doi=doi, language=get("language"), extra=extra))
     return out
 
 
