@@ -121,13 +121,6 @@ def _checks(d: dict) -> None:
                       highlight=False)
 
 
-def _selection(years: str | None, exclude_approx: bool, source: str | None, verified_only: bool,
-               row: list[str] | None):
-    from harvestwatch.analysis.datasets import Selection
-
-    return Selection(Selection.parse_years(years), exclude_approx, source, verified_only, tuple(row or ()))
-
-
 @analyse_app.command("integrity")
 def analyse_integrity(dataset: str = typer.Option(..., "--dataset"),
                       peers: str = typer.Option(None, "--peers", help="Comma-separated dataset names (default: GODT peers, same years and definition)."),
@@ -142,7 +135,8 @@ def analyse_integrity(dataset: str = typer.Option(..., "--dataset"),
                       json_out: bool = typer.Option(False, "--json")) -> None:
     """Data checks, then a Poisson GLM trend against a simulated counting-noise null, with peers."""
     r = svc.run_integrity(dataset, peers=peers.split(",") if peers else None, store=_store(), origin=origin,
-                          selection=_selection(years, exclude_approx, source, verified_only, row),
+                          selection=svc.make_selection(years=years, exclude_approx=exclude_approx, source=source,
+                                                       verified_only=verified_only, rows=row),
                           seed=seed, draws=draws)
     d = r.to_dict()
     if json_out:

@@ -79,4 +79,4 @@ def cite_analysis(result: dict, svg: str, cites: Citations, row_of) -> dict:
     return {"method": result["method"], "question": result["question"], "conclusion": result["conclusion"],
             "point": result["point"], "interval": result["interval"], "unit": result["unit"],
             "assumptions": result["assumptions"], "seed": result["seed"], "version": result["version"],
-            "inputs": inputs, "svg": svg}
+            "inputs": inputs, "svg": svg, "checks": (result.get("details") or {}).get("checks")}

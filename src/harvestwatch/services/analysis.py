@@ -168,6 +168,13 @@ NOT_COTRS = ("The exact COTRS series Robertson et al. analysed is not available 
              "sources; these rows cannot confirm or refute their finding.")
 
 
+def make_selection(*, years: str | None = None, exclude_approx: bool = False, source: str | None = None,
+                   verified_only: bool = False, rows: list[str] | None = None) -> ds.Selection:
+    """The user's choice of rows for a series (``years`` as 'FIRST:LAST')."""
+    return ds.Selection(ds.Selection.parse_years(years), exclude_approx, source or None, verified_only,
+                        tuple(r for r in (rows or []) if r))
+
+
 def _refuse_non_counts(name: str, used: list[ds.Row], values: list[float]) -> None:
     from harvestwatch.analysis.units import is_event_count, kind_of
 
