@@ -20,12 +20,40 @@ def test_supply_gap_with_fixed_inputs_is_exact():
     assert r.interval.low == r.interval.high == pytest.approx(r.point)
 
 
-def test_supply_gap_defaults_cite_rows():
+def test_supply_gap_defaults_cite_rows_of_the_year():
     r = run_supply_gap(year=2015)
     sources = {i.name: i.source for i in r.inputs}
-    assert sources["transplants"].startswith("CN:transplants_min@")
-    assert "CN:organs_procured@" in sources["organs_per_donor"]
+    assert "CN:transplants_total@" in sources["transplants"] and "(lower bound)" in sources["transplants"]
+    assert "CN:organs_procured@china_official.csv:4" in sources["organs_per_donor"]
+    assert "living_donor_transplants" in sources  # 2015: living donors are part of supply
     assert r.interval.low <= r.point <= r.interval.high
+    assert "discard rate" in " ".join(r.details["missing"])
+
+
+def test_supply_gap_for_2018_uses_2018_figures():
+    r = run_supply_gap(year=2018)
+    values = {i.name: i.value for i in r.inputs}
+    assert values["transplants"]["mode"] == 20201 and values["deceased_donors"]["mode"] == 6302
+    assert values["living_donor_share"]["mode"] == pytest.approx(0.1203)
+    assert values["organs_per_donor"]["mode"] == pytest.approx(18000 / 6302, rel=1e-3)
+    assert "2018" in r.conclusion
+
+
+def test_a_bound_is_a_bound_and_the_result_says_so():
+    lower = run_supply_gap(year=2015, transplants=">60000")
+    assert lower.details["bound"] == "lower" and lower.conclusion.startswith("At least")
+    mixed = supply_gap(Prior.fixed(60000, bound="lower"), Prior.fixed(5000, bound="lower"), Prior.fixed(2.8))
+    assert mixed.details["bound"] == "mixed" and "neither" in mixed.conclusion
+
+
+def test_supply_gap_inputs_are_validated_and_missing_years_ask_for_input():
+    with pytest.raises(ValidationError, match="organs per donor"):
+        run_supply_gap(year=2015, organs_per_donor="12")
+    with pytest.raises(ValidationError, match="discard rate"):
+        run_supply_gap(year=2015, discard="1.5")
+    with pytest.raises(ValidationError, match="no living-donor figure for 2021"):
+        run_supply_gap(year=2021)
+    assert run_supply_gap(year=2021, living_share="0.1:0.15").interval is not None
 
 
 @settings(max_examples=25, deadline=None)

@@ -18,15 +18,28 @@ class Prior:
     high: float
     shape: str = "pert"  # pert | triangular | uniform | fixed
     source: str = "user"
+    bound: str | None = None  # "lower" / "upper": the figure is a bound ("more than 10,000"), drawn at it
 
     def __post_init__(self) -> None:
+        import math
+
+        if not all(math.isfinite(v) for v in (self.low, self.mode, self.high)):
+            raise ValidationError(self.source, f"prior values must be finite numbers, got "
+                                               f"{self.low}, {self.mode}, {self.high}")
         if not (self.low <= self.mode <= self.high):
             raise ValidationError(self.source, f"prior needs min ≤ mode ≤ max, got "
                                                f"{self.low}, {self.mode}, {self.high}")
 
+    def within(self, low: float, high: float, what: str) -> Prior:
+        """This prior, or a ValidationError naming ``what`` when it leaves [low, high]."""
+        if self.low < low or self.high > high:
+            raise ValidationError(what, f"must lie within {low:g}–{high:g}, got "
+                                        f"{self.low:g}–{self.high:g} ({self.source})")
+        return self
+
     @classmethod
-    def fixed(cls, value: float, source: str = "user") -> Prior:
-        return cls(value, value, value, "fixed", source)
+    def fixed(cls, value: float, source: str = "user", bound: str | None = None) -> Prior:
+        return cls(value, value, value, "fixed", source, bound)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.shape == "fixed" or self.low == self.high:
@@ -42,8 +55,17 @@ class Prior:
         return self.low + span * rng.beta(alpha, beta, n)
 
     def to_dict(self) -> dict:
-        return {"min": self.low, "mode": self.mode, "max": self.high, "shape": self.shape,
-                "source": self.source}
+        d = {"min": self.low, "mode": self.mode, "max": self.high, "shape": self.shape,
+             "source": self.source}
+        if self.bound:
+            d["bound"] = self.bound
+        return d
+
+
+def quantiles(samples: np.ndarray) -> dict:
+    """5, 25, 50, 75 and 95th percentiles: what a chart of an input or result draws."""
+    q = np.quantile(samples, [0.05, 0.25, 0.5, 0.75, 0.95])
+    return dict(zip(("p05", "p25", "p50", "p75", "p95"), map(float, q), strict=True))
 
 
 def summarise(samples: np.ndarray, level: float = 0.90) -> tuple[float, float, float]:

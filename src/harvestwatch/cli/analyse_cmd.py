@@ -187,19 +187,22 @@ def analyse_robertson(seed: int = typer.Option(0, "--seed"), json_out: bool = ty
 
 @analyse_app.command("supply-gap")
 def analyse_supply_gap(
-    transplants: str = typer.Option(None, "--transplants", help="N, MIN:MAX or MIN:MODE:MAX"),
+    transplants: str = typer.Option(None, "--transplants", help="N, MIN:MAX, MIN:MODE:MAX or >N (a bound)"),
     donors: str = typer.Option(None, "--donors"),
     organs_per_donor: str = typer.Option(None, "--organs-per-donor"),
-    living: str = typer.Option(None, "--living"),
-    year: int = typer.Option(2015, "--year", help="Year for defaults taken from the data."),
+    living: str = typer.Option(None, "--living", help="Living-donor transplants."),
+    living_share: str = typer.Option(None, "--living-share", help="Or their share of transplants, 0–1."),
+    discard: str = typer.Option(None, "--discard", help="Share of procured organs not transplanted, 0–1."),
+    year: int = typer.Option(2015, "--year", help="Year of every default taken from the data."),
+    country: str = typer.Option("CN", "--country"),
     draws: int = typer.Option(100_000, "--draws"),
     seed: int = typer.Option(0, "--seed"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Transplants minus legitimate supply, as an interval."""
-    _show(svc.run_supply_gap(year=year, transplants=transplants, donors=donors,
-                             organs_per_donor=organs_per_donor, living=living, draws=draws,
-                             seed=seed, store=_store()), json_out)
+    """Transplants minus legitimate supply for one year, as an interval; every term sourced."""
+    _show(svc.run_supply_gap(year=year, country=country, transplants=transplants, donors=donors,
+                             organs_per_donor=organs_per_donor, living=living, living_share=living_share,
+                             discard=discard, draws=draws, seed=seed, store=_store()), json_out)
 
 
 @analyse_app.command("capacity")

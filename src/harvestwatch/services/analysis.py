@@ -12,7 +12,6 @@ from harvestwatch.analysis import datasets as ds
 from harvestwatch.analysis.capacity import Hospital, capacity_model
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult, Input
-from harvestwatch.analysis.supply_gap import supply_gap
 from harvestwatch.analysis.waiting import waiting_inference
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.store import Store, ledger
@@ -307,61 +306,150 @@ def run_integrity(name: str, *, peers: list[str] | None = None, store: Store | N
 # --- supply gap, capacity, waiting -------------------------------------------------------
 
 def _prior(spec: str | None, default: Prior | None, what: str) -> Prior:
-    """'5000', '4000:6000' (uniform) or '4000:5000:6000' (PERT min:mode:max)."""
+    """'5000', '4000:6000' (uniform), '4000:5000:6000' (PERT min:mode:max), '>10000' (a lower
+    bound) or '<500' (an upper bound)."""
     if spec is None:
         if default is None:
             raise ValidationError(what, "a value is required")
         return default
+    spec = spec.strip()
+    bound = "lower" if spec.startswith(">") else "upper" if spec.startswith("<") else None
     try:
-        parts = [float(x) for x in spec.split(":")]
+        parts = [float(x) for x in spec.lstrip("<>=").split(":")]
     except ValueError:
-        raise ValidationError(what, f"expected N, MIN:MAX or MIN:MODE:MAX, got {spec!r}") from None
-    if len(parts) == 1:
+        raise ValidationError(what, f"expected N, MIN:MAX, MIN:MODE:MAX or >N, got {spec!r}") from None
+    if bound and len(parts) == 1:
+        return Prior.fixed(parts[0], "user", bound)
+    if len(parts) == 1 and not bound:
         return Prior.fixed(parts[0], "user")
-    if len(parts) == 2:
-        return Prior(parts[0], (parts[0] + parts[1]) / 2, parts[1], "uniform", "user")
-    if len(parts) == 3:
+    if len(parts) == 2 and not bound:
+        return Prior(min(parts), sum(parts) / 2, max(parts), "uniform", "user")
+    if len(parts) == 3 and not bound:
         return Prior(*parts, "pert", "user")
-    raise ValidationError(what, f"expected N, MIN:MAX or MIN:MODE:MAX, got {spec!r}")
+    raise ValidationError(what, f"expected N, MIN:MAX, MIN:MODE:MAX or >N, got {spec!r}")
 
 
-def _data_prior(name: str, year: int, store: Store | None) -> Prior:
-    d = ds.get_dataset(name, user_rows(store))
-    rows = [r for r in d.rows if r.year == year]
+APPROX_SPREAD = 0.10  # "about N" is read as N ± 10% (PERT), stated with the input
+
+TRANSPLANT_SETS = ("transplants_total", "transplants_min", "transplants_all_organs",
+                   "transplants_total_all_organs", "transplants_total_GODT")
+
+
+def _year_rows(names: tuple[str, ...], year: int, country: str, extra: list[ds.Row]) -> list[ds.Row]:
+    alld = ds.all_datasets(extra)
+    return [r for n in names if f"{country}:{n}" in alld
+            for r in ds.Dataset(n, alld[f"{country}:{n}"].rows).eligible() if r.year == year]
+
+
+def _rows_prior(rows: list[ds.Row], what: str, scale: float = 1.0) -> Prior | None:
+    """A prior from one year's rows: exact values (one, or a range when sources disagree); else
+    approximate values ± 10%; else a bound drawn at the bound. Every row is cited."""
     if not rows:
-        raise NotFound(f"{name} has no value for {year}")
-    vals = sorted({r.value for r in rows})
-    src = "; ".join(f"{name}@{r.origin}" for r in rows)
-    return Prior(vals[0], vals[0], vals[-1], "uniform" if len(vals) > 1 else "fixed", src)
+        return None
+    src = "; ".join(f"{r.dataset}@{r.origin}" + (f" ({r.qualifier.replace('_', ' ')})" if r.qualifier != "exact" else "")
+                    for r in rows)
+    exact = sorted({r.value * scale for r in rows if r.qualifier == "exact"})
+    approx = sorted({r.value * scale for r in rows if r.qualifier == "approximate"})
+    ranges = [(r.value * scale, r.value_high * scale) for r in rows if r.qualifier == "range" and r.value_high]
+    if exact:
+        return Prior.fixed(exact[0], src) if len(exact) == 1 else Prior(
+            exact[0], (exact[0] + exact[-1]) / 2, exact[-1], "uniform", src + " (sources disagree: range)")
+    if ranges:
+        lo, hi = min(x for x, _ in ranges), max(y for _, y in ranges)
+        return Prior(lo, (lo + hi) / 2, hi, "uniform", src)
+    if approx:
+        v = approx[0] if len(approx) == 1 else (approx[0] + approx[-1]) / 2
+        return Prior(approx[0] * (1 - APPROX_SPREAD), v, approx[-1] * (1 + APPROX_SPREAD), "pert",
+                     src + f" (approximate: ±{APPROX_SPREAD:.0%} assumed)")
+    lower = [r for r in rows if r.qualifier == "lower_bound"]
+    if lower:
+        return Prior.fixed(max(r.value for r in lower) * scale, src + " (a lower bound)", "lower")
+    upper = [r for r in rows if r.qualifier == "upper_bound"]
+    return Prior.fixed(min(r.value for r in upper) * scale, src + " (an upper bound)", "upper")
 
 
-def run_supply_gap(*, year: int = 2015, transplants: str | None = None, donors: str | None = None,
-                   organs_per_donor: str | None = None, living: str | None = None,
-                   draws: int = 100_000, seed: int = 0, store: Store | None = None) -> AnalysisResult:
-    """Defaults come from the shipped data for ``year`` (China), each with its row."""
-    t_default = None
-    if transplants is None:
-        d = ds.get_dataset("CN:transplants_min", user_rows(store))
-        rows = [r for r in d.rows if r.year == year]
-        if rows:
-            t_default = Prior.fixed(rows[0].value, f"CN:transplants_min@{rows[0].origin}")
-    opd_default = None
-    if organs_per_donor is None:
-        organs = ds.get_dataset("CN:organs_procured").rows
-        donors_rows = [r for r in ds.get_dataset("CN:deceased_donors").rows if r.year == 2015]
-        o15 = [r for r in organs if r.year == 2015]
-        if o15 and donors_rows:
-            ratio = o15[0].value / donors_rows[0].value
-            opd_default = Prior(2.0, ratio, 3.5, "pert",
-                                f"CN:organs_procured@{o15[0].origin} / CN:deceased_donors@"
-                                f"{donors_rows[0].origin} = {ratio:.2f} (mode); 2.0–3.5 range assumed")
-    result = supply_gap(
-        _prior(transplants, t_default, "--transplants"),
-        _prior(donors, _data_prior("CN:deceased_donors", year, store) if donors is None else None,
-               "--donors"),
-        _prior(organs_per_donor, opd_default, "--organs-per-donor"),
-        _prior(living, None, "--living") if living else None, draws=draws, seed=seed)
-    return result
+def _organs_per_donor(year: int, country: str, extra: list[ds.Row]) -> tuple[Prior | None, str | None]:
+    """Organs procured ÷ deceased donors for ``year``; else the range over the years that have
+    both, with the nearest year as the mode, and a sentence saying so."""
+    alld = ds.all_datasets(extra)
+    organ_sets = [n.split(":", 1)[1] for n in alld if n.startswith(f"{country}:organs_")
+                  and ("procured" in n or "donated" in n) and "cumulative" not in n]
+    ratios = {}
+    for y in sorted({r.year for n in organ_sets for r in alld[f"{country}:{n}"].rows if r.year}):
+        organs = _rows_prior(_year_rows(tuple(organ_sets), y, country, extra), "organs")
+        donors = _rows_prior(_year_rows(("deceased_donors",), y, country, extra), "donors")
+        if organs and donors and donors.mode > 0 and not organs.bound and not donors.bound:
+            ratios[y] = (organs.mode / donors.mode, f"({organs.source}) ÷ ({donors.source})")
+    if year in ratios:
+        organs = _rows_prior(_year_rows(tuple(organ_sets), year, country, extra), "organs")
+        donors = _rows_prior(_year_rows(("deceased_donors",), year, country, extra), "donors")
+        r, src = ratios[year]
+        lo, hi = organs.low / donors.high, organs.high / donors.low
+        if hi - lo < 1e-9:
+            return Prior.fixed(round(r, 4), f"{src} = {r:.2f}"), None
+        return Prior(lo, min(max(r, lo), hi), hi, "pert", f"{src} = {r:.2f} ({lo:.2f}–{hi:.2f})"), None
+    if not ratios:
+        return None, None
+    nearest = min(ratios, key=lambda y: (abs(y - year), -y))
+    vals = [v for v, _ in ratios.values()]
+    src = "; ".join(f"{y}: {v:.2f} = {s}" for y, (v, s) in sorted(ratios.items()))
+    note = (f"organs per donor: no figure for {year}; the range of {', '.join(map(str, sorted(ratios)))} "
+            f"({min(vals):.2f}–{max(vals):.2f}) is used, mode {nearest}")
+    return Prior(min(vals), ratios[nearest][0], max(vals), "pert", src), note
+
+
+def _living(year: int, country: str, extra: list[ds.Row]) -> tuple[Prior | None, Prior | None]:
+    """Living-donor transplants for ``year`` (kidney + liver counts), else their share."""
+    kidney = _rows_prior(_year_rows(("transplants_living_donor_kidney", "transplants_kidney_living_donor"),
+                                    year, country, extra), "living kidney")
+    liver = _rows_prior(_year_rows(("transplants_liver_living_donor",), year, country, extra), "living liver")
+    if kidney and liver:
+        return Prior(kidney.low + liver.low, kidney.mode + liver.mode, kidney.high + liver.high,
+                     "fixed" if kidney.shape == liver.shape == "fixed" else "uniform",
+                     f"kidney {kidney.source} + liver {liver.source}"), None
+    deceased = _year_rows(("share_transplants_from_deceased_donors",), year, country, extra)
+    if deceased:
+        p = _rows_prior(deceased, "deceased share", scale=0.01)
+        return None, Prior(1 - p.high, 1 - p.mode, 1 - p.low, p.shape, f"1 − deceased share: {p.source}")
+    return None, None
+
+
+def run_supply_gap(*, year: int = 2015, country: str = "CN", transplants: str | None = None,
+                   donors: str | None = None, organs_per_donor: str | None = None,
+                   living: str | None = None, living_share: str | None = None,
+                   discard: str | None = None, draws: int = 100_000, seed: int = 0,
+                   store: Store | None = None) -> AnalysisResult:
+    """Every term for ``year`` from the shipped data (each with its rows), else a required input."""
+    from harvestwatch.analysis.supply_gap import SupplyInputs, supply_gap_for
+
+    extra = user_rows(store)
+    missing: list[str] = []
+    t_default = _rows_prior(_year_rows(TRANSPLANT_SETS, year, country, extra), "transplants")
+    d_default = _rows_prior(_year_rows(("deceased_donors",), year, country, extra), "donors")
+    opd_default, opd_note = _organs_per_donor(year, country, extra)
+    if opd_note and organs_per_donor is None:
+        missing.append(opd_note)
+    hint = f"no figure for {year} in the shipped or imported data; pass it"
+    t = _prior(transplants, t_default, f"--transplants ({hint})")
+    d = _prior(donors, d_default, f"--donors ({hint})")
+    opd = _prior(organs_per_donor, opd_default, f"--organs-per-donor ({hint})")
+    if living is not None or living_share is not None:
+        lv = _prior(living, None, "--living") if living is not None else None
+        ls = _prior(living_share, None, "--living-share") if living_share is not None else None
+    else:
+        lv, ls = _living(year, country, extra)
+        if lv is None and ls is None:
+            raise ValidationError("--living", f"no living-donor figure for {year} in the data; pass "
+                                              f"--living N (transplants) or --living-share F (0–1); "
+                                              f"--living 0 leaves them out, which inflates the gap")
+    if lv is not None and lv.high == 0:
+        missing.append("living-donor transplants set to 0 by the user (inflates the gap)")
+    dr = _prior(discard, None, "--discard") if discard is not None else None
+    if dr is None:
+        missing.append("discard rate not in the data: every procured organ counts as transplanted, "
+                       "which overstates supply and understates the gap (pass --discard MIN:MAX)")
+    inputs = SupplyInputs(t, d, opd, lv, ls, dr, missing=missing, year=year)
+    return supply_gap_for(inputs, draws=draws, seed=seed)
 
 
 def read_hospitals(path: str | Path) -> list[Hospital]:
