@@ -19,7 +19,7 @@ KEY_LABELS = {"doi": "same DOI", "pmid": "same PMID", "title_year": "same title 
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.I)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-_PMID = re.compile(r"^(?:pmid:?\s*)?(\d{1,9})$", re.I)
+_PMID = re.compile(r"^(?:pmid:?\s*)?0*(\d{1,9})$", re.I)
 
 
 def norm_doi(value: str | None) -> str:

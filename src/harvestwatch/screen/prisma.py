@@ -21,6 +21,8 @@ class PrismaCounts:
     sources: list[tuple[str, int]]  # file name, records identified in it
     duplicates: dict[str, int]  # by dedupe key
     awaiting: int  # not yet decided by enough reviewers
+    one_vote: int  # of those, decided by one of two reviewers so far
+    resolved: int  # final after a disagreement was resolved
     conflicts: int  # decided, reviewers disagree, not yet resolved
     excluded: dict[str, int]  # by reason code
     flagged_by_rule: dict[str, int]  # included records per rule (a record may have several)
@@ -65,6 +67,7 @@ class PrismaCounts:
         return {"project": self.project, "identified": self.identified, "sources": dict(self.sources),
                 "duplicates_removed": self.removed, "duplicates": self.duplicates,
                 "after_duplicates_removed": self.after_dedupe, "awaiting_screening": self.awaiting,
+                "decided_by_one_reviewer": self.one_vote, "resolved": self.resolved,
                 "awaiting_resolution": self.conflicts, "screened": self.screened,
                 "excluded": self.n_excluded, "excluded_by_reason": self.excluded,
                 "included": self.included, "flagged": self.flagged,
@@ -182,7 +185,8 @@ def flow_svg(c: PrismaCounts) -> str:
                                                                         key=lambda kv: (-kv[1], kv[0])) if n]
     review = ("each record decided by two independent reviewers" if c.reviewers >= 2
               else "each record decided by one reviewer")
-    screened_items = [review] + ([c.kappa] if c.kappa else [])
+    screened_items = [review] + ([c.kappa] if c.kappa else []) + (
+        [f"disagreements resolved by a third reviewer or consensus: {c.resolved:,}"] if c.reviewers >= 2 else [])
     reason_items = [f"{REASON_LABELS.get(k, k)}: {n:,}" for k, n in sorted(c.excluded.items(),
                                                                              key=lambda kv: (-kv[1], kv[0])) if n]
     rule_items = [f"{rule}: {n:,}" for rule, n in sorted(c.flagged_by_rule.items(),
@@ -196,12 +200,13 @@ def flow_svg(c: PrismaCounts) -> str:
          [_Box(SIDE_X, SIDE_W, f"Duplicate records removed {_n(c.removed)}", dup_items, fill="#f6f6f6")]),
         ("Screening",
          _Box(MAIN_X, MAIN_W, f"Records after duplicates removed {_n(c.after_dedupe)}", []),
-         [_Box(SIDE_X, SIDE_W, f"Not yet screened {_n(c.awaiting)}",
-               [c.stopping] if c.stopping else [], fill="#f6f6f6"),
+         [_Box(SIDE_X, SIDE_W, f"Awaiting screening {_n(c.awaiting)}",
+               ([f"decided by one reviewer so far: {c.one_vote:,}"] if c.reviewers >= 2 else [])
+               + ([c.stopping] if c.stopping else []), fill="#f6f6f6"),
           _Box(SIDE_X, SIDE_W, f"Reviewers disagree, awaiting resolution {_n(c.conflicts)}", [],
                fill="#f6f6f6")]),
         (None,
-         _Box(MAIN_X, MAIN_W, f"Records screened {_n(c.screened)}", screened_items),
+         _Box(MAIN_X, MAIN_W, f"Records screened, decision final {_n(c.screened)}", screened_items),
          [_Box(SIDE_X, SIDE_W, f"Records excluded {_n(c.n_excluded)}", reason_items, fill="#f6f6f6")]),
         ("Included",
          _Box(MAIN_X, MAIN_W, f"Records included {_n(c.included)}", []),

@@ -117,15 +117,13 @@ def import_files(store: Store, paths: list[str], *, project: str = "default",
             known[rid] = keys_of(data)
     files = [(Path(p).name, read_records(p)) for p in paths]  # every file parses before any write
     for name, records in files:
-        plan: list[tuple[Record, Keys, Match | None]] = []
+        plan: list[tuple[Record, Keys, str | None]] = []  # record, keys, id it repeats
         for pos, r in enumerate(records, 1):
             k = keys_of(r.to_dict())
             if r.id in known:
                 if r.id in fresh and _same(known[r.id], k):  # listed twice in this import
-                    m = index.match(k) or (Match(refs[r.id], "id") if r.id in refs else None)
-                    if m is not None:
-                        plan.append((replace(r, id=f"{r.id}@{name}#{pos}"), k, m))
-                        continue
+                    plan.append((replace(r, id=f"{r.id}@{name}#{pos}"), k, r.id))
+                    continue
                 if _same(known[r.id], k):
                     skipped += 1
                     continue
@@ -142,8 +140,8 @@ def import_files(store: Store, paths: list[str], *, project: str = "default",
         for i in range(0, len(plan), chunk):
             with store.session() as s:
                 new, dups = [], []
-                for r, k, forced in plan[i:i + chunk]:
-                    m = forced or index.match(k)
+                for r, k, repeats in plan[i:i + chunk]:
+                    m = index.match(k) or (Match(refs[repeats], "id") if repeats in refs else None)
                     if m is not None:
                         dups.append((r, m))
                         continue
@@ -573,15 +571,22 @@ def prisma(store: Store, *, project: str = "default") -> PrismaCounts:
             conf_u += st.final == "flag_confirmed"
     statuses = Counter(st.status for st in rv.states.values())
     ag = agreement(store, project=project)["overall"]
-    kappa = f"reviewer agreement on {ag.n:,} double-screened records: {ag.describe()}" if ag.n else ""
+    kappa = ""
+    if ag.n:
+        kappa = (f"agreement on the {ag.n:,} records both reviewers decided: " + (
+            f"κ\u00a0=\u00a0{ag.kappa:.2f} (95%\u00a0CI {ag.low:.2f} to {ag.high:.2f}), {ag.agreement:.0%} agreed"
+            if ag.kappa is not None else f"{ag.agreement:.0%} agreed (κ undefined: one category only)"))
     stop = ""
     if rv.records and statuses["pending"]:
         st_ = stopping(store, project=project)
         est = st_["estimated_recall"]
-        stop = (f"stopping rule: {st_['rule']} ({'met' if st_['met'] else 'not met'}); estimated recall "
+        stop = (f"stopping rule {'met' if st_['met'] else 'not met'} ({st_['stop_after']} irrelevant in a row "
+                f"after ≥{st_['min_screened']:.0%} screened); estimated recall "
                 + (f"{est:.2f} (model-based)" if est is not None else "not yet estimable"))
     return PrismaCounts(project=project, sources=sorted((k or "earlier import", v) for k, v in src.items()),
                         duplicates=dups, awaiting=statuses["pending"], conflicts=statuses["conflict"],
+                        one_vote=sum(st.status == "pending" and bool(st.votes) for st in rv.states.values()),
+                        resolved=statuses["resolved"],
                         excluded=dict(excluded), flagged_by_rule=dict(by_rule), flagged=flagged,
                         flag_wrong=wrong, confirmed_flagged=conf_f, confirmed_unflagged=conf_u,
                         reviewers=rv.settings["reviewers"], kappa=kappa, stopping=stop)
