@@ -35,7 +35,8 @@ SHIPPED = ("china_official.csv", "peer_countries.csv", "published_findings.csv",
            "extended__literature_studies.csv", "extended2__china_official_series.csv",
            "extended2__peer_countries_godt.csv", "extended2__waiting_times.csv",
            "extended2__capacity_estimates.csv", "extended2__executions_china.csv",
-           "extended2__registered_donors_china.csv", "extended2__literature_studies.csv")
+           "extended2__registered_donors_china.csv", "extended2__literature_studies.csv",
+           "us_capacity_validation.csv")
 
 
 @dataclass(frozen=True)

@@ -205,12 +205,7 @@ def analyse_supply_gap(
                              discard=discard, draws=draws, seed=seed, store=_store()), json_out)
 
 
-@analyse_app.command("capacity")
-def analyse_capacity(hospitals: Path = typer.Option(..., "--hospitals"),
-                     draws: int = typer.Option(1_000_000, "--draws"), seed: int = typer.Option(0, "--seed"),
-                     json_out: bool = typer.Option(False, "--json")) -> None:
-    """Beds × occupancy × 365 / length of stay over hospitals (Monte Carlo, tornado table)."""
-    r = svc.run_capacity(hospitals, draws=draws, seed=seed)
+def _show_capacity(r, json_out: bool) -> None:
     _show(r, json_out)
     if not json_out:
         table("tornado (others at mode)", ["input", "at min", "at max", "swing"],
@@ -218,36 +213,64 @@ def analyse_capacity(hospitals: Path = typer.Option(..., "--hospitals"),
                for t in r.details["tornado"]])
 
 
+@analyse_app.command("capacity")
+def analyse_capacity(hospitals: Path = typer.Option(None, "--hospitals", help="CSV: name, beds (or beds_min/_mode/_max), source, quote; optional occupancy, los, teams, ops."),
+                     occupancy: str = typer.Option(None, "--occupancy", help="Shared by all hospitals, drawn once per simulation: N, MIN:MAX or MIN:MODE:MAX (0–1)."),
+                     los: str = typer.Option(None, "--los", help="Shared length of stay in days, drawn once per simulation."),
+                     draws: int = typer.Option(100_000, "--draws"), seed: int = typer.Option(0, "--seed"),
+                     json_out: bool = typer.Option(False, "--json")) -> None:
+    """Beds × occupancy × 365 / length of stay over hospitals (Monte Carlo, tornado table)."""
+    source = hospitals  # a CSV path, or a list of svc HospitalInput from another source
+    if source is None:
+        raise typer.BadParameter("pass --hospitals FILE.csv")
+    _show_capacity(svc.run_capacity(source, occupancy=occupancy, length_of_stay=los, draws=draws, seed=seed),
+                   json_out)
+
+
+@analyse_app.command("capacity-validation")
+def analyse_capacity_validation(draws: int = typer.Option(100_000, "--draws"), seed: int = typer.Option(0, "--seed"),
+                                json_out: bool = typer.Option(False, "--json")) -> None:
+    """The capacity model on a known system: US transplant centres vs the transplants they performed."""
+    _show_capacity(svc.capacity_validation(draws=draws, seed=seed).result, json_out)
+
+
 @analyse_app.command("waiting")
 def analyse_waiting(wait_days: float = typer.Option(..., "--wait-days"),
                     organ: str = typer.Option("kidney", "--organ"),
                     country: str = typer.Option("CN", "--country"),
-                    waiting_list: str = typer.Option(None, "--waiting-list"),
+                    population: str = typer.Option("hospital", "--population", help="hospital | foreign | national: who the wait was advertised for."),
+                    waiting_list: str = typer.Option(None, "--waiting-list", help="People waiting in that population: N, MIN:MAX or MIN:MODE:MAX."),
+                    statistic: str = typer.Option("mean", "--statistic", help="mean | median: what the advertised wait is."),
+                    year: int = typer.Option(None, "--year", help="Year of the national figures (with --population national)."),
                     seed: int = typer.Option(0, "--seed"),
                     json_out: bool = typer.Option(False, "--json")) -> None:
-    """What an advertised wait implies (Little's law, ABO/crossmatch matching)."""
-    _show(svc.run_waiting(wait_days, organ=organ, country=country, waiting_list=waiting_list,
-                          seed=seed, store=_store()), json_out)
+    """What an advertised wait implies (Little's law, ABO/crossmatch matching), for its own population."""
+    _show(svc.run_waiting(wait_days, organ=organ, country=country, population=population,
+                          waiting_list=waiting_list, statistic=statistic, year=year, seed=seed,
+                          store=_store()), json_out)
 
 
 @analyse_app.command("chart")
-def analyse_chart(name: str = typer.Argument(..., help="DATASET (integrity chart) | integrity:DATASET | supply-gap | waiting:DAYS | capacity:FILE.csv"),
-                  out: Path = typer.Option(..., "--out")) -> None:
-    """Write the SVG chart of an analysis."""
+def analyse_chart(name: str = typer.Argument(..., help="DATASET (integrity chart) | integrity:DATASET | supply-gap[:YEAR] | waiting:DAYS | capacity[:FILE.csv]"),
+                  out: Path = typer.Option(..., "--out", help="FILE.svg or FILE.png")) -> None:
+    """Write the chart of an analysis (SVG or PNG by the file's extension)."""
     kind, _, arg = name.partition(":")
     if kind not in ("integrity", "supply-gap", "waiting", "capacity") and ":" in name:
         kind, arg = "integrity", name  # a bare dataset name, e.g. CN:deceased_donors
     if kind == "integrity":
         r = svc.run_integrity(arg, store=_store())
     elif kind == "supply-gap":
-        r = svc.run_supply_gap(store=_store())
+        r = svc.run_supply_gap(store=_store(), **({"year": int(arg)} if arg else {}))
     elif kind == "waiting":
-        r = svc.run_waiting(float(arg or 7), store=_store())
+        r = svc.run_waiting(float(arg or 7), population="national", store=_store())
     elif kind == "capacity":
-        r = svc.run_capacity(arg, draws=100_000)
+        r = svc.run_capacity(arg) if arg else svc.capacity_validation().result
     else:
         raise typer.BadParameter("expected integrity:DATASET, supply-gap, waiting:DAYS or capacity:FILE")
-    out.write_text(svc.chart_svg(r), encoding="utf-8")
+    if out.suffix.lower() == ".png":
+        out.write_bytes(svc.chart_png(r))
+    else:
+        out.write_text(svc.chart_svg(r), encoding="utf-8")
     console.print(f"wrote {out}", highlight=False)
 
 

@@ -89,7 +89,7 @@ def build_report(store: Store, *, title: str = "Evidence brief", scope: str | No
         rows_by_origin = {r.origin: r for r in (*ds.shipped_rows(), *analysis_svc.user_rows(store))}
         for run in (lambda: analysis_svc.run_integrity("CN:deceased_donors", store=store),
                     lambda: analysis_svc.run_supply_gap(store=store),
-                    lambda: analysis_svc.run_waiting(7, store=store)):
+                    lambda: analysis_svc.run_waiting(7, population="national", store=store)):
             result = run()
             report.analyses.append(cite_analysis(result.to_dict(), analysis_svc.chart_svg(result), cites,
                                                  rows_by_origin.get))

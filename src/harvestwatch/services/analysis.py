@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harvestwatch.analysis import datasets as ds
-from harvestwatch.analysis.capacity import Hospital, capacity_model
+from harvestwatch.analysis.capacity import (
+    HospitalInput,
+    Provenance,
+    SharedAssumptions,
+    capacity_model,
+)
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult, Input
-from harvestwatch.analysis.waiting import waiting_inference
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.store import Store, ledger
 
@@ -452,69 +456,182 @@ def run_supply_gap(*, year: int = 2015, country: str = "CN", transplants: str | 
     return supply_gap_for(inputs, draws=draws, seed=seed)
 
 
-def read_hospitals(path: str | Path) -> list[Hospital]:
-    """CSV columns: name, beds_min, beds_mode, beds_max, occupancy_min/mode/max,
-    los_min/mode/max (days), optional teams_min/mode/max, ops_min/mode/max, source."""
+def _csv_prior(row: dict, prefix: str, where: str, source: str, required: bool = False) -> Prior | None:
+    """``prefix`` as one value (column ``prefix``), MIN:MAX (``_min``/``_max``) or MIN/MODE/MAX."""
+    one = (row.get(prefix) or "").strip()
+    lo, mode, hi = ((row.get(f"{prefix}_{k}") or "").strip() for k in ("min", "mode", "max"))
+    try:
+        if one:
+            return Prior.fixed(float(one), source)
+        if lo and hi:
+            a, b = float(lo), float(hi)
+            m = float(mode) if mode else (a + b) / 2
+            return Prior(a, m, b, "pert" if mode else "uniform", source)
+    except ValueError:
+        raise ValidationError(where, f"columns {prefix} / {prefix}_min/mode/max must be numbers") from None
+    except ValidationError as exc:
+        raise ValidationError(where, f"{prefix}: {exc.reason}") from None
+    if required:
+        raise ValidationError(where, f"column {prefix} (or {prefix}_min and {prefix}_max) is empty or missing")
+    return None
+
+
+def read_hospitals(path: str | Path) -> list[HospitalInput]:
+    """A hospital list with provenance. Columns: name, beds (or beds_min/[beds_mode]/beds_max),
+    source, quote; optional per-hospital occupancy, los (days), teams, ops in the same forms.
+    Every bad row is named; nothing is used from a file with a bad row."""
     path = Path(path)
     try:
         rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
-    except OSError as exc:
-        raise ValidationError(str(path), f"cannot read ({exc.strerror})") from None
-    out = []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(str(path), f"cannot read as UTF-8 CSV ({exc})") from None
+    out, errors = [], []
     for i, row in enumerate(rows, start=2):
         where = f"{path.name} row {i}"
-
-        def prior(prefix: str, required: bool = True, row: dict = row, where: str = where) -> Prior | None:
-            cols = [f"{prefix}_min", f"{prefix}_mode", f"{prefix}_max"]
-            if not all((row.get(c) or "").strip() for c in cols):
-                if required:
-                    missing = [c for c in cols if not (row.get(c) or "").strip()]
-                    raise ValidationError(where, f"column(s) {', '.join(missing)} empty or missing")
-                return None
+        try:
+            name = (row.get("name") or "").strip()
+            source = (row.get("source") or "").strip()
+            if not name:
+                raise ValidationError(where, "column 'name' is empty")
+            if not source:
+                raise ValidationError(where, "column 'source' is empty (each hospital needs its source)")
+            prov = Provenance(source, (row.get("quote") or "").strip(), f"{path.name}:{i}")
+            h = HospitalInput(name, _csv_prior(row, "beds", where, prov.label(), required=True), prov,
+                              _csv_prior(row, "occupancy", where, prov.label()),
+                              _csv_prior(row, "los", where, prov.label()),
+                              _csv_prior(row, "teams", where, prov.label()),
+                              _csv_prior(row, "ops", where, prov.label()))
             try:
-                lo, mode, hi = (float(row[c]) for c in cols)
-            except ValueError:
-                raise ValidationError(where, f"columns {prefix}_min/mode/max must be numbers") from None
-            try:
-                return Prior(lo, mode, hi, "pert", row.get("source") or where)
+                out.append(h.validate())
             except ValidationError as exc:
-                raise ValidationError(where, f"{prefix}: {exc.reason}") from None
-
-        out.append(Hospital(row.get("name") or where, prior("beds"), prior("occupancy"), prior("los"),
-                            prior("teams", False), prior("ops", False), row.get("source") or "user"))
+                raise ValidationError(where, f"{exc.source}: {exc.reason}") from None
+        except ValidationError as exc:
+            errors.append((exc.source, exc.reason))
+    if len(errors) == 1:
+        raise ValidationError(*errors[0])
+    if errors:
+        raise ValidationError(str(path), f"{len(errors)} bad rows:\n  " + "\n  ".join(
+            f"{w}: {r}" for w, r in errors))
     if not out:
         raise ValidationError(str(path), "no hospital rows")
     return out
 
 
-def run_capacity(hospitals_csv: str | Path, *, draws: int = 1_000_000, seed: int = 0) -> AnalysisResult:
-    return capacity_model(read_hospitals(hospitals_csv), draws=draws, seed=seed)
+def shared_assumptions(occupancy: str | None, length_of_stay: str | None) -> SharedAssumptions | None:
+    """Shared occupancy and length of stay from 'N', 'MIN:MAX' or 'MIN:MODE:MAX' (both or neither)."""
+    if occupancy is None and length_of_stay is None:
+        return None
+    occ = _prior(occupancy, None, "--occupancy (shared; 0–1)")
+    los = _prior(length_of_stay, None, "--los (shared; days)")
+    return SharedAssumptions(occ, los).validate()
+
+
+def run_capacity(hospitals: str | Path | list[HospitalInput], *, occupancy: str | None = None,
+                 length_of_stay: str | None = None, draws: int = 100_000, seed: int = 0) -> AnalysisResult:
+    """Capacity of a hospital list (a CSV with provenance, or typed inputs, e.g. from the registry)."""
+    items = read_hospitals(hospitals) if isinstance(hospitals, str | Path) else list(hospitals)
+    return capacity_model(items, shared_assumptions(occupancy, length_of_stay), draws=draws, seed=seed)
+
+
+# The validation run: US transplant centres against the transplants they reported.
+US_VALIDATION_YEAR = 2022
+US_BEDS_PER_CENTRE = (4.0, 12.0, 30.0)  # assumed (no sourced figure): dedicated transplant beds
+US_OCCUPANCY = (0.6, 0.8, 0.95)  # assumed
+US_LOS_EXTRA = 15.0  # days: upper end of a stay over all organs (liver, heart, lung stay longer; assumed)
+
+
+@dataclass
+class Validation:
+    result: AnalysisResult
+    actual: float
+    inside: bool
+    ratio: float  # median capacity ÷ actual volume
+
+
+def capacity_validation(*, draws: int = 100_000, seed: int = 0) -> Validation:
+    """Run the capacity model on US transplant centres and compare with US transplants that year."""
+    centres = next(r for r in ds.get_dataset("US:transplant_centers").rows if r.year == US_VALIDATION_YEAR)
+    los_row = max(ds.get_dataset("US:length_of_stay_kidney_transplant").rows, key=lambda r: r.year)
+    actual_row = next(r for r in ds.get_dataset(
+        "US:transplants_total_all_kidney_liver_heart_lung_pancreas_small_bowel").rows if r.year == US_VALIDATION_YEAR)
+    n = centres.value
+    prov = Provenance(f"US:transplant_centers@{centres.origin}", centres.quote, centres.origin)
+    beds = Prior(*(n * b for b in US_BEDS_PER_CENTRE), "pert",
+                 f"{n:.0f} centres ({prov.source}) × {US_BEDS_PER_CENTRE[0]:g}–{US_BEDS_PER_CENTRE[2]:g} "
+                 f"beds each (mode {US_BEDS_PER_CENTRE[1]:g}; assumed)")
+    shared = SharedAssumptions(
+        Prior(*US_OCCUPANCY, "pert", "assumed: 60–95% of transplant beds occupied (mode 80%)"),
+        Prior(los_row.value, 9.0, US_LOS_EXTRA, "pert",
+              f"US:length_of_stay_kidney_transplant@{los_row.origin} = {los_row.value:g} days (kidney, the "
+              f"shortest stay) to {US_LOS_EXTRA:g} (all organs; assumed), mode 9"))
+    result = capacity_model([HospitalInput(f"US transplant centres ({n:.0f})", beds, prov)], shared,
+                            draws=draws, seed=seed)
+    iv = result.interval
+    actual = actual_row.value
+    inside = iv.low <= actual <= iv.high
+    ratio = result.point / actual
+    result.conclusion += (f" Validation: the US performed {actual:,.0f} transplants in {US_VALIDATION_YEAR} "
+                          f"({actual_row.dataset}@{actual_row.origin}); the capacity interval "
+                          + ("contains it" if inside else "does not contain it")
+                          + f", and its median is {ratio:.1f}× the volume actually performed: capacity "
+                            "bounds volume from above and overstates it by that much here.")
+    result.inputs.append(_row_input(f"actual transplants {US_VALIDATION_YEAR}", actual_row))
+    result.details["validation"] = {"actual": actual, "actual_source": f"{actual_row.dataset}@{actual_row.origin}",
+                                    "inside_interval": inside, "median_over_actual": ratio}
+    return Validation(result, actual, inside, ratio)
 
 
 DEFAULT_BLOOD_GROUPS = {"O": 0.30, "A": 0.28, "B": 0.32, "AB": 0.10}
+NEED_WORDS = ("need", "require", "necesit", "需要")  # a yearly need figure is not a waiting list
+VOLUME_SETS = ("transplants_total", "transplants_all_organs", "transplants_min")
 
 
 def run_waiting(wait_days: float, *, organ: str = "kidney", country: str = "CN",
-                waiting_list: str | None = None, seed: int = 0, store: Store | None = None) -> AnalysisResult:
+                population: str = "hospital", waiting_list: str | None = None, statistic: str = "mean",
+                year: int | None = None, seed: int = 0, store: Store | None = None) -> AnalysisResult:
+    """An advertised wait, applied to the population it was advertised for.
+
+    ``population``: 'hospital' or 'foreign' (the default: an advertised wait is a hospital's,
+    and its waiting list must be given with ``waiting_list``), or 'national' (the user applies it
+    to the national list; the shipped national waiting-list rows are the default, 'need' figures
+    excluded)."""
+    from harvestwatch.analysis.waiting import WaitQuestion, waiting_inference
+
     extra = user_rows(store)
+    labels = {"hospital": "the patients of the advertising hospital",
+              "foreign": "the foreign patients the hospital advertised to",
+              "national": f"{country}'s national waiting list (applied by the user)"}
+    if population not in labels:
+        raise ValidationError("--population", f"choose hospital, foreign or national, got {population!r}")
     default = None
-    if waiting_list is None:
-        rows = ds.get_dataset(f"{country}:waiting_list", extra).rows
-        vals = sorted({r.value for r in rows})
-        default = Prior(vals[0], vals[0], vals[-1], "uniform",
-                        "; ".join(f"{r.dataset}@{r.origin}" for r in rows))
+    volume, volume_label = None, ""
+    if population == "national":
+        alld = ds.all_datasets(extra)
+        rows = [r for n in (f"{country}:waiting_list", f"{country}:transplant_waiting_list") if n in alld
+                for r in alld[n].rows if not any(w in r.quote.lower() for w in NEED_WORDS)]
+        if year is not None:
+            rows = [r for r in rows if r.year == year] or rows
+        if rows:
+            default = _rows_prior(rows, "waiting list")
+        vol_year = year or max((r.year for r in rows if r.year), default=None)
+        if vol_year:
+            volume = _rows_prior(_year_rows(VOLUME_SETS, vol_year, country, extra), "volume")
+            volume_label = f"reported national transplants of {vol_year}"
+    hint = ("the waiting list of that population is needed: pass --waiting-list N (or MIN:MAX); "
+            "--population national applies the wait to the national list instead")
+    wl = _prior(waiting_list, default, f"--waiting-list ({hint})")
     comparison = []
     for name, d in ds.all_datasets(extra).items():
         if name.startswith(("US:", "GB:", "ES:")) and "wait" in name and organ in name:
             for r in d.rows[:2]:
                 comparison.append(Input(f"comparison {name} {r.year or r.period or ''}".strip(),
-                                        f"{r.value:g} {r.unit}", f"{name}@{r.origin}", r.quote,
-                                        r.source_url))
+                                        f"{r.value:g} {r.unit}", f"{name}@{r.origin}", r.quote, r.source_url))
+    q = WaitQuestion(float(wait_days), wl, labels[population], statistic, organ, volume, volume_label)
     result = waiting_inference(
-        wait_days, _prior(waiting_list, default, "--waiting-list"), DEFAULT_BLOOD_GROUPS,
-        Prior(0.7, 0.85, 0.95, "pert", "prior: share of ABO-compatible donors with a negative "
-                                        "crossmatch (assumed)"),
-        comparison=comparison, organ=organ, seed=seed)
+        q, blood_groups=DEFAULT_BLOOD_GROUPS,
+        crossmatch_negative=Prior(0.7, 0.85, 0.95, "pert", "prior: share of ABO-compatible donors with a "
+                                                           "negative crossmatch (assumed)"),
+        comparison=comparison, seed=seed)
     result.assumptions.append("Blood-group frequencies O 30%, A 28%, B 32%, AB 10% are an assumed "
                               "prior for the Chinese population; pass your own through the API.")
     return result
@@ -524,6 +641,12 @@ def chart_svg(result: AnalysisResult) -> str:
     from harvestwatch.analysis.charts import chart
 
     return chart(result.to_dict())
+
+
+def chart_png(result: AnalysisResult) -> bytes:
+    from harvestwatch.analysis.charts import chart
+
+    return chart(result.to_dict(), "png")
 
 
 # --- Robertson, Hinde & Lavee 2019 next to what the shipped rows show --------------------

@@ -181,7 +181,7 @@ def analyses(request: Request, dataset: str = "CN:deceased_donors", wait_days: f
     for run in (lambda: analysis_svc.run_integrity(dataset, store=st,
                                                    selection=analysis_svc.make_selection(**choice)),
                 lambda: analysis_svc.run_supply_gap(store=st),
-                lambda: analysis_svc.run_waiting(wait_days, store=st)):
+                lambda: analysis_svc.run_waiting(wait_days, population="national", store=st)):
         try:
             r = run()
             results.append({"result": r.to_dict(), "svg": analysis_svc.chart_svg(r), "error": None})
