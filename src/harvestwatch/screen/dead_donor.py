@@ -78,7 +78,7 @@ _MAINTAIN_EN = re.compile(r"\b(?:maintain\w*|continu\w*|kept|keep\w*|remain\w*|s
 _PRIOR_ZH = frozenset({"已", "已经", "已行", "已有", "带", "带有", "原有", "留置", "带管"})
 _PRIOR_EN = re.compile(r"\b(?:already|previously|had been|in place|under|existing|pre-existing)\b")
 _START_ZH = frozenset({"建立", "开始", "给予", "行", "进行", "接", "连接", "施行", "实施", "予以", "予", "改用",
-                       "即行", "再行", "立即"})
+                       "即行", "再行", "立即", "上机", "插上"})
 _START_EN = re.compile(r"\b(?:establish\w*|start\w*|begin|began|begun|initiat\w*|commenc\w*|connect\w*|"
                        r"given|gave|give|provid\w*|perform\w*|carried out|conduct\w*|instituted|applied|"
                        r"placed on|put on)\b")

@@ -104,8 +104,8 @@ class Matcher:
             flags.append(_hsbatch.CASELESS)  # literals: byte matching is exact, and faster
             bits.append(self.category_bit[t.category])
         for category, patterns in (prefilters or {}).items():
-            for pat in patterns:
-                exprs.append(_widen(pat).encode("utf-8"))
+            for expr in (e for pat in patterns for e in _widen(pat)):
+                exprs.append(expr.encode("utf-8"))
                 flags.append(_hsbatch.CASELESS | _hsbatch.UTF8)
                 bits.append(self.category_bit[category])
         self.id_bits = np.array(bits, dtype=np.uint64)
@@ -130,13 +130,43 @@ class Matcher:
         return self.scan_batch([text]).hits(0)
 
 
-def _widen(pattern: str) -> str:
-    """A Python pattern rewritten for Hyperscan so that it matches at least wherever Python's
-    (Unicode) reading of it would: word boundaries dropped (Hyperscan has no Unicode ``\\b``),
-    ``\\s`` and ``\\d`` widened to Python's Unicode classes."""
-    return (pattern.replace(r"\b", "")
-            .replace(r"\s", r"[\s\p{Z}\x1c-\x1f\x{85}]")
-            .replace(r"\d", r"\p{Nd}"))
+def _widen(pattern: str) -> list[str]:
+    """A Python pattern rewritten for Hyperscan (as one or more expressions) so that together
+    they match at least wherever Python's (Unicode) reading of it would.
+
+    A top-level alternative that opens with ``\\b`` ("no" but not inside "donor") becomes two
+    expressions: one anchored at the start of the data, one preceded by an ASCII non-word
+    character (every character Python counts as non-word is one; records are separated by NUL).
+    Other ``\\b`` are dropped (Hyperscan has no Unicode word boundary and no embedded anchors);
+    ``\\s`` and ``\\d`` are widened to Python's Unicode classes."""
+    out = []
+    for branch in _top_level_alternatives(pattern):
+        body = (branch[2:] if branch.startswith("\\b") else branch).replace("\\b", "")
+        body = body.replace("\\s", r"[\s\p{Z}\x1c-\x1f\x{85}]").replace("\\d", r"\p{Nd}")
+        out += ["^" + body, r"\W" + body] if branch.startswith("\\b") else [body]
+    return out
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, cls, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if cls:
+            cls = c != "]"
+        elif c == "[":
+            cls = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return parts + [pattern[start:]]
 
 
 def _escape(term: str) -> str:

@@ -26,7 +26,7 @@ SOURCES = {
     "statement_negated": (
         r"\b(?:no|not|without|never|neither|nor)\b[^.;\n]{0,40}(?:consent|ethic|review board|irb|approv|"
         r"donor|donation|helsinki|istanbul)"
-        r"|(?:consent|ethic|approv|review board|irb|donor|donation)[^.;\n]{0,30}\b(?:not|waived)\b",
+        r"|(?:consent|ethic|approv|review board|irb|donor|donation)[^.;\n]{0,30}\s(?:not|waived)\b",
         r"(?:未|无|無|没有|沒有|不)[^。；;，,\n]{0,12}(?:知情同意|同意|伦理|批准|审查|供体|供者|捐献|来源|尸体|活体|死刑|死囚)",
     ),
     "hedge": (r"\b(?:may|might|possibly|presumably|probably|likely|unclear|assumed)\b|可能|或许|或許|估计",),
