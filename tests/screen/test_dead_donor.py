@@ -135,3 +135,20 @@ def test_procurement_on_a_spontaneously_breathing_donor():
     assert flagged("The kidneys were procured while the donor was breathing spontaneously.")
     assert not flagged("The donor had no spontaneous breathing when the kidneys were procured.")
     assert not flagged("Brain death means loss of spontaneous breathing; the kidneys were procured.")
+
+
+@pytest.mark.slow
+def test_process_pool_and_dask_give_the_same_flags():
+    from distributed import LocalCluster
+
+    from harvestwatch.engine.runner import run_batches
+    from harvestwatch.services.screen import _screen_batch
+
+    texts = [t for t, _ in BREACHES] + NOT_BREACHES
+    batches = [[(i, t, 2005) for i, t in enumerate(texts)][k:k + 10] for k in range(0, len(texts), 10)]
+    local = list(run_batches(_screen_batch, batches, workers=1))
+    assert sum(any(r[0] == "dead_donor_rule" for r in rows) for b in local for _, rows in b) == len(BREACHES)
+    assert list(run_batches(_screen_batch, batches, workers=2)) == local
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp",
+                      dashboard_address=None) as cluster:
+        assert list(run_batches(_screen_batch, batches, scheduler=cluster.scheduler_address)) == local
