@@ -45,6 +45,8 @@ def chart(result: dict, fmt: str = "svg") -> str | bytes:
         fig = _integrity(result)
     elif method.startswith("capacity"):
         fig = _tornado(result)
+    elif (result.get("details") or {}).get("distributions"):
+        fig = _distributions(result)
     else:
         fig = _interval(result)
     return _save(fig, fmt)
@@ -106,7 +108,7 @@ def _integrity(result: dict):
     ax1.set_ylabel(d.get("unit") or "count", fontsize=8)
     verdict = d.get("verdict") or "no verdict (see data checks)"
     ax1.set_title(f"{d['dataset']}: {verdict}", fontsize=9)
-    ax1.legend(fontsize=7, loc="upper left", frameon=False)
+    ax1.legend(fontsize=7, loc="best", framealpha=0.85)
     # right: the test's own statistic, Pearson χ²/df, for the series and its peers
     stat = d["glm"]["dispersion"]
     peers = d.get("peers") or []
@@ -146,17 +148,75 @@ def _integrity(result: dict):
     return fig
 
 
+LABELS = {"transplants": "transplants", "deceased_donors": "deceased donors", "organs_per_donor": "organs per donor",
+          "discard_rate": "discard rate", "living_share": "living-donor share", "living_transplants":
+          "living-donor transplants", "supply": "supply (organs)", "gap": "unexplained organs (gap)",
+          "waiting_list": "waiting list (people)", "implied_supply": "implied supply (organs/year)",
+          "capacity": "capacity (transplants/year)"}
+RESULT_KEYS = ("gap", "implied_supply", "capacity")
+
+
+def _distributions(result: dict):
+    """One row per input (its own axis): 5–95% line, 25–75% box, median; the result row in red."""
+    plt = _plt()
+    dist = result["details"]["distributions"]
+    keys = [k for k in dist if k not in RESULT_KEYS] + [k for k in RESULT_KEYS if k in dist]
+    fig, axes = plt.subplots(len(keys), 1, figsize=(7, 0.75 * len(keys) + 0.6), squeeze=False)
+    for ax, key in zip(axes[:, 0], keys, strict=True):
+        q = dist[key]
+        color = RED if key in RESULT_KEYS else BLUE
+        ax.hlines(0, q["p05"], q["p95"], color=color, lw=1.5)
+        ax.add_patch(plt.Rectangle((q["p25"], -0.25), max(q["p75"] - q["p25"], 1e-12), 0.5, color=color,
+                                   alpha=0.35 if key not in RESULT_KEYS else 0.5, lw=0))
+        ax.plot([q["p50"]], [0], "|", color=color, ms=14, mew=2)
+        if key == "gap":
+            ax.axvline(0, color=GREY, ls="--", lw=0.8)
+        span = q["p95"] - q["p05"]
+        pad = span * 0.15 if span > 0 else max(abs(q["p50"]) * 0.05, 1e-3)
+        lo, hi = q["p05"] - pad, q["p95"] + pad
+        if key == "gap":
+            lo, hi = min(lo, -pad), max(hi, pad)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(-0.6, 0.6)
+        ax.set_yticks([])
+        ax.set_ylabel(LABELS.get(key, key.replace("_", " ")), rotation=0, ha="right", va="center", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        if max(abs(lo), abs(hi)) >= 1000:
+            from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(6))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+        label = f"{q['p50']:,.0f}" if abs(q["p50"]) >= 1000 else f"{q['p50']:.4g}"
+        ax.text(1.0, 0.5, f" {label}", transform=ax.transAxes, fontsize=7, va="center", color=color)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+    axes[0, 0].set_title(f"{result['method']}: inputs and result (bar 5–95%, box 25–75%, tick median)",
+                         fontsize=8.5)
+    fig.tight_layout(h_pad=0.4)
+    return fig
+
+
 def _tornado(result: dict):
     plt = _plt()
     rows = result["details"]["tornado"]
-    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(1, len(rows))))
+    fig, ax = plt.subplots(figsize=(6.5, 0.9 + 0.45 * max(1, len(rows))))
     mode = result["details"]["mode_estimate"]
     for i, r in enumerate(reversed(rows)):
         lo, hi = sorted((r["at_min"], r["at_max"]))
         ax.barh(i, hi - lo, left=lo, color="#1f3b73")
     ax.set_yticks(range(len(rows)), [r["input"] for r in reversed(rows)], fontsize=8)
-    ax.axvline(mode, color="#c0392b", lw=1)
-    ax.set_xlabel(f"{result['unit']} (others at their mode)", fontsize=8)
+    ax.axvline(mode, color=RED, lw=1)
+    iv = result.get("interval") or {}
+    if iv.get("low") is not None:
+        ax.axvspan(iv["low"], iv["high"], color=RED, alpha=0.10, lw=0,
+                   label=f"{(iv.get('level') or 0.9):.0%} interval of the simulated total")
+        val = (result.get("details") or {}).get("validation")
+        if val:
+            ax.axvline(val["actual"], color="#27ae60", lw=1.5, label=f"performed: {val['actual']:,.0f}")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35), frameon=False, ncol=2)
+    ax.set_xlabel(f"{result['unit']} (one input at its min and max, others at their mode)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    fig.tight_layout()
     return fig
 
 
