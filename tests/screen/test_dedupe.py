@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harvestwatch.screen.dedupe import KeyIndex, Keys, keys_of, norm_doi, norm_pmid, norm_title, title_key
+from harvestwatch.screen.dedupe import (
+    KeyIndex,
+    Keys,
+    keys_of,
+    norm_doi,
+    norm_pmid,
+    norm_title,
+    title_key,
+)
 from harvestwatch.screen.records import read_records
 from harvestwatch.services import screen as svc
 from harvestwatch.store.ledger import check_chain

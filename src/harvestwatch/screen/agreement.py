@@ -2,7 +2,8 @@
 
 The standard error is the non-null one of Fleiss, Cohen & Everitt (1969), as in Stata's
 ``kap`` and statsmodels' ``cohens_kappa``; the interval is kappa ± z·SE, clipped to [-1, 1].
-With few double-screened records the interval is wide, which is the honest answer.
+That large-sample interval is too narrow on few records (on five it can look precise), so
+under ``SMALL`` records it is widened to also cover a seeded percentile bootstrap interval.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+
+SMALL = 50
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,7 @@ class Kappa:
     low: float | None
     high: float | None
     categories: tuple[str, ...]
+    method: str = "asymptotic (Fleiss, Cohen & Everitt 1969)"
 
     def describe(self) -> str:
         if self.kappa is None:
@@ -55,4 +61,25 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str], *, z: float = 1.959964) -> K
     big_c = (kappa - pe * (1 - kappa)) ** 2
     var = max(big_a + big_b - big_c, 0.0) / (n * (1 - pe) ** 2)
     se = math.sqrt(var)
-    return Kappa(n, po, pe, kappa, se, max(-1.0, kappa - z * se), min(1.0, kappa + z * se), cats)
+    low, high = max(-1.0, kappa - z * se), min(1.0, kappa + z * se)
+    method = Kappa.method
+    if n < SMALL:
+        blow, bhigh = _bootstrap([k[x] for x in a], [k[y] for y in b], len(cats))
+        low, high = min(low, blow), max(high, bhigh)
+        method = f"asymptotic, widened to a percentile bootstrap (n < {SMALL})"
+    return Kappa(n, po, pe, kappa, se, low, high, cats, method)
+
+
+def _bootstrap(a: list[int], b: list[int], m: int, reps: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """2.5 and 97.5 percentiles of kappa over resamples (resamples where it is undefined skipped)."""
+    rng = np.random.default_rng(seed)
+    x, y = np.array(a), np.array(b)
+    idx = rng.integers(0, len(a), (reps, len(a)))
+    xa, yb = x[idx], y[idx]
+    po = (xa == yb).mean(axis=1)
+    pe = sum((xa == c).mean(axis=1) * (yb == c).mean(axis=1) for c in range(m))
+    ok = pe < 1 - 1e-12
+    kap = (po[ok] - pe[ok]) / (1 - pe[ok])
+    if not len(kap):
+        return -1.0, 1.0
+    return float(np.percentile(kap, 2.5)), float(np.percentile(kap, 97.5))
