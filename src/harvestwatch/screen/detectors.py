@@ -28,7 +28,7 @@ from harvestwatch.screen.statements import SOURCES as STATEMENT_SOURCES
 
 RULES = ("dead_donor_rule", "donor_source_missing", "consent_missing", "ethics_missing",
          "pre_2015", "implausible_wait")
-VERSION = "screen/0.1"
+VERSION = "screen/0.2"  # bump when a rule changes: records screened by older rules are re-screened
 
 _ORGAN = re.compile(r"kidney|renal|liver|hepatic|heart|cardiac|lung|肾|腎|肝|心脏|心臟|肺")
 
