@@ -63,7 +63,10 @@ def test_checkpoint_proof_and_verify(cli):
     assert out.exit_code == 0
     root = re.search(r"\b[0-9a-f]{64}\b", out.output).group(0)
     proof = json.loads(cli("ledger", "prove", "3").output)
-    assert proof["valid"] and proof["merkle_root"] == root
-    assert cli("ledger", "prove", "99").exit_code != 0  # not covered by any checkpoint
+    assert proof["valid"] and proof["head"]["root_hash"] == root
+    assert (proof["leaf_index"], proof["tree_size"]) == (2, proof["head"]["tree_size"])
+    assert cli("ledger", "prove", "99").exit_code != 0  # no such entry
+    assert cli("ledger", "prove", "0").exit_code != 0  # entries start at 1
+    assert cli("ledger", "prove", "-1").exit_code != 0
     report = json.loads(cli("verify", "--json").output)
     assert report["ok"] and report["counts"]["documents"] == 4

@@ -56,9 +56,10 @@ def test_ledger_records_actor_action_and_hash_chain(sqlite_store, tmp_path):
     assert entries[0].prev_hash == ledger.GENESIS
 
 
-def test_merkle_proof_round_trip():
-    leaves = [ledger.sha256_json({"i": i}) for i in range(7)]
-    root = ledger.merkle_root(leaves)
-    for i in range(7):
-        assert ledger.verify_proof(leaves[i], ledger.merkle_proof(leaves, i), root)
-    assert not ledger.verify_proof(leaves[0], ledger.merkle_proof(leaves, 1), root)
+def test_ledger_root_is_rfc6962_over_entry_hashes():
+    from harvestwatch.core import merkle
+
+    hashes = [ledger.sha256_json({"i": i}) for i in range(7)]
+    leaves = [merkle.leaf_hash(bytes.fromhex(h)) for h in hashes]
+    assert ledger.merkle_root(hashes) == merkle.root_of(leaves).hex()
+    assert ledger.merkle_root(hashes) != ledger.merkle_root([*hashes, hashes[-1]])

@@ -1,11 +1,12 @@
-"""Verify also vouches for source rows and for ledger entries covered by Merkle checkpoints."""
+"""Verify also vouches for source rows and for ledger entries covered by signed tree heads."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
 from harvestwatch.ingest.pipeline import ingest_paths
-from harvestwatch.services.store import checkpoint, export_jsonl, prove_entry
+from harvestwatch.services import custody
+from harvestwatch.services.store import export_jsonl
 from harvestwatch.store.verify import verify_store
 from tests.conftest import SAMPLES
 
@@ -37,30 +38,31 @@ def test_source_row_without_ledger_entry_is_named(sqlite_store):
     assert any("abababababab" in p and "not vouched for" in p for p in result.problems)
 
 
-def test_truncated_ledger_tail_is_caught_by_checkpoint(any_store, tmp_path):
+def test_truncated_ledger_tail_is_caught_by_signed_head(any_store, tmp_path):
+    custody.signing_key(any_store)  # made on init by 'svc.open'
     _ingest(any_store)
     with (tmp_path / "out.jsonl").open("w") as fh:
-        export_jsonl(any_store, fh, destination="out.jsonl")  # entry 7: the export itself
-    cp = checkpoint(any_store)
-    assert cp["last_seq"] == 7
+        export_jsonl(any_store, fh, destination="out.jsonl")  # the export itself is an entry
+    head = custody.checkpoint(any_store)
+    size = head.tree_size
     assert verify_store(any_store).ok
     with any_store.session() as s:
-        s.execute(text("DELETE FROM ledger WHERE seq = 7"))
+        s.execute(text("DELETE FROM ledger WHERE seq = :n"), {"n": size})
     result = verify_store(any_store)
-    # The hash chain alone is still intact; only the checkpoint reveals the cut.
+    # The hash chain alone is still intact; only the signed head reveals the cut.
     assert len(result.problems) == 1
-    assert "covers ledger entries 1..7 but the ledger ends at entry 6" in result.problems[0]
+    assert f"covers ledger entries 1..{size} but the ledger ends at entry {size - 1}" in result.problems[0]
 
 
-def test_rewritten_entry_breaks_checkpoint_and_proof(sqlite_store):
+def test_rewritten_entry_breaks_signed_head_and_proof(sqlite_store):
     _ingest(sqlite_store)
-    cp = checkpoint(sqlite_store)
-    assert prove_entry(sqlite_store, 3)["valid"]
+    head = custody.checkpoint(sqlite_store)
+    assert custody.prove_entry(sqlite_store, 3)["valid"]
     with sqlite_store.session() as s:
         s.execute(text("UPDATE ledger SET actor = 'mallory' WHERE seq = 3"))
     result = verify_store(sqlite_store)
     assert any("entry 3: fields do not match" in p for p in result.problems)
-    # An attacker who also recomputes the entry hashes still cannot match the checkpoint.
+    # An attacker who also recomputes the entry hashes still cannot match the signed head.
     from harvestwatch.store import ledger
     from harvestwatch.store.models import LedgerEntry
 
@@ -73,5 +75,5 @@ def test_rewritten_entry_breaks_checkpoint_and_proof(sqlite_store):
             prev = e.entry_hash
     result = verify_store(sqlite_store)
     assert not any("fields do not match" in p for p in result.problems)
-    assert any(f"Merkle root {cp['merkle_root'][:16]}" in p for p in result.problems)
-    assert not prove_entry(sqlite_store, 3)["valid"]
+    assert any(f"signed root {head.root_hash[:16]}" in p for p in result.problems)
+    assert not custody.prove_entry(sqlite_store, 3)["valid"]

@@ -129,10 +129,10 @@ def test_pages_render(as_user):
     for path in ("/", "/entities", "/entities?type=person", "/claims", "/claims?kind=denial",
                  "/analyses", "/entities/person/David Matas", "/review", "/api/openapi.json"):
         assert client.get(path).status_code == 200, path
-    assert "Merkle root" not in client.get("/").text
+    assert "Signed tree head:" not in client.get("/").text
     page = client.get("/").text
     client.post("/custody/verify", data={"csrf": csrf_of(page)})
-    assert "Merkle root" in client.get("/").text
+    assert "Signed tree head:" in client.get("/").text
 
 
 def test_download_report_leaves_out_restricted_for_viewers(as_user):

@@ -1,4 +1,4 @@
-"""CLI: ingest, search, show, verify, ledger and export — the evidence store's commands."""
+"""CLI: ingest, search, show and export — the evidence store's commands (verify, ledger: custody_cmd)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from harvestwatch.cli._render import console, emit_json, err_console, table
 from harvestwatch.core.progress import progress
 from harvestwatch.ingest.pipeline import KINDS, expand_inputs
 from harvestwatch.services import store as svc
-
-ledger_app = typer.Typer(help="Custody ledger: checkpoints, proofs, entries.", no_args_is_help=True)
 
 RestrictedOpt = typer.Option(False, "--include-restricted",
                              help="Include restricted documents (decrypted; each view is logged).")
@@ -101,55 +99,6 @@ def show(
     console.print(doc["text"], highlight=False, markup=False)
 
 
-def verify(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json")) -> None:
-    """Recompute every blob, the ledger chain and vouched rows; exit 1 naming what differs."""
-    report = svc.verify(_store(store))
-    if json_out:
-        emit_json(report.to_dict())
-    else:
-        c = report.counts
-        console.print(f"checked {c['sources']} sources, {c['documents']} documents, "
-                      f"{c['ledger_entries']} ledger entries")
-        for note in report.notes:
-            console.print(f"note: {note}", highlight=False)
-        for p in report.problems:
-            err_console.print(f"DIFFERS: {p}", highlight=False, markup=False)
-        console.print("intact" if report.ok else f"{len(report.problems)} problem(s)")
-    raise typer.Exit(0 if report.ok else 1)
-
-
-@ledger_app.command("checkpoint")
-def ledger_checkpoint(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json")) -> None:
-    """Print the current Merkle root over the ledger, to publish elsewhere."""
-    cp = svc.checkpoint(_store(store))
-    if json_out:
-        emit_json(cp)
-    else:
-        print(cp["merkle_root"])
-        err_console.print(f"covers ledger entries 1..{cp['last_seq']} ({cp['at']})")
-
-
-@ledger_app.command("prove")
-def ledger_prove(seq: int, store: str = StoreOpt) -> None:
-    """A Merkle inclusion proof of one entry against the latest checkpoint."""
-    proof = svc.prove_entry(_store(store), seq)
-    emit_json(proof)
-    raise typer.Exit(0 if proof["valid"] else 1)
-
-
-@ledger_app.command("show")
-def ledger_show(limit: int = typer.Option(20, "--limit"), store: str = StoreOpt,
-                json_out: bool = typer.Option(False, "--json")) -> None:
-    """The latest custody entries."""
-    entries = svc.ledger_entries(_store(store), limit=limit)
-    if json_out:
-        emit_json(entries)
-        return
-    table("custody ledger", ["seq", "at", "actor", "action", "object", "entry hash"],
-          [[e["seq"], e["at"], e["actor"], e["action"], f"{e['object_type']}:{e['object_id'][:16]}",
-            e["entry_hash"][:16]] for e in entries])
-
-
 def export(
     fmt: str = typer.Option("jsonl", "--format", help="jsonl"),
     out: Path = typer.Option(None, "--out", help="File to write (default stdout)."),
@@ -173,6 +122,5 @@ def export(
 
 def register(app: typer.Typer) -> None:
     """Add the store's commands to the root app."""
-    for fn in (ingest, search, show, verify, export):
+    for fn in (ingest, search, show, export):
         app.command(fn.__name__)(fn)
-    app.add_typer(ledger_app, name="ledger")

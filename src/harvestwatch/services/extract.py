@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from harvestwatch.engine.runner import run_batches
 from harvestwatch.extract.evaluation import evaluate
 from harvestwatch.extract.pipeline import EXTRACTOR_VERSION, extract_many
-from harvestwatch.store import Store
+from harvestwatch.store import Store, derived
 from harvestwatch.store.documents import plain_text
 from harvestwatch.store.models import Document, ExtractedItem, replace_items
 
@@ -40,6 +40,11 @@ def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers
         ids = list(session.scalars(q))
     batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
     counts = {"documents": 0, "items": 0, "extractor": EXTRACTOR_VERSION}
+    if not ids:
+        return counts
+    actor = store.settings.actor
+    with store.session() as session:  # the run and each document's items are ledger entries
+        run = derived.start_run(session, EXTRACTOR_VERSION, ids, actor=actor)
 
     def load(batch: list[int]) -> list[tuple[str, str]]:
         with store.session() as session:
@@ -50,6 +55,7 @@ def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers
         for doc_id, doc_items in zip(batch, items, strict=True):
             with store.session() as session:
                 counts["items"] += replace_items(session, doc_id, EXTRACTOR_VERSION, doc_items)
+                derived.record_extraction(session, doc_id, EXTRACTOR_VERSION, actor=actor, run=run)
             counts["documents"] += 1
             if on_document:
                 on_document(doc_id)
@@ -58,6 +64,8 @@ def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers
     results = run_batches(_extract_batch, texts, workers=workers if len(batches) > 1 else 1)
     for batch, items in zip(batches, results, strict=True):
         save(batch, items)
+    with store.session() as session:
+        derived.finish_run(session, run, EXTRACTOR_VERSION, counts["documents"], actor=actor)
     return counts
 
 

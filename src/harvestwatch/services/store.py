@@ -10,7 +10,6 @@ from typing import IO
 from sqlalchemy import func, select
 
 from harvestwatch.core.config import Settings
-from harvestwatch.core.errors import NotFound
 from harvestwatch.ingest.pipeline import IngestReport, InputResult, ingest_paths
 from harvestwatch.store import Store, ledger, open_store
 from harvestwatch.store.documents import find_document, plain_text
@@ -19,12 +18,16 @@ from harvestwatch.store.search import Hit, SearchFilters, search
 from harvestwatch.store.verify import VerifyReport, verify_store
 
 __all__ = ["open", "ingest", "search_documents", "show_document", "verify", "checkpoint",
-           "prove_entry", "export_jsonl", "document_dict", "ledger_entries", "store_summary"]
+           "export_jsonl", "document_dict", "ledger_entries", "store_summary"]
 
 
 def open(settings: Settings) -> Store:  # noqa: A001 - the store's natural verb
-    """Open the store the settings name (created and migrated on first use)."""
-    return open_store(settings)
+    """Open the store the settings name (created, migrated and given its signing key on first use)."""
+    from harvestwatch.services.custody import signing_key
+
+    store = open_store(settings)
+    signing_key(store)
+    return store
 
 
 def ingest(store: Store, inputs: Iterable[str], *, kind: str = "other", tags: Iterable[str] = (),
@@ -143,40 +146,29 @@ def original_bytes(store: Store, ref: str | int, *, include_restricted: bool = F
     return meta, store.blobs.read(meta["sha256"])
 
 
-def verify(store: Store) -> VerifyReport:
-    """Recompute blobs, ledger chain and vouched rows; see ``store.verify``."""
-    return verify_store(store)
+def verify(store: Store, *, against: list[str] = ()) -> VerifyReport:
+    """Recompute blobs, ledger chain, signed heads and vouched rows; see ``store.verify``.
+
+    ``against``: paths of signed tree heads published earlier (``HEAD.json``).
+    """
+    from harvestwatch.services.custody import read_head_file
+
+    return verify_store(store, against=[(path, read_head_file(path)) for path in against])
 
 
-def checkpoint(store: Store, actor: str | None = None) -> dict:
-    """Record a Merkle root over the ledger (to publish elsewhere) and return it."""
-    with store.session() as session:
-        cp = ledger.checkpoint(session)
-        return {"merkle_root": cp.merkle_root, "last_seq": cp.last_seq, "at": cp.at}
+def checkpoint(store: Store, *, tsa_url: str | None = None) -> dict:
+    """Sign a tree head over the ledger now (to publish elsewhere) and return it."""
+    from harvestwatch.services import custody
+
+    return custody.checkpoint(store, tsa_url=tsa_url).to_dict()
 
 
 def latest_checkpoint(store: Store) -> dict | None:
-    """The most recent Merkle checkpoint, if any."""
-    from harvestwatch.store.models import Checkpoint
+    """The latest signed tree head with the signing key's fingerprint, if any."""
+    from harvestwatch.services import custody
 
-    with store.session() as session:
-        cp = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
-        return {"merkle_root": cp.merkle_root, "last_seq": cp.last_seq, "at": cp.at} if cp else None
-
-
-def prove_entry(store: Store, seq: int) -> dict:
-    """A Merkle inclusion proof of ledger entry ``seq`` against the latest checkpoint."""
-    from harvestwatch.store.models import Checkpoint
-
-    with store.session() as session:
-        cp = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
-        if cp is None or cp.last_seq < seq:
-            raise NotFound(f"no checkpoint covers ledger entry {seq}; run 'ledger checkpoint'")
-        leaves = ledger.leaf_hashes(session, cp.last_seq)
-        proof = ledger.merkle_proof(leaves, seq - 1)
-        ok = ledger.verify_proof(leaves[seq - 1], proof, cp.merkle_root)
-        return {"seq": seq, "entry_hash": leaves[seq - 1], "merkle_root": cp.merkle_root,
-                "proof": proof, "valid": ok}
+    head = custody.latest_head(store)
+    return head.to_dict() if head else None
 
 
 def ledger_entries(store: Store, *, limit: int = 50, object_id: str | None = None) -> list[dict]:

@@ -9,6 +9,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import select
 
 from harvestwatch.core.errors import NotFound, PermissionDenied, ValidationError
+from harvestwatch.core.hashing import sha256_bytes
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.accounts import CLEARED, ROLES, AccessLog, ReviewDecision, User
 from harvestwatch.store.models import Document, ExtractedItem
@@ -25,10 +26,32 @@ def add_user(store: Store, name: str, role: str, password: str, *, actor: str = 
     with store.session() as s:
         if s.scalar(select(User).where(User.name == name)):
             raise ValidationError(name, "a user of that name exists")
-        s.add(User(name=name, role=role, password_hash=_hasher.hash(password)))
+        user = User(name=name, role=role, password_hash=_hasher.hash(password))
+        s.add(user)
         ledger.append(s, actor=actor, action="user_add", object_type="user", object_id=name,
-                      payload={"role": role})
+                      payload={"role": role, "credential": credential_digest(user.password_hash)})
     return {"name": name, "role": role}
+
+
+def set_role(store: Store, name: str, role: str, *, actor: str, actor_role: str = "admin") -> dict:
+    """Change a user's role (admins only); the change is a custody ledger entry."""
+    if actor_role != "admin":
+        raise PermissionDenied("only admins change roles")
+    if role not in ROLES:
+        raise ValidationError(role, f"unknown role; expected one of {', '.join(ROLES)}")
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFound(f"no user {name!r}")
+        old, user.role = user.role, role
+        ledger.append(s, actor=actor, action="user_role", object_type="user", object_id=name,
+                      payload={"role": role, "previous": old})
+    return {"name": name, "role": role, "previous": old}
+
+
+def credential_digest(password_hash: str) -> str:
+    """What the ledger keeps of a password: SHA-256 of its argon2 hash (a swapped hash shows)."""
+    return sha256_bytes(password_hash.encode())
 
 
 def list_users(store: Store) -> list[dict]:

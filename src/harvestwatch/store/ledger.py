@@ -1,15 +1,15 @@
-"""The custody ledger: append-only entries, each hashing the one before, plus Merkle checkpoints."""
+"""The custody ledger: append-only entries, each hashing the one before; leaves of a Merkle tree."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from harvestwatch.core import merkle
 from harvestwatch.core.hashing import sha256_json
-from harvestwatch.store.models import Checkpoint, LedgerEntry
+from harvestwatch.store.models import LedgerEntry
 
 GENESIS = "0" * 64
 LEDGER_LOCK_KEY = 0x68776C6564676572  # "hwledger": the advisory lock that serialises appends
@@ -103,58 +103,13 @@ def check_chain(session: Session) -> list[str]:
     return problems
 
 
-# --- Merkle checkpoints -------------------------------------------------------------------
+# --- the ledger as an RFC 6962 Merkle tree ------------------------------------------------
 
-def _pair(a: str, b: str) -> str:
-    return hashlib.sha256(bytes.fromhex(a) + bytes.fromhex(b)).hexdigest()
-
-
-def merkle_root(leaves: list[str]) -> str:
-    """Root over leaf hashes (an odd node is paired with itself); GENESIS for no leaves."""
-    level = list(leaves)
-    if not level:
-        return GENESIS
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(level[-1])
-        level = [_pair(level[i], level[i + 1]) for i in range(0, len(level), 2)]
-    return level[0]
+def leaf(entry_hash_hex: str) -> bytes:
+    """An entry's leaf hash: SHA-256(0x00 ‖ the 32 bytes of its entry hash)."""
+    return merkle.leaf_hash(bytes.fromhex(entry_hash_hex))
 
 
-def merkle_proof(leaves: list[str], index: int) -> list[tuple[str, str]]:
-    """Sibling path for leaf ``index``: a list of (side, hash) with side 'L' or 'R'."""
-    proof: list[tuple[str, str]] = []
-    level = list(leaves)
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(level[-1])
-        sibling = index ^ 1
-        proof.append(("L" if sibling < index else "R", level[sibling]))
-        level = [_pair(level[i], level[i + 1]) for i in range(0, len(level), 2)]
-        index //= 2
-    return proof
-
-
-def verify_proof(leaf: str, proof: list[tuple[str, str]], root: str) -> bool:
-    node = leaf
-    for side, sibling in proof:
-        node = _pair(sibling, node) if side == "L" else _pair(node, sibling)
-    return node == root
-
-
-def leaf_hashes(session: Session, upto: int | None = None) -> list[str]:
-    q = select(LedgerEntry.entry_hash).order_by(LedgerEntry.seq)
-    if upto is not None:
-        q = q.where(LedgerEntry.seq <= upto)
-    return list(session.scalars(q))
-
-
-def checkpoint(session: Session) -> Checkpoint:
-    """Record (and return) the Merkle root over all current entries."""
-    leaves = leaf_hashes(session)
-    last = session.scalar(select(func.max(LedgerEntry.seq))) or 0
-    cp = Checkpoint(at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), last_seq=last,
-                    merkle_root=merkle_root(leaves))
-    session.add(cp)
-    session.flush()
-    return cp
+def merkle_root(entry_hashes: list[str]) -> str:
+    """RFC 6962 root (hex) over entries given by their entry hashes, in ledger order."""
+    return merkle.root_of(leaf(h) for h in entry_hashes).hex()
