@@ -34,6 +34,7 @@ BREACHES = [
      "incision to procure the kidneys.", Order.DEATH_THEN_AIRWAY),
     ("供者死亡后行气管切开，接简易呼吸器，开胸切取心肺。", Order.DEATH_THEN_AIRWAY),
     ("供体呼吸停止后，插入气管导管人工通气，快速开胸灌注。", Order.DEATH_THEN_AIRWAY),
+    ("执行死刑后立即气管插管，开胸切取心肺。", Order.DEATH_THEN_AIRWAY),
     # in a neighbouring sentence of the same procurement passage
     ("The donor was declared brain dead by two physicians. Tracheal intubation was then performed. "
      "A median sternotomy exposed the heart, which was excised.", Order.DEATH_THEN_AIRWAY),
@@ -77,6 +78,9 @@ NOT_BREACHES = [
     "The donor, already intubated and ventilated in the intensive care unit, was taken to theatre and "
     "the heart was procured after brain death was declared.",
     "供体在气管插管、呼吸机支持下判定脑死亡，然后开胸切取心脏。",
+    "脑死亡后继续经气管插管机械通气，开胸切取心脏。",
+    "After brain death was declared, ventilation was continued via the endotracheal tube and the chest "
+    "was opened to procure the heart.",
     # vascular cannulation is not airway intubation
     "经股动脉插管灌注器官保存液，随后切取肝肾。",
     "An aortic cannula was inserted, the donor was perfused with cold solution and the kidneys were "
