@@ -63,6 +63,8 @@ def test_two_blind_reviewers_conflict_and_resolution(any_store):
     assert svc.record_status(any_store, "R1", viewer="ann")["votes"][0]["decision"] == "flag_confirmed"
     assert "R1" in {r["id"] for r in svc.review_queue(any_store, reviewer="bob", limit=20)}
     assert "R1" not in {r["id"] for r in svc.review_queue(any_store, reviewer="ann", limit=20)}
+    bob_stop = svc.stopping(any_store, viewer="bob")  # nothing of ann's pending decision leaks
+    assert bob_stop["reviewers"] == [] and bob_stop["relevant_found"] == 0
     with pytest.raises(ValidationError, match="needs a reason code"):
         svc.decide(any_store, "62", "exclude", actor="ann")
     with pytest.raises(ValidationError, match="'other' needs a note"):
@@ -123,7 +125,7 @@ def test_single_reviewer_projects_and_stopping_status(sqlite_store, tmp_path):
     assert svc.decide(sqlite_store, "369", "include", project="solo", actor="ann")["status"] == "agreed"
     for rid in ("62", "131"):
         svc.decide(sqlite_store, rid, "exclude", reason="animal_study", project="solo", actor="ann")
-    st = svc.stopping(sqlite_store, project="solo")
+    st = svc.stopping(sqlite_store, project="solo", viewer="ann")
     assert st["reviewers"] == [{"reviewer": "ann", "screened": 3, "irrelevant_run": 2, "met": True}]
     assert st["met"] and st["relevant_found"] == 1 and st["undecided"] == 3
     assert 0 < st["estimated_recall"] <= 1 and st["expected_remaining"] >= 0

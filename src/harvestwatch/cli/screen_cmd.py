@@ -73,7 +73,7 @@ def screen_review(project: str = Project, limit: int = typer.Option(10, "--limit
     rows = svc.review_queue(st, project=project, limit=limit)
     table(f"review next ({st.settings.actor})", ["record", "year", "flags", "title"],
           [[r["id"], r["year"], r["flags"], r["title"]] for r in rows])
-    _print_stopping(svc.stopping(st, project=project), st.settings.actor)
+    _print_stopping(svc.stopping(st, project=project, viewer=st.settings.actor), st.settings.actor)
 
 
 Reason = typer.Option(None, "--reason", help="Exclusion reason code (see 'screen reasons').")
@@ -178,13 +178,16 @@ def _print_stopping(out: dict, reviewer: str | None = None) -> None:
 
 
 @screen_app.command("stop")
-def screen_stop(project: str = Project, json_out: bool = typer.Option(False, "--json")) -> None:
-    """Where the stopping rule stands, with the estimated recall."""
-    out = svc.stopping(_store(), project=project)
+def screen_stop(project: str = Project, json_out: bool = typer.Option(False, "--json"),
+                everyone: bool = typer.Option(False, "--all", help="Every reviewer's run and every "
+                                              "decision (after screening; breaks blinding while it runs).")) -> None:
+    """Where the stopping rule stands for you, with the estimated recall."""
+    st = _store()
+    out = svc.stopping(st, project=project, viewer=None if everyone else st.settings.actor)
     if json_out:
         emit_json(out)
         return
-    _print_stopping(out, _context.settings().actor)
+    _print_stopping(out, st.settings.actor)
 
 
 @screen_app.command("settings")

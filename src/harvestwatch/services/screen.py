@@ -353,8 +353,7 @@ def review_queue(store: Store, *, project: str = "default", limit: int = 10,
     order = [i for i in rank(_texts(rv.records), labels, RankerSettings(), prior) if i in open_]
     return [{"id": rv.records[i].record_id, "title": rv.records[i].data.get("title"),
              "year": rv.records[i].data.get("year"), "flags": rv.nflags.get(rv.records[i].id, 0),
-             "abstract": rv.records[i].data.get("abstract") or "",
-             "second": bool(rv.states[rv.records[i].id].votes)} for i in order[:limit]]
+             "abstract": rv.records[i].data.get("abstract") or ""} for i in order[:limit]]
 
 
 def _record(session, project: str, record_id: str) -> ScreenRecord:
@@ -508,26 +507,27 @@ def agreement(store: Store, *, project: str = "default") -> dict:
                       for k, v in sorted(pairs.items())]}
 
 
-def stopping(store: Store, *, project: str = "default") -> dict:
-    """Where the stopping rule stands: each reviewer's run of irrelevant records in a row, and the
-    project's estimated recall (records found relevant over those plus the model's expected
-    number among the records nobody has decided yet)."""
+def stopping(store: Store, *, project: str = "default", viewer: str | None = None) -> dict:
+    """Where the stopping rule stands, and the estimated recall (records found relevant over
+    those plus the model's expected number among the records not yet labelled).
+
+    With a ``viewer`` (a reviewer still screening), only their own run is shown and only final
+    decisions and their own count as labels, so nothing reveals the other reviewer's pending
+    decisions; without one (reports, after screening) every reviewer's run is listed.
+    """
     with store.session() as s:
         rv = _review(s, project)
     rule = StoppingRule(rv.settings["stop_after"], rv.settings["min_screened"])
     total = len(rv.records)
     per = []
     for reviewer, seq in sorted(rv.sequences.items()):
+        if viewer is not None and reviewer != viewer:
+            continue
         labels = [v for _, v in seq]
         per.append({"reviewer": reviewer, "screened": len(labels), "irrelevant_run": irrelevant_run(labels),
                     "met": should_stop(rule, labels, total)})
     pos = {r.id: i for i, r in enumerate(rv.records)}
-    labels: dict[int, int] = {}
-    for pk, st in rv.states.items():
-        if st.final is not None:
-            labels[pos[pk]] = RELEVANT[st.final]
-        elif st.votes:  # pending or in conflict: relevant if any reviewer said so
-            labels[pos[pk]] = max(RELEVANT[v.decision] for v in st.votes)
+    labels = {pos[pk]: v for pk, v in _labels(rv, viewer).items()}
     found = sum(labels.values())
     remaining = expected_remaining(_texts(rv.records), labels) if total else None
     recall = estimated_recall(found, remaining)

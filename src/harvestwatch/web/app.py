@@ -28,7 +28,7 @@ WEB = Path(str(resources.files("harvestwatch.web")))
 
 def create_app(settings: Settings) -> FastAPI:
     """The workbench for the store ``settings`` names (opened once, shared by requests)."""
-    from harvestwatch.web import api, pages
+    from harvestwatch.web import api, pages, screening
 
     app = FastAPI(title="harvestwatch", version=__version__, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
@@ -42,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
                        max_age=12 * 3600)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.include_router(pages.router)
+    app.include_router(screening.router)
     app.include_router(api.router)
 
     @app.middleware("http")

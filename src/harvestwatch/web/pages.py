@@ -290,30 +290,3 @@ def corroboration_rebuild(request: Request, csrf: str = Form("")):
 
     link_svc.rebuild(_store(request))
     return RedirectResponse("/corroboration", status_code=303)
-
-
-@router.get("/screening")
-def screening(request: Request, project: str = "default", rule: str = ""):
-    require(request, "reviewer")
-    from harvestwatch.services import screen as screen_svc
-
-    st = _store(request)
-    try:
-        queue = screen_svc.review_queue(st, project=project, limit=15)
-    except NotFound:
-        queue = []
-    flags = screen_svc.flags(st, project=project, rule=rule or None)
-    return page(request, "screening.html", {"queue": queue, "flags": flags[:200], "project": project,
-                                            "rule": rule, "decisions": screen_svc.DECISIONS})
-
-
-@router.post("/screening/decide")
-def screening_decide(request: Request, record_id: str = Form(...), decision: str = Form(...),
-                     project: str = Form("default"), note: str = Form(""), csrf: str = Form("")):
-    user = require(request, "reviewer")
-    check_csrf(request, csrf)
-    from harvestwatch.services import screen as screen_svc
-
-    screen_svc.decide(_store(request), record_id, decision, project=project, note=note or None,
-                      actor=user["name"])
-    return RedirectResponse(f"/screening?project={project}", status_code=303)
