@@ -62,3 +62,14 @@ def test_null_band_contains_the_trend():
     fit = cm.fit_glm(T, np.round(TREND))
     nt = cm.null_test(fit, T, draws=500)
     assert all(lo <= m <= hi for lo, m, hi in zip(nt.band_low, fit.fitted, nt.band_high, strict=True))
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 6, 8, 9, 40])
+@pytest.mark.parametrize("x", [0.01, 0.5, 1.0, 4.0, 12.0, 60.0])
+def test_chi2_tails_match_scipy(df, x):
+    from scipy import stats
+
+    from harvestwatch.analysis.digits import chi2_cdf, chi2_sf
+
+    assert chi2_cdf(x, df) == pytest.approx(stats.chi2.cdf(x, df), abs=1e-12)
+    assert chi2_sf(x, df) == pytest.approx(stats.chi2.sf(x, df), abs=1e-10)

@@ -82,6 +82,15 @@ def _loo(name: str, t: np.ndarray, y: np.ndarray) -> float | None:
     return float(np.sqrt(np.mean(np.square(errs))))
 
 
+def quadratic_r2(years: list[int], values: list[float]) -> float:
+    """R² of the least-squares general quadratic (the published statistic), nothing else."""
+    t = np.asarray(years, dtype=float) - (min(years) - 1)
+    y = np.asarray(values, dtype=float)
+    fitted = _design("quadratic", t) @ _ols(_design("quadratic", t), y)
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    return 1 - float(np.sum((y - fitted) ** 2)) / ss_tot if ss_tot > 0 else float("nan")
+
+
 MODELS = ("linear", "quadratic", "one_parameter_quadratic", "exponential")
 
 

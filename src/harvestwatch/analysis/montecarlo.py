@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from harvestwatch.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Prior:
         return cls(value, value, value, "fixed", source, bound)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         if self.shape == "fixed" or self.low == self.high:
             return np.full(n, float(self.mode))
         if self.shape == "uniform":
@@ -64,11 +68,15 @@ class Prior:
 
 def quantiles(samples: np.ndarray) -> dict:
     """5, 25, 50, 75 and 95th percentiles: what a chart of an input or result draws."""
+    import numpy as np
+
     q = np.quantile(samples, [0.05, 0.25, 0.5, 0.75, 0.95])
     return dict(zip(("p05", "p25", "p50", "p75", "p95"), map(float, q), strict=True))
 
 
 def summarise(samples: np.ndarray, level: float = 0.90) -> tuple[float, float, float]:
     """Median and central ``level`` interval of Monte Carlo samples."""
+    import numpy as np
+
     lo, med, hi = np.quantile(samples, [(1 - level) / 2, 0.5, 1 - (1 - level) / 2])
     return float(med), float(lo), float(hi)

@@ -9,7 +9,6 @@ import typer
 from harvestwatch.cli import _context
 from harvestwatch.cli._render import console, emit_json, table
 from harvestwatch.services import analysis as svc
-from harvestwatch.services import store as store_svc
 
 data_app = typer.Typer(help="Reference datasets with their sources.", no_args_is_help=True)
 analyse_app = typer.Typer(help="Analyses of official statistics, as intervals.", no_args_is_help=True)
@@ -18,13 +17,21 @@ _last: dict[str, dict] = {}
 
 
 def _store():
+    """The opened store: for commands that write (import, remove, from-claims)."""
+    from harvestwatch.services import store as store_svc
+
     return store_svc.open(_context.settings())
+
+
+def _files():
+    """Where imported datasets live: analyses only read files, no database is opened."""
+    return _context.settings()
 
 
 @data_app.command("list")
 def data_list(json_out: bool = typer.Option(False, "--json")) -> None:
     """Every dataset (COUNTRY:metric) with its rows, years and number of sources."""
-    rows = svc.list_datasets(_store())
+    rows = svc.list_datasets(_files())
     if json_out:
         emit_json(rows)
         return
@@ -35,7 +42,7 @@ def data_list(json_out: bool = typer.Option(False, "--json")) -> None:
 @data_app.command("show")
 def data_show(name: str, json_out: bool = typer.Option(False, "--json")) -> None:
     """All rows of one dataset, the series used by analyses, and conflicts side by side."""
-    d = svc.show_dataset(name, _store())
+    d = svc.show_dataset(name, _files())
     if json_out:
         emit_json(d)
         return
@@ -70,7 +77,7 @@ def data_remove(name: str = typer.Argument(..., help="File name of an imported C
 @data_app.command("files")
 def data_files() -> None:
     """Imported dataset files."""
-    for f in svc.imported_files(_store()):
+    for f in svc.imported_files(_files()):
         console.print(f, highlight=False)
 
 
@@ -134,7 +141,7 @@ def analyse_integrity(dataset: str = typer.Option(..., "--dataset"),
                       seed: int = typer.Option(0, "--seed"),
                       json_out: bool = typer.Option(False, "--json")) -> None:
     """Data checks, then a Poisson GLM trend against a simulated counting-noise null, with peers."""
-    r = svc.run_integrity(dataset, peers=peers.split(",") if peers else None, store=_store(), origin=origin,
+    r = svc.run_integrity(dataset, peers=peers.split(",") if peers else None, store=_files(), origin=origin,
                           selection=svc.make_selection(years=years, exclude_approx=exclude_approx, source=source,
                                                        verified_only=verified_only, rows=row),
                           seed=seed, draws=draws)
@@ -168,7 +175,7 @@ def analyse_integrity(dataset: str = typer.Option(..., "--dataset"),
 @analyse_app.command("robertson")
 def analyse_robertson(seed: int = typer.Option(0, "--seed"), json_out: bool = typer.Option(False, "--json")) -> None:
     """Robertson, Hinde & Lavee 2019 (R² 0.999 / 0.997) next to what the shipped rows show."""
-    out = svc.robertson_comparison(_store(), seed=seed)
+    out = svc.robertson_comparison(_files(), seed=seed)
     if json_out:
         emit_json(out)
         return
@@ -202,7 +209,7 @@ def analyse_supply_gap(
     """Transplants minus legitimate supply for one year, as an interval; every term sourced."""
     _show(svc.run_supply_gap(year=year, country=country, transplants=transplants, donors=donors,
                              organs_per_donor=organs_per_donor, living=living, living_share=living_share,
-                             discard=discard, draws=draws, seed=seed, store=_store()), json_out)
+                             discard=discard, draws=draws, seed=seed, store=_files()), json_out)
 
 
 def _show_capacity(r, json_out: bool) -> None:
@@ -247,7 +254,7 @@ def analyse_waiting(wait_days: float = typer.Option(..., "--wait-days"),
     """What an advertised wait implies (Little's law, ABO/crossmatch matching), for its own population."""
     _show(svc.run_waiting(wait_days, organ=organ, country=country, population=population,
                           waiting_list=waiting_list, statistic=statistic, year=year, seed=seed,
-                          store=_store()), json_out)
+                          store=_files()), json_out)
 
 
 @analyse_app.command("chart")
@@ -258,11 +265,11 @@ def analyse_chart(name: str = typer.Argument(..., help="DATASET (integrity chart
     if kind not in ("integrity", "supply-gap", "waiting", "capacity") and ":" in name:
         kind, arg = "integrity", name  # a bare dataset name, e.g. CN:deceased_donors
     if kind == "integrity":
-        r = svc.run_integrity(arg, store=_store())
+        r = svc.run_integrity(arg, store=_files())
     elif kind == "supply-gap":
-        r = svc.run_supply_gap(store=_store(), **({"year": int(arg)} if arg else {}))
+        r = svc.run_supply_gap(store=_files(), **({"year": int(arg)} if arg else {}))
     elif kind == "waiting":
-        r = svc.run_waiting(float(arg or 7), population="national", store=_store())
+        r = svc.run_waiting(float(arg or 7), population="national", store=_files())
     elif kind == "capacity":
         r = svc.run_capacity(arg) if arg else svc.capacity_validation().result
     else:

@@ -7,26 +7,30 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harvestwatch.analysis import datasets as ds
-from harvestwatch.analysis.capacity import (
-    HospitalInput,
-    Provenance,
-    SharedAssumptions,
-    capacity_model,
-)
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult, Input
 from harvestwatch.core.errors import NotFound, ValidationError
-from harvestwatch.store import Store, ledger
+
+if TYPE_CHECKING:
+    from harvestwatch.analysis.capacity import HospitalInput, SharedAssumptions
+    from harvestwatch.core.config import Settings
+    from harvestwatch.store import Store
 
 # --- datasets ---------------------------------------------------------------------------
 
-def _user_dir(store: Store | None) -> Path | None:
-    return store.settings.store_dir / "datasets" if store is not None else None
+def _user_dir(store: Store | Settings | None) -> Path | None:
+    """Imported dataset files live in the store directory: a Store or just its Settings will do
+    (analyses read files only, so the CLI does not open the database for them)."""
+    if store is None:
+        return None
+    settings = getattr(store, "settings", store)
+    return settings.store_dir / "datasets"
 
 
-def user_rows(store: Store | None) -> list[ds.Row]:
+def user_rows(store: Store | Settings | None) -> list[ds.Row]:
     folder = _user_dir(store)
     rows: list[ds.Row] = []
     if folder and folder.exists():
@@ -73,6 +77,8 @@ def import_dataset(store: Store, path: str | Path, *, actor: str | None = None) 
         return {"file": target.name, "rows": len(rows), "datasets": datasets, "status": "unchanged"}
     tmp = target.with_name(f".{target.name}.part")
     shutil.copyfile(path, tmp)
+    from harvestwatch.store import ledger
+
     with store.session() as session:
         ledger.append(session, actor=actor or store.settings.actor,
                       action="reimport_dataset" if old_sha else "import_dataset",
@@ -95,6 +101,8 @@ def remove_dataset(store: Store, name: str, *, actor: str | None = None) -> dict
         raise NotFound(f"no imported dataset file {name!r}"
                        + (f"; imported: {', '.join(have)}" if have else "; nothing is imported"))
     rows = ds.parse_rows(target.read_text(encoding="utf-8-sig"), f"user/{target.name}", rank=100)
+    from harvestwatch.store import ledger
+
     with store.session() as session:
         ledger.append(session, actor=actor or store.settings.actor, action="remove_dataset",
                       object_type="dataset_file", object_id=target.name,
@@ -480,6 +488,8 @@ def read_hospitals(path: str | Path) -> list[HospitalInput]:
     """A hospital list with provenance. Columns: name, beds (or beds_min/[beds_mode]/beds_max),
     source, quote; optional per-hospital occupancy, los (days), teams, ops in the same forms.
     Every bad row is named; nothing is used from a file with a bad row."""
+    from harvestwatch.analysis.capacity import HospitalInput, Provenance
+
     path = Path(path)
     try:
         rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
@@ -519,6 +529,8 @@ def read_hospitals(path: str | Path) -> list[HospitalInput]:
 
 def shared_assumptions(occupancy: str | None, length_of_stay: str | None) -> SharedAssumptions | None:
     """Shared occupancy and length of stay from 'N', 'MIN:MAX' or 'MIN:MODE:MAX' (both or neither)."""
+    from harvestwatch.analysis.capacity import SharedAssumptions
+
     if occupancy is None and length_of_stay is None:
         return None
     occ = _prior(occupancy, None, "--occupancy (shared; 0–1)")
@@ -529,6 +541,8 @@ def shared_assumptions(occupancy: str | None, length_of_stay: str | None) -> Sha
 def run_capacity(hospitals: str | Path | list[HospitalInput], *, occupancy: str | None = None,
                  length_of_stay: str | None = None, draws: int = 100_000, seed: int = 0) -> AnalysisResult:
     """Capacity of a hospital list (a CSV with provenance, or typed inputs, e.g. from the registry)."""
+    from harvestwatch.analysis.capacity import capacity_model
+
     items = read_hospitals(hospitals) if isinstance(hospitals, str | Path) else list(hospitals)
     return capacity_model(items, shared_assumptions(occupancy, length_of_stay), draws=draws, seed=seed)
 
@@ -550,6 +564,13 @@ class Validation:
 
 def capacity_validation(*, draws: int = 100_000, seed: int = 0) -> Validation:
     """Run the capacity model on US transplant centres and compare with US transplants that year."""
+    from harvestwatch.analysis.capacity import (
+        HospitalInput,
+        Provenance,
+        SharedAssumptions,
+        capacity_model,
+    )
+
     centres = next(r for r in ds.get_dataset("US:transplant_centers").rows if r.year == US_VALIDATION_YEAR)
     los_row = max(ds.get_dataset("US:length_of_stay_kidney_transplant").rows, key=lambda r: r.year)
     actual_row = next(r for r in ds.get_dataset(
@@ -682,7 +703,7 @@ def robertson_comparison(store: Store | None = None, *, seed: int = 0) -> dict:
     import numpy as np
 
     from harvestwatch.analysis import godt
-    from harvestwatch.analysis.integrity import fit_series
+    from harvestwatch.analysis.integrity import quadratic_r2
 
     out = []
     for window, published_name in PUBLISHED_R2.items():
@@ -693,9 +714,9 @@ def robertson_comparison(store: Store | None = None, *, seed: int = 0) -> dict:
         pub = ds.get_dataset(published_name).rows[0]
         ratios = []
         for p in godt.peers("deceased_donors", d["years"], exclude_country="CN"):
-            pq = next(f for f in fit_series(list(p.years), list(p.values)) if f.name == "quadratic")
-            if pq.r2 < 1:
-                ratios.append((1 - pq.r2) / (1 - quad["r2"]))
+            r2 = quadratic_r2(list(p.years), list(p.values))
+            if r2 < 1:
+                ratios.append((1 - r2) / (1 - quad["r2"]))
         nb = d["null_negative_binomial"]
         out.append(ComparisonRow(
             f"{window[0]}–{window[1]}", d["years"], d["values"], quad["r2"], pub.value,
