@@ -20,6 +20,8 @@ sentence in nearly every abstract, the worst case for the detectors.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import pickle
 import random
 import shutil
 import subprocess
@@ -85,6 +87,10 @@ TRIGGERS = [
     (0.06, "All recipients were extubated within {q} hours of surgery.", "受者术后{q}小时内拔除气管插管。"),
     (0.01, "After brain death was declared, the donor was intubated and ventilated.",
      "供体脑死亡后行气管插管，随后切取肝脏。"),
+    (0.01, "The donor was placed supine, intubated, and a median sternotomy was performed.",
+     "供者取仰卧位，气管插管，正中开胸切取心脏。"),
+    (0.02, "After brain death, mechanical ventilation was continued until the organs were procured.",
+     "脑死亡后继续呼吸机维持通气至器官切取。"),
 ]
 
 
@@ -135,18 +141,28 @@ def main() -> None:
     wire = [[(int(r.id), r.text, r.year) for r in b] for b in batches]
     flagged = sum(bool(f) for f in screen_records(recs[:BATCH], matcher))  # warm-up; share flagged
 
-    def timed(fn) -> float:
+    results: dict[str, object] = {}
+
+    def timed(fn, name: str | None = None) -> float:
         t0 = time.perf_counter()
-        fn()
+        out = fn()
+        if name:
+            results[name] = out
         return time.perf_counter() - t0
 
     def scan() -> None:
         for i in range(0, len(texts), BATCH):
             matcher.scan_batch(texts[i:i + BATCH])
 
-    def detectors(workers: int) -> None:
-        for _ in run_batches(_screen_batch, wire, workers=workers):
-            pass
+    def digest(batches) -> str:
+        """One hash of every flag row, to compare runs without keeping them in memory."""
+        h = hashlib.sha256()
+        for rows in batches:
+            h.update(pickle.dumps(rows))
+        return h.hexdigest()
+
+    def detectors(workers: int) -> str:
+        return digest(run_batches(_screen_batch, wire, workers=workers))
 
     # Every stage runs --repeat times, interleaved, and the best time counts: a shared 2-core
     # machine's speed drifts by tens of percent from one second to the next.
@@ -162,7 +178,7 @@ def main() -> None:
         stages |= {"scan": scan, "detectors": lambda: detectors(1), "pool": lambda: detectors(args.workers)}
         for _ in range(args.repeat):
             for name, fn in stages.items():
-                best[name] = min(best.get(name, float("inf")), timed(fn))
+                best[name] = min(best.get(name, float("inf")), timed(fn, name))
     rg = {name: best[name] for name in ("rg -c", "rg --count-matches")}
 
     print(f"{args.n:,} records ({args.mix} mix), {mb:.1f} MB; {flagged / BATCH:.0%} of the first "
@@ -173,6 +189,7 @@ def main() -> None:
     _rate("all detectors, 1 process", args.n, mb, best["detectors"], rg)
     _rate(f"all detectors, {args.workers} processes", args.n, mb, best["pool"], rg)
     print("goal (issue 5): all detectors >= 1.0x rg")
+    print(f"{args.workers}-process pool flags identical to in-process flags: {results['pool'] == results['detectors']}")
 
     if args.dask:
         from distributed import LocalCluster
@@ -184,10 +201,12 @@ def main() -> None:
             for _ in range(args.repeat):
                 for w, address in clusters.items():
                     times[w] = min(times.get(w, float("inf")), timed(
-                        lambda a=address: [None for _ in run_batches(_screen_batch, wire, scheduler=a)]))
+                        lambda a=address: digest(run_batches(_screen_batch, wire, scheduler=a)), f"dask{w}"))
         print(f"Dask (batches sent and flags returned, as `screen run --scheduler`): 1 worker "
               f"{times[1]:.2f} s, 2 workers {times[2]:.2f} s: speed-up {times[1] / times[2]:.2f}x "
               "(goal >= 1.7x)")
+        same = results["dask1"] == results["dask2"] == results["detectors"]
+        print(f"Dask flags (1 and 2 workers) identical to in-process flags: {same}")
 
 
 if __name__ == "__main__":
