@@ -49,7 +49,11 @@ def verify(store: str = StoreOpt,
             console.print(f"note: {note}", highlight=False)
         for p in report.problems:
             err_console.print(f"DIFFERS: {p}", highlight=False, markup=False)
-        console.print("intact" if report.ok else f"{len(report.problems)} problem(s)")
+        for p in report.incomplete:
+            err_console.print(f"INCOMPLETE: {p}", highlight=False, markup=False)
+        console.print("intact" if report.ok else ", ".join(
+            f"{len(v)} {k}" for k, v in (("problem(s)", report.problems),
+                                          ("incomplete run(s)", report.incomplete)) if v))
     raise typer.Exit(0 if report.ok else 1)
 
 

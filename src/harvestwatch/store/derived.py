@@ -48,11 +48,27 @@ def record_extraction(session: Session, document_id: int, extractor: str, *, act
 
 
 def start_run(session: Session, extractor: str, document_ids: list[int], *, actor: str) -> int:
+    """Record that ``extractor`` is about to run over ``document_ids``; returns the entry's seq."""
     entry = ledger.append(session, actor=actor, action=RUN_START, object_type="extraction",
                           object_id=extractor, payload={"documents": len(document_ids),
-                                                        "document_ids": sha256_json(document_ids)})
+                                                        "ranges": id_ranges(document_ids)})
     session.flush()
     return entry.seq
+
+
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Sorted ids as inclusive [first, last] runs (a whole store is usually one run)."""
+    out: list[list[int]] = []
+    for i in sorted(set(ids)):
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def expand_ranges(ranges: list[list[int]]) -> list[int]:
+    return [i for first, last in ranges for i in range(first, last + 1)]
 
 
 def finish_run(session: Session, run: int, extractor: str, documents: int, *, actor: str) -> None:

@@ -24,12 +24,12 @@ def request_timestamp(url: str, message: bytes, *, timeout: float = TIMEOUT_S) -
     The response must be granted, echo the request's nonce and carry the right imprint.
     """
     import httpx
-    from rfc3161_client import TimestampRequestBuilder, decode_timestamp_response
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder, decode_timestamp_response
 
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"timestamp authority {url!r}: expected an http(s) URL")
-    request = TimestampRequestBuilder().data(message).nonce(nonce=True).cert_request(
-        cert_request=True).build()
+    request = (TimestampRequestBuilder().data(message).hash_algorithm(HashAlgorithm.SHA256)
+               .nonce(nonce=True).cert_request(cert_request=True).build())
     try:
         reply = httpx.post(url, content=request.as_bytes(), timeout=timeout,
                            headers={"Content-Type": "application/timestamp-query"})

@@ -10,7 +10,6 @@ chain alone cannot.
 from __future__ import annotations
 
 import base64
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -20,7 +19,14 @@ from harvestwatch.core.treehead import SignedHead
 from harvestwatch.store import Store
 from harvestwatch.store.accounts import ReviewDecision, User
 from harvestwatch.store.custody_models import TreeHead
-from harvestwatch.store.derived import EXTRACT, RUN_DONE, RUN_START, family, items_digest
+from harvestwatch.store.derived import (
+    EXTRACT,
+    RUN_DONE,
+    RUN_START,
+    expand_ranges,
+    family,
+    items_digest,
+)
 from harvestwatch.store.documents import fingerprint, plain_text, text_hash
 from harvestwatch.store.ledger import check_chain
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry, Source
@@ -33,13 +39,17 @@ SOURCE_FIELDS = ("name", "size", "kind", "restricted")
 
 @dataclass
 class VerifyReport:
+    """``ok`` only when nothing differs and no work was left half done (``incomplete``)."""
+
     ok: bool
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    incomplete: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "problems": self.problems, "notes": self.notes, "counts": self.counts}
+        return {"ok": self.ok, "problems": self.problems, "incomplete": self.incomplete,
+                "notes": self.notes, "counts": self.counts}
 
 
 def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) -> VerifyReport:
@@ -50,6 +60,7 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
     """
     problems: list[str] = []
     notes: list[str] = []
+    incomplete: list[str] = []
     with store.session() as session:
         problems += check_chain(session)
         problems += check_heads(session, store, against, notes)
@@ -89,7 +100,7 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
                 problems.append(f"{label}: row 'documents' differs from what ledger recorded")
         for sha in sorted(vouched.keys() - doc_shas):
             problems.append(f"document {sha[:12]}: recorded in the ledger but its row is missing")
-        problems += check_items(session, notes)
+        problems += check_items(session, incomplete)
         problems += check_reviews(session)
         problems += check_users(session)
         n_entries = session.scalar(select(func.count()).select_from(LedgerEntry))
@@ -101,7 +112,8 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
     if temps := store.blobs.temp_files():
         notes.append(f"{len(temps)} temporary file(s) from interrupted blob writes, safe to "
                      "delete: " + ", ".join(str(t) for t in temps[:10]))
-    return VerifyReport(ok=not problems, problems=problems, notes=notes,
+    return VerifyReport(ok=not problems and not incomplete, problems=problems, notes=notes,
+                        incomplete=incomplete,
                         counts={"sources": len(sources), "documents": n_docs,
                                 "ledger_entries": n_entries, "tree_heads": n_heads})
 
@@ -130,8 +142,11 @@ def check_sources(session, sources: list[Source]) -> list[str]:
     return problems
 
 
-def check_items(session, notes: list[str]) -> list[str]:
-    """Each document's derived items against the digest its last extraction recorded."""
+def check_items(session, incomplete: list[str]) -> list[str]:
+    """Each document's derived items against the digest its last extraction recorded.
+
+    Extraction runs that never recorded their end go to ``incomplete``.
+    """
     problems = []
     recorded: dict[tuple[int, str], dict] = {}
     for e in _entries(session, "document", (EXTRACT,)):
@@ -151,18 +166,22 @@ def check_items(session, notes: list[str]) -> list[str]:
             problems.append(f"{label}: extracted items of '{fam}' differ from what ledger entry "
                             f"{payload['seq']} recorded ({n} now, {payload['items']} then): "
                             "an item was edited, added or deleted")
-    runs = {e.seq: e for e in session.scalars(select(LedgerEntry).where(
-        LedgerEntry.action == RUN_START).order_by(LedgerEntry.seq))}
+    extracted: dict[tuple[int, str], int] = {}  # (document, extractor) -> last extract entry
+    for e in _entries(session, "document", (EXTRACT,)):
+        extracted[(e.payload["document_id"], e.payload["extractor"])] = e.seq
     done = {e.payload.get("run") for e in session.scalars(select(LedgerEntry).where(
         LedgerEntry.action == RUN_DONE))}
-    per_run: dict[int, int] = defaultdict(int)
-    for e in _entries(session, "document", (EXTRACT,)):
-        per_run[e.payload.get("run")] += 1
-    for seq, e in runs.items():
-        if seq not in done:
-            notes.append(f"extraction run of ledger entry {seq} ({e.object_id}, {e.at}) is "
-                         f"incomplete: {per_run[seq]} of {e.payload['documents']} documents "
-                         "done (interrupted, or still running); re-run 'extract'")
+    for run in session.scalars(select(LedgerEntry).where(LedgerEntry.action == RUN_START)
+                               .order_by(LedgerEntry.seq)):
+        if run.seq in done:
+            continue
+        wanted = expand_ranges(run.payload.get("ranges", []))
+        missing = [i for i in wanted if extracted.get((i, run.object_id), 0) < run.seq]
+        if missing:  # a later run that finished these documents settles it
+            incomplete.append(f"extraction run of ledger entry {run.seq} ({run.object_id}, "
+                              f"{run.at}) is incomplete: {len(wanted) - len(missing)} of "
+                              f"{len(wanted)} documents done (interrupted, or still running); "
+                              "re-run 'extract'")
     return problems
 
 
