@@ -95,6 +95,7 @@ def build_report(store: Store, *, title: str = "Evidence brief", scope: str | No
                                                  rows_by_origin.get))
     if "screening" in sections:
         report.screening = screen_svc.flags(store)[:50]
+        report.prisma = [screen_svc.prisma_figure(store, project=p) for p in screen_svc.projects(store)]
     if "custody" in sections:
         report.verify = store_svc.verify(store).to_dict()
     return report

@@ -27,6 +27,7 @@ class Report:
     entities: list[dict] = field(default_factory=list)
     analyses: list[dict] = field(default_factory=list)
     screening: list[dict] = field(default_factory=list)
+    prisma: list[dict] = field(default_factory=list)  # per screening project: counts and flow SVG
     verify: dict | None = None
     notes: list[str] = field(default_factory=list)
 

@@ -596,6 +596,12 @@ def prisma_svg(store: Store, *, project: str = "default") -> str:
     return flow_svg(prisma(store, project=project))
 
 
+def prisma_figure(store: Store, *, project: str = "default") -> dict:
+    """PRISMA counts (as a dict) and the flow diagram, for reports."""
+    counts = prisma(store, project=project)
+    return {"counts": counts.to_dict(), "svg": flow_svg(counts)}
+
+
 def projects(store: Store) -> list[str]:
     with store.session() as s:
         return list(s.scalars(select(ScreenRecord.project).distinct().order_by(ScreenRecord.project)))
