@@ -87,3 +87,37 @@ def test_repeats_within_one_import_and_reused_ids(sqlite_store, tmp_path):
     assert {r["id"] for r in svc.duplicates(sqlite_store)} == {"1@a.csv#2"}  # the second record of a.csv
     assert svc.record_status(sqlite_store, "1@b.csv")["title"].startswith("Outcomes of heart")
     assert svc.import_files(sqlite_store, [str(f), str(g)])["added"] == 0
+
+
+def test_records_stored_before_the_review_migration_are_keyed_and_kept(tmp_path):
+    """A store at screen_0001 with records: upgraded, its records get dedupe keys, none is lost."""
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from harvestwatch.core.config import Settings
+    from harvestwatch.store import MIGRATIONS, open_store
+
+    settings = Settings(store_dir=tmp_path / "store", actor="tester")
+    settings.store_dir.mkdir(parents=True)
+    engine = create_engine(settings.effective_database_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", str(MIGRATIONS / "versions"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "screen_0001")
+        old = read_records(PUBMED_RIS)[1]
+        conn.execute(text("INSERT INTO screen_records (project, record_id, data, imported_at) "
+                          "VALUES ('default', :rid, :data, CURRENT_TIMESTAMP)"),
+                     {"rid": old.id, "data": json.dumps(old.to_dict())})
+    engine.dispose()
+    store = open_store(settings)
+    out = svc.import_files(store, [str(PUBMED_XML)])
+    assert out["duplicates_by_key"] == {"doi": 1} and out["added"] == 1
+    assert svc.duplicates(store)[0]["duplicate_of"] == "62"
+    assert dict(svc.prisma(store).sources) == {"earlier import": 1, "pubmed_overlap.xml": 2}
+    store.close()
