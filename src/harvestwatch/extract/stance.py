@@ -15,8 +15,6 @@ RULES: list[tuple[str, re.Pattern]] = [
     ("denial", re.compile(
         r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
         r"rebut(?:s|ted)?)\b[^.]{0,60}\b(?:allegations?|accusations?|claims?|reports?|charges?|it|this|them)\b"
-        r"|\b(?:claim|claims|claimed|claiming|insist|insists|insisted|insisting|maintain|maintains|"
-        r"say|says|said|saying)\b[^.]{0,40}\b(?:is|are|was|were|has|have)\s+(?:not|never|no longer)\b"
         r"|\b(?:that|which)\s+(?:they|it|officials|authorities|the government)\s+(?:claim|claims|say|says|insist|insists)\s+"
         r"(?:is|are|was|were)\s+(?:not|never)\b"
         r"|\b(?:claim|claims|claiming|insist\w*|maintain\w*|say\w*)\s+that\s+(?:all\s+)?(?:organ\s+)?donors?\s+"
@@ -47,6 +45,93 @@ _ZH_RULES = [
     ("call_to_action", re.compile(r"呼吁|呼籲|敦促|要求.{0,6}停止")),
     ("allegation", re.compile(r"活摘|强摘|強摘|摘取.{0,6}器官|指控|揭露|证据|證據|证人|證人")),
 ]
+
+
+# Words of the parse-based denial reading (the English model ships without a lemmatizer, so forms).
+_DENY_NOUNS = {"denial", "denials"}
+_FALSEHOOD_NOUNS = {"lie", "lies", "fabrication", "fabrications", "smear", "smears", "slander", "slanders",
+                    "rumor", "rumors", "rumour", "rumours", "disinformation", "misinformation", "hoax",
+                    "fiction", "nonsense", "fake news", "falsehood", "falsehoods"}
+_FALSEHOOD_ADJS = {"baseless", "groundless", "unfounded", "untrue", "false", "fabricated", "fake",
+                   "unsubstantiated", "fictitious", "absurd", "slanderous"}
+_ALLEGATIONS = {"allegation", "allegations", "accusation", "accusations", "claim", "claims", "report",
+                "reports", "charge", "charges", "story", "stories", "assertion", "assertions", "rumors",
+                "rumours", "they", "it", "this", "these", "those", "that"}
+_SPEECH = {"said", "says", "say", "saying", "insisted", "insists", "insist", "maintained", "maintains",
+           "told", "stated", "states", "added", "claimed", "claims", "stressed", "noted", "declared"}
+_OFFICIAL_SUBJECT = re.compile(r"\b(?:officials?|spokes\w+|ministry|minister|embassy|government|authorities|"
+                               r"hospital|commission|Beijing|China|Chinese|state media|Xinhua|regime|"
+                               r"consulate|mission)\b", re.I)
+_MODAL = {"would", "will", "could", "can", "should", "might", "may", "must"}
+
+
+def _official_possessor(noun) -> bool:
+    """"China's claims", "claims of the government": the allegation is the official side's own."""
+    for c in noun.children:
+        if c.dep_ == "poss" and _OFFICIAL_SUBJECT.search(c.text):
+            return True
+        if c.dep_ == "prep" and c.lower_ in ("of", "by") and _OFFICIAL_SUBJECT.search(
+                " ".join(t.text for t in c.subtree)):
+            return True
+    return False
+
+
+def _hypothetical(tok) -> bool:
+    """Inside a clause opened by if / unless / until / whether: "until China shows such claims to be false"."""
+    t = tok
+    while t.head.i != t.i:
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "until", "whether") for c in t.children):
+            return True
+        t = t.head
+    return False
+
+
+def denial_cue_en(sent) -> str | None:
+    """Why a parsed English sentence denies an allegation, or None. Read from the parse, not
+    phrases: a denial noun ("despite denials from Beijing"); a falsehood said of an allegation
+    ("such claims are lies", "unfounded reports", "these lies", "X is a big lie"); "without
+    factual basis"; a negated existence ("there has never been any such practice", "did not
+    exist"); an official speaker whose reported statement is negated ("officials said the
+    hospital did not have a basement")."""
+    for tok in sent:
+        low = tok.lower_
+        if low in _DENY_NOUNS and tok.pos_ == "NOUN":
+            return tok.text
+        if (low in _FALSEHOOD_NOUNS or low in _FALSEHOOD_ADJS) and not _hypothetical(tok):
+            head = tok.head
+            if tok.dep_ == "attr" and low in _FALSEHOOD_NOUNS:
+                return f"{head.text} … {tok.text}"  # "X is a big lie", "they were politically motivated lies"
+            if tok.dep_ in ("acomp", "attr", "oprd"):
+                subj = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subj and subj[0].lower_ in _ALLEGATIONS and not _official_possessor(subj[0]):
+                    return f"{subj[0].text} … {tok.text}"
+            if tok.dep_ == "amod" and head.lower_ in _ALLEGATIONS and not _official_possessor(head):
+                return f"{tok.text} {head.text}"  # "unfounded reports"
+            if low in _FALSEHOOD_NOUNS and any(c.dep_ == "det" and c.lower_ in ("these", "such", "those")
+                                               for c in tok.children):
+                return f"these {tok.text}"
+        if low == "basis" and tok.head.lower_ == "without":
+            return "without … basis"
+        if tok.dep_ == "expl" and tok.head.lower_ in ("is", "was", "are", "were", "been", "be", "has", "have"):
+            verb = tok.head
+            negated = any(c.dep_ == "neg" for c in verb.children) or any(
+                c.lower_ in ("no", "never") for c in verb.subtree)
+            if negated and any(c.lower_ in ("such", "any") for c in verb.subtree):
+                return "there … never/no such"
+        if low in ("exist", "exists", "existed") and any(c.dep_ == "neg" for c in tok.children):
+            return f"not {tok.text}"
+        if low in _SPEECH and tok.pos_ == "VERB":
+            subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj_text = " ".join(t.text for t in subj[0].subtree) if subj else ""
+            if not subj or not _OFFICIAL_SUBJECT.search(subj_text) or re.search(r"\b(?:critics?|activists?|"
+                                                                              r"researchers?|investigators?)\b",
+                                                                              subj_text, re.I):
+                continue
+            for comp in (c for c in tok.children if c.dep_ in ("ccomp", "conj")):
+                for t in comp.subtree:
+                    if t.dep_ == "neg" and not any(a.lower_ in _MODAL for a in t.head.children):
+                        return f"{tok.text} … {t.text}"
+    return None
 
 
 def split_sentences(text: str, doc=None) -> list[tuple[int, int]]:
@@ -89,16 +174,22 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
     out = []
     rules = _ZH_RULES if lang == "zh" else RULES
     masked = _masked(text, entities, doc if lang != "zh" else None)
+    parsed = {} if doc is None or lang == "zh" else {sent.start_char: sent for sent in doc.sents}
     for s, e in split_sentences(text, doc if lang != "zh" else None):
         sentence = masked[s:e]
+        cue = denial_cue_en(parsed[s]) if s in parsed else None
         for kind, rx in rules:
             m = rx.search(sentence)
-            if not m:
-                continue
-            if kind == "denial" and lang != "zh" and (m.group().lower().split()[0] in (
+            if kind == "denial" and m and lang != "zh" and (m.group().lower().split()[0] in (
                     "baseless", "groundless", "fabricated", "smear", "smears", "lies", "rumors",
                     "rumours") or _CESSATION.search(m.group())) and not _OFFICIAL.search(sentence):
-                continue  # an official body must be the one calling it false or over
+                m = None  # an official body must be the one calling it false or over (or the parse says so)
+            if kind == "denial" and not m and cue:
+                actors = _actors(s, e, entities, ("organization", "place", "person"))
+                out.append(Stance(kind, s, e, text[s:e].strip(), actors[0] if actors else None, actors, cue))
+                break
+            if not m:
+                continue
             actors = _actors(s, e, entities, ("organization", "place", "person"))
             official = re.search(r"\b(?:the\s+)?(?:Chinese|Canadian|Australian|British|U\.S\.|American|"
                                  r"Japanese|Taiwanese|Israeli|Spanish)\s+(?:government|officials|"

@@ -169,7 +169,7 @@ def _parsed_speaker(doc, verb_start: int, verb_end: int, quote_start: int,
     verb = span.root
     for _ in range(2):
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if subj or verb.dep_ not in ("conj", "advcl", "xcomp", "ccomp") or verb.head is verb:
+        if subj or verb.dep_ not in ("conj", "advcl", "xcomp", "ccomp") or verb.head.i == verb.i:
             break
         verb = verb.head
     if not subj:
