@@ -131,3 +131,17 @@ def test_transplant_papers_are_recognised_by_procedure_words():
     # 受体 alone is a receptor, not a recipient: no transplant paper.
     assert not flags_of("表皮生长因子受体突变与肺癌预后相关。")
     assert not flags_of("Blood pressure in 40 healthy volunteers.")
+
+
+def test_chinese_paper_headings_and_reference_list():
+    from harvestwatch.screen.sections import sections
+
+    text = ("肝移植40例临床分析\n摘要\n回顾本院肝移植。\n1 资料与方法\n1.1 一般资料\n供体来源于公民逝世后器官捐献。\n"
+            "2 结果\n移植物存活良好。\n3 讨论\n本组结果满意。\n致 谢\n感谢护理团队。\n［参考文献］\n"
+            "[1] 王某. 知情同意与伦理委员会审查. 中华器官移植杂志, 2010.\n")
+    assert [s.kind for s in sections(text)] == ["front", "abstract", "methods", "results", "discussion",
+                                                  "acknowledgements", "references"]
+    found = flags_of(text)
+    assert "donor_source_missing" not in found
+    assert "reference list" in found["consent_missing"].explanation
+    assert "reference list" in found["ethics_missing"].explanation

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 # (kind, heading pattern) — first match wins.
 _KINDS = (
     ("references", r"references?|bibliography|literature cited|参考文献|參考文獻"),
-    ("acknowledgements", r"acknowledge?ments?|funding|financial support|致谢|致謝|基金项目|基金"),
+    ("acknowledgements", r"acknowledge?ments?|funding|financial support|致\s*谢|致\s*謝|基金项目|基金"),
     ("ethics", r"ethic(?:s|al)\b.*|.*\bethics (?:approval|statement)\b.*|informed consent|"
                r"consent (?:to participate|for publication)|statement of (?:ethics|human rights)|"
                r"伦理.*|倫理.*|知情同意"),
-    ("declarations", r"declarations?|conflicts? of interest|competing interests?|author contributions?|"
+    ("declarations", r"declarations?|conflicts? of interest(?: statement)?|competing interests?|author contributions?|"
                      r"data availability.*|利益冲突.*|作者贡献.*"),
     ("abstract", r"abstract|summary|摘\s*要|提要"),
     ("introduction", r"introduction|background|引\s*言|前\s*言|背景"),
@@ -32,7 +32,8 @@ _KINDS = (
     ("conclusions", r"conclusions?|结\s*论|結\s*論|小结"),
 )
 _NUMBER = r"(?:[0-9]+(?:\.[0-9]+)*\.?|[ivx]+\.|[一二三四五六七八九十]+[、.．])?"
-_HEADINGS = tuple((kind, re.compile(rf"^\s*{_NUMBER}\s*(?:{pat})\s*[:：.]?\s*$", re.I)) for kind, pat in _KINDS)
+_HEADINGS = tuple((kind, re.compile(rf"^\s*{_NUMBER}\s*[\[［【]?\s*(?:{pat})\s*[\]］】]?\s*[:：.]?\s*$", re.I))
+                  for kind, pat in _KINDS)
 _SUB = re.compile(r"^\s*[0-9]+\.[0-9]+")  # 1.1, 2.3.1: a sub-heading
 _LINE = re.compile(r"[^\n]*\n?")
 
