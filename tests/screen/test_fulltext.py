@@ -1,5 +1,6 @@
 """Missing statements read on the full paper: a record linked to a PDF in the evidence store
-(by DOI or by document reference) is screened on the PDF's text, section by section."""
+(by DOI or by document reference) is screened on the PDF's text, section by section; one with
+only a methods column on its abstract and methods."""
 
 from __future__ import annotations
 
@@ -38,21 +39,24 @@ def test_records_linked_to_a_stored_pdf_are_screened_on_its_full_text(sqlite_sto
     store_svc.ingest(sqlite_store, [str(pdf)], extract=False)
     with sqlite_store.session() as s:
         sha = s.query(Document.sha256).scalar()
-    rows = [("by-doi", "10.5555/HW.TEST.001", ""), ("unlinked", "", ""), ("by-ref", "", sha[:12]),
-            ("dangling", "", "deadbeefdeadbeef")]
+    rows = [("by-doi", "10.5555/HW.TEST.001", "", ""), ("unlinked", "", "", ""), ("by-ref", "", sha[:12], ""),
+            ("dangling", "", "deadbeefdeadbeef", ""),
+            ("methods-only", "", "", "Kidneys came from deceased donors; the ethics committee approved the "
+                                     "study and written informed consent was obtained.")]
     f = tmp_path / "records.csv"
     with f.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "title", "abstract", "doi", "year", "document"])
-        for rid, doi, ref in rows:
+        w.writerow(["id", "title", "abstract", "doi", "year", "document", "methods"])
+        for rid, doi, ref, methods in rows:
             w.writerow([rid, f"Liver transplantation outcomes ({rid})", "We report 50 liver transplantations.", doi,
-                        2019, ref])
+                        2019, ref, methods])
     svc.import_files(sqlite_store, [str(f)])
-    assert svc.run(sqlite_store)["screened"] == 4
+    assert svc.run(sqlite_store)["screened"] == 5
     by_record: dict[str, set[str]] = {}
     for r in svc.flags(sqlite_store):
         by_record.setdefault(r["id"], set()).add(r["rule"])
     missing = {"donor_source_missing", "consent_missing", "ethics_missing"}
     assert not missing & by_record.get("by-doi", set())
     assert not missing & by_record.get("by-ref", set())
+    assert not missing & by_record.get("methods-only", set())  # abstract + methods when that is all
     assert missing <= by_record["unlinked"] and missing <= by_record["dangling"]

@@ -1,5 +1,6 @@
 """Full text for screening: a bibliographic record read together with the paper it links to
-in the evidence store (text extracted from the ingested PDF or page).
+in the evidence store (text extracted from the ingested PDF or page), or with its methods
+section when the import carried one (a ``methods`` column) and no paper is linked.
 
 A record links to a stored document by ``extra.document`` (document id or sha256, as
 ``store show`` takes it) or by its DOI, found in the document's metadata, its URL or the first
@@ -47,26 +48,37 @@ class FulltextIndex:
         return self._by_doi
 
     def texts(self, rows: list[tuple[int, dict]]) -> dict[int, str]:
-        """Full text per record pk, for the (pk, record data) rows that link to a document and
-        carry no full text of their own."""
-        want: dict[int, int | str] = {}
+        """Text to read beyond title and abstract, per record pk, for the (pk, record data) rows
+        that carry no full text of their own: the linked document's, else the methods."""
+        out: dict[int, str] = {}
         with self.store.session() as s:
             for pk, d in rows:
                 if d.get("fulltext"):
                     continue
-                ref = (d.get("extra") or {}).get("document")
-                if isinstance(ref, list):
-                    ref = ref[0] if ref else None
-                if ref:
-                    want[pk] = str(ref)
-                elif d.get("doi") and (doc_id := self._index(s).get(_norm_doi(d["doi"]))):
-                    want[pk] = doc_id
-            out = {}
-            for pk, ref in want.items():
-                try:
-                    doc = s.get(Document, ref) if isinstance(ref, int) else find_document(s, ref)
-                except NotFound:
-                    continue  # a dangling link: screened on its title and abstract
-                if doc is not None and not doc.restricted:
-                    out[pk] = doc.text
-            return out
+                text = self._document_text(s, d)
+                if text is None and (methods := _methods(d)):
+                    text = "Methods\n" + methods
+                if text:
+                    out[pk] = text
+        return out
+
+    def _document_text(self, session, d: dict) -> str | None:
+        ref = (d.get("extra") or {}).get("document")
+        if isinstance(ref, list):
+            ref = ref[0] if ref else None
+        try:
+            if ref:
+                doc = find_document(session, str(ref))
+            elif d.get("doi") and (doc_id := self._index(session).get(_norm_doi(d["doi"]))):
+                doc = session.get(Document, doc_id)
+            else:
+                return None
+        except NotFound:
+            return None  # a dangling link: screened on what the record itself carries
+        return doc.text if doc is not None and not doc.restricted else None
+
+
+def _methods(d: dict) -> str:
+    extra = d.get("extra") or {}
+    value = next((v for k, v in extra.items() if k.strip().lower() in ("methods", "method", "方法")), "")
+    return " ".join(value) if isinstance(value, list) else str(value or "").strip()
