@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import re
 import shutil
 import subprocess
@@ -81,6 +83,12 @@ def test_report_and_cli_carry_the_diagram(sqlite_store, tmp_path):
     uri = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
     svg = base64.b64decode(uri).decode()
     assert "Records identified (n = 14)" in _texts(svg) and "• No procurement description: 1" in _texts(svg)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(svc.export_decisions(sqlite_store)))}
+    assert rows["R2"]["status"] == "agreed" and rows["R2"]["reason_label"] == "No procurement description"
+    assert rows["R2"]["votes"] == "ann: exclude (no_procurement); bob: exclude (no_procurement)"
+    assert rows["asreview_embase.csv#2"]["status"] == "duplicate"
+    assert rows["asreview_embase.csv#2"]["reason_label"].startswith("duplicate of 10.4103/2303-9027.138783")
+    assert len(rows) == 14 and rows["10.1002/cncr.20369"]["status"] == "pending"
     from typer.testing import CliRunner
 
     from harvestwatch.cli import app

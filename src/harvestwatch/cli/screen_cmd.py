@@ -262,9 +262,15 @@ def screen_simulate(labelled: Path, seed: int = typer.Option(0, "--seed"),
 
 @screen_app.command("export")
 def screen_export(fmt: str = typer.Option("csv", "--format", help="csv|ris|json"), project: str = Project,
-                  rule: str = typer.Option(None, "--rule"), out: Path = typer.Option(None, "--out")) -> None:
-    """Flagged records with ids, rule ids and evidence."""
-    text = svc.export(_store(), fmt, project=project, rule=rule)
+                  rule: str = typer.Option(None, "--rule"), out: Path = typer.Option(None, "--out"),
+                  decisions: bool = typer.Option(False, "--decisions",
+                                                 help="Every record's outcome, reason and votes (csv|json).")) -> None:
+    """Flagged records with ids, rule ids and evidence; or, with --decisions, every record's
+    screening outcome (duplicates, exclusions with reasons, resolutions)."""
+    if decisions:
+        text = svc.export_decisions(_store(), fmt, project=project)
+    else:
+        text = svc.export(_store(), fmt, project=project, rule=rule)
     if out:
         out.write_text(text, encoding="utf-8")
         console.print(f"wrote {out}", highlight=False)

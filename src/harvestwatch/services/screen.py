@@ -32,6 +32,7 @@ from harvestwatch.screen.ranking import (
 from harvestwatch.screen.records import Record, read_records, record_text
 from harvestwatch.screen.review import (
     DECISIONS,
+    REASON_LABELS,
     REASONS,
     RELEVANT,
     State,
@@ -662,4 +663,51 @@ def export(store: Store, fmt: str, *, project: str = "default", rule: str | None
     with store.session() as s:
         ledger.append(s, actor=actor or store.settings.actor, action="export", object_type="screen_flags",
                       object_id=f"{project}:{fmt}", payload={"rule": rule, "rows": len(rows)})
+    return out
+
+
+def export_decisions(store: Store, fmt: str = "csv", *, project: str = "default",
+                     actor: str | None = None) -> str:
+    """Every record and duplicate with its screening outcome, as CSV or JSON: the record of
+    the selection process a published review appends. Votes on records still waiting for a
+    reviewer are left out (blinding); the export is a custody ledger entry."""
+    if fmt not in ("csv", "json"):
+        raise ValidationError(fmt, "decisions export as csv or json")
+    with store.session() as s:
+        rv = _review(s, project)
+        res = {r.record_pk: r for r in s.scalars(
+            select(ScreenResolution).join(ScreenRecord, ScreenRecord.id == ScreenResolution.record_pk)
+            .where(ScreenRecord.project == project).order_by(ScreenResolution.id))}
+    rows = []
+    for r in rv.records:
+        st = rv.states[r.id]
+        votes = [] if st.status == "pending" else st.votes
+        rows.append({"id": r.record_id, "source": r.source, "doi": r.data.get("doi"), "year": r.data.get("year"),
+                     "title": r.data.get("title"), "status": st.status, "decision": st.final,
+                     "reason": st.reason, "reason_label": REASON_LABELS.get(st.reason or "", ""),
+                     "flags": rv.nflags.get(r.id, 0),
+                     "votes": [{"reviewer": v.actor, "decision": v.decision, "reason": v.reason, "note": v.note}
+                               for v in votes],
+                     "resolved_by": f"{res[r.id].actor} ({res[r.id].mode})" if r.id in res else None})
+    for d in duplicates(store, project=project):
+        rows.append({"id": d["id"], "source": d["source"], "doi": d["doi"], "year": d["year"], "title": d["title"],
+                     "status": "duplicate", "decision": None, "reason": d["key"],
+                     "reason_label": f"duplicate of {d['duplicate_of']} ({d['key_label']})", "flags": 0,
+                     "votes": [], "resolved_by": None})
+    if fmt == "json":
+        out = json.dumps(rows, ensure_ascii=False, indent=2)
+    else:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["id", "source", "doi", "year", "title", "status", "decision", "reason", "reason_label",
+                    "flags", "votes", "resolved_by"])
+        for x in rows:
+            w.writerow([x["id"], x["source"], x["doi"], x["year"], x["title"], x["status"], x["decision"],
+                        x["reason"], x["reason_label"], x["flags"],
+                        "; ".join(f"{v['reviewer']}: {v['decision']}" + (f" ({v['reason']})" if v["reason"] else "")
+                                  for v in x["votes"]), x["resolved_by"]])
+        out = buf.getvalue()
+    with store.session() as s:
+        ledger.append(s, actor=actor or store.settings.actor, action="export", object_type="screen_decisions",
+                      object_id=f"{project}:{fmt}", payload={"rows": len(rows)})
     return out
