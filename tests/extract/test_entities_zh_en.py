@@ -59,3 +59,27 @@ def test_english_victim_groups_peers_bodies_and_numbered_laws():
     assert "Chinese Mission to the EU" in _ents(r, "organization")
     assert not any("Government" in o for o in _ents(r, "organization"))
     assert {"S. 761", "Directive 2010/53/EU"} <= _ents(r, "law")
+
+
+def _denials(text, lang):
+    return [s.cue for s in extract_text(text, lang).stances if s.kind == "denial"]
+
+
+def test_denials_as_people_write_them_in_english():
+    assert _denials("Beijing has consistently denied the charges.", "en")
+    assert _denials("The spokesman dismissed the report as fabricated.", "en")
+    assert _denials("Officials said there has never been any such practice in China.", "en")
+    assert _denials("The embassy said such claims are lies spread by a cult.", "en")
+    assert _denials("The ministry said the witnesses cited by the group did not exist.", "en")
+    assert _denials("The clinic was expanded despite denials from Beijing.", "en")
+    # critics doubting an official claim, or a hypothetical, deny nothing
+    assert not _denials("Medical journals should avoid complicity until China shows such claims to be false.", "en")
+    assert not _denials("Researchers said the hospital expanded its transplant wards.", "en")
+
+
+def test_denials_in_both_chinese_scripts_from_whole_words():
+    assert _denials("外交部发言人表示，所谓活摘器官纯属捏造，毫无根据。", "zh")
+    assert _denials("衛生部官員說，這種做法從未存在過。", "zh")
+    assert _denials("黄洁夫再度否认中共受到的罪行指控。", "zh")
+    assert not _denials("他们不实际地估计了数量，我们继续工作。", "zh")
+    assert not _denials("停用死囚器官謊言背後的加速殺人", "zh")  # a headline

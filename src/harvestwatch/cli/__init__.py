@@ -42,6 +42,7 @@ def _register_all() -> None:
         custody_cmd,
         extract_cmd,
         hospitals_cmd,
+        ingest_cmd,
         link_cmd,
         report_cmd,
         screen_cmd,
@@ -49,7 +50,7 @@ def _register_all() -> None:
         web_cmd,
     )
 
-    for module in (store_cmd, custody_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd,
+    for module in (store_cmd, ingest_cmd, custody_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd,
                    hospitals_cmd):
         module.register(app)
 

@@ -1,4 +1,5 @@
-"""CLI: ingest, search, show and export — the evidence store's commands (verify, ledger: custody_cmd)."""
+"""CLI: search, show and export — the evidence store's commands (ingest: ingest_cmd; verify,
+ledger: custody_cmd)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import typer
 
 from harvestwatch.cli import _context
 from harvestwatch.cli._render import console, emit_json, err_console, table
-from harvestwatch.core.progress import progress
-from harvestwatch.ingest.pipeline import KINDS, expand_inputs
 from harvestwatch.services import store as svc
 
 RestrictedOpt = typer.Option(False, "--include-restricted",
@@ -22,38 +21,6 @@ def _store(store_dir: str | None):
     if store_dir:
         _context.configure(store=store_dir, database_url=None, actor=_context.settings().actor)
     return svc.open(_context.settings())
-
-
-def ingest(
-    inputs: list[str] = typer.Argument(..., help="Files, folders or http(s) URLs."),
-    store: str = StoreOpt,
-    kind: str = typer.Option("other", "--kind", help="|".join(KINDS)),
-    tag: list[str] = typer.Option([], "--tag", help="Tag every document (repeatable)."),
-    restricted: bool = typer.Option(False, "--restricted", help="Encrypt at rest; hide from roles without clearance."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Parse in N processes."),
-    no_extract: bool = typer.Option(False, "--no-extract", help="Do not run extraction after ingest."),
-    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-) -> None:
-    """Preserve sources in the store (exit 1 if any input failed)."""
-    st = _store(store)
-    items = expand_inputs(inputs, exclude=st.settings.store_dir)
-    with progress("ingest", len(items)) as bar:
-        def on_result(r):
-            bar.step(r.input)
-            if not json_out and not sys.stderr.isatty():
-                line = f"{r.status:8} {r.input}" + (f": {r.error}" if r.error else "")
-                print(line, file=sys.stderr if r.status == "failed" else sys.stdout)
-        report = svc.ingest(st, items, kind=kind, tags=tag, restricted=restricted,
-                            workers=workers, extract=not no_extract, on_result=on_result)
-    failed = report.by_status("failed")
-    if json_out:
-        emit_json(report.to_dict())
-    else:
-        console.print(f"stored {len(report.by_status('stored'))}, already present "
-                      f"{len(report.by_status('present'))}, failed {len(failed)}")
-        for r in failed:
-            err_console.print(f"[red]failed[/red] {r.input}: {r.error}", markup=True, highlight=False)
-    raise typer.Exit(1 if failed else 0)
 
 
 def search(
@@ -122,5 +89,5 @@ def export(
 
 def register(app: typer.Typer) -> None:
     """Add the store's commands to the root app."""
-    for fn in (ingest, search, show, export):
+    for fn in (search, show, export):
         app.command(fn.__name__)(fn)

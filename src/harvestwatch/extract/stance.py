@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from harvestwatch.extract.lang.zh import DENIAL_ZH
+from harvestwatch.extract.lang.zh_stance import denial_cue_zh
 from harvestwatch.extract.mentions import EntityMention, Stance
 
 _OFFICIAL = re.compile(r"\b(?:Chinese|China's|Beijing|Communist|state|official|regime|government|"
@@ -39,7 +39,7 @@ RULES: list[tuple[str, re.Pattern]] = [
         r"implausible|cannot account)", re.I)),
 ]
 _ZH_RULES = [
-    ("denial", DENIAL_ZH),
+    ("denial", None),  # read from the segmentation (lang/zh_stance.py)
     ("condemnation", re.compile(r"谴责|譴責|强烈批评|決議|决议")),
     ("legal_measure", re.compile(r"立法|法案|通过.{0,10}法|禁止.{0,10}器官|器官移植旅游.{0,6}(?:禁|法)")),
     ("call_to_action", re.compile(r"呼吁|呼籲|敦促|要求.{0,6}停止")),
@@ -179,11 +179,14 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
         sentence = masked[s:e]
         cue = denial_cue_en(parsed[s]) if s in parsed else None
         for kind, rx in rules:
-            m = rx.search(sentence)
+            m = rx.search(sentence) if rx is not None else None
             if kind == "denial" and m and lang != "zh" and (m.group().lower().split()[0] in (
                     "baseless", "groundless", "fabricated", "smear", "smears", "lies", "rumors",
                     "rumours") or _CESSATION.search(m.group())) and not _OFFICIAL.search(sentence):
                 m = None  # an official body must be the one calling it false or over (or the parse says so)
+            if kind == "denial" and lang == "zh":
+                cue = denial_cue_zh(text, s, e)
+                m = None
             if kind == "denial" and not m and cue:
                 actors = _actors(s, e, entities, ("organization", "place", "person"))
                 out.append(Stance(kind, s, e, text[s:e].strip(), actors[0] if actors else None, actors, cue))

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from harvestwatch.engine.runner import run_batches
 from harvestwatch.extract.evaluation import evaluate
-from harvestwatch.extract.pipeline import EXTRACTOR_VERSION, extract_many
+from harvestwatch.extract.pipeline import EXTRACTOR_VERSION
+from harvestwatch.services.long_text import extract_items
 from harvestwatch.store import Store, derived
 from harvestwatch.store.documents import plain_text
 from harvestwatch.store.models import Document, ExtractedItem, replace_items
@@ -22,8 +23,7 @@ BATCH = 16
 
 
 def _extract_batch(texts_langs: list[tuple[str, str]]) -> list[list[dict]]:
-    results = extract_many([t for t, _ in texts_langs], [lg for _, lg in texts_langs])
-    return [r.to_items() for r in results]
+    return extract_items(texts_langs)  # long texts in chunks (spaCy refuses over 1M chars)
 
 
 def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers: int = 1,

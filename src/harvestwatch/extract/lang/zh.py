@@ -202,8 +202,3 @@ def _group_counts(text: str, found: list[QuantityMention]) -> list[QuantityMenti
                      value=value, qualifier=qualifier, subject=m.group("noun"))
         out.append(QuantityMention(m.start(), m.end(), m.group(), q))
     return out
-
-
-DENIAL_ZH = re.compile(r"否认|否認|驳斥|駁斥|谣言|謠言|捏造|污蔑|诬蔑|不存在|纯属|純屬|都是自愿|都是自願|公民自愿捐献|"
-                       r"毫无根据|毫無根據|无中生有|無中生有|子虚乌有|子虛烏有|造谣|造謠|抹黑|不实|不實|"
-                       r"凭空|憑空|编造|編造")

@@ -25,8 +25,10 @@ class Token:
     tag: str
 
 
-def tokens(folded: str) -> list[Token]:
-    """jieba's words with their POS tags and offsets (``folded`` is simplified text)."""
+@functools.lru_cache(maxsize=8)
+def tokens(folded: str) -> tuple[Token, ...]:
+    """jieba's words with their POS tags and offsets (``folded`` is simplified text); cached, so
+    entities, testimonies and stances of one text share one segmentation pass."""
     import rjieba
 
     out, pos = [], 0
@@ -36,7 +38,7 @@ def tokens(folded: str) -> list[Token]:
             continue
         pos = start + len(word)
         out.append(Token(start, pos, word, tag))
-    return out
+    return tuple(out)
 
 
 @functools.cache
@@ -102,7 +104,7 @@ _LEAD_TRIM = {"原", "前", "现任", "副", "该", "这", "那", "此", "各", 
 _HOSPITAL_HEADS = ("医院", "附属院", "移植中心")
 
 
-def _transliterated(toks: list[Token]) -> list[tuple[int, int]]:
+def _transliterated(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     """Foreign names written with a middle dot (大卫·麦塔斯): the word before the dot and the
     name-like words after it."""
     out = []
@@ -132,7 +134,7 @@ def _is_person(tok: Token) -> bool:
     return w[:2] in SURNAMES or w[0] in SURNAMES
 
 
-def _persons(toks: list[Token]) -> list[tuple[int, int]]:
+def _persons(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     """Person names: jieba's name tags, with a surname split from its given name (汪/志远) joined."""
     out, i = [], 0
     while i < len(toks):
@@ -154,7 +156,7 @@ def _persons(toks: list[Token]) -> list[tuple[int, int]]:
     return out
 
 
-def _organisations(toks: list[Token], folded: str) -> list[tuple[int, int, str]]:
+def _organisations(toks: tuple[Token, ...], folded: str) -> list[tuple[int, int, str]]:
     """Names ending in an institution's head word, walked back over name-like words to a proper start."""
     out = []
     for i, t in enumerate(toks):

@@ -69,7 +69,7 @@ def _named_with_role(folded: str, lo: int, hi: int, role: str,
     return None
 
 
-def _noun_phrase_before(toks: list[Token], verb_idx: int) -> tuple[int, int] | None:
+def _noun_phrase_before(toks: tuple[Token, ...], verb_idx: int) -> tuple[int, int] | None:
     """The nouns right before a speech verb ("国际 医学 专家 认为"), when they end in a role word."""
     j = verb_idx
     while j > 0 and toks[j - 1].end == toks[j].start and toks[j - 1].tag in ("n", "nz", "b", "a", "l", "vn", "ns") \
