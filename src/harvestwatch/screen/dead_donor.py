@@ -17,6 +17,7 @@ sentences either side) for the procurement context and the death event.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -109,8 +110,6 @@ def read_dead_donor(text: str, folded: str, hits: list[Hit]) -> DeadDonorReading
 
 
 def _index(starts: list[int], pos: int) -> int:
-    import bisect
-
     return bisect.bisect_right(starts, pos) - 1
 
 
@@ -145,6 +144,8 @@ def _read_event(text: str, folded: str, hits: list[Hit], sents, i: int, ev: Hit)
     elif ev.category == AIRWAY:
         ruled.append(RuledOut("cannulation", f"«{ev.term}» is an airway (trachea, mask or bag), not a "
                                              "vascular cannula"))
+    else:
+        ruled.append(RuledOut("cannulation", f"«{ev.term}» is breathing support, not a vascular cannula"))
     # Negated ("不应一味追求气管插管", "no intubation").
     if zh:
         if _NEG_ZH & set(clause_words_before):
@@ -185,7 +186,7 @@ def _read_event(text: str, folded: str, hits: list[Hit], sents, i: int, ev: Hit)
     # The passage: two sentences either side.
     p_lo, p_hi = sents[max(0, i - 2)][0], sents[min(len(sents) - 1, i + 2)][1]
     window = [h for h in hits if p_lo <= h.start < p_hi]
-    death = _death_event(folded, hits, sents, i, ev, zh)
+    death = _death_event(hits, sents, i, ev)
     order = Order.NO_DEATH_EVENT
     if death is not None:
         order = _order(folded, sents[i], death, ev, zh)
@@ -242,7 +243,7 @@ def _recipient_side(folded: str, sent_hits: list[Hit], ev: Hit) -> bool:
     return False
 
 
-def _death_event(folded: str, hits: list[Hit], sents, i: int, ev: Hit, zh: bool) -> Hit | None:
+def _death_event(hits: list[Hit], sents, i: int, ev: Hit) -> Hit | None:
     """The death event the airway is read against: in its sentence, else the nearest before it
     within two sentences. A definition ("自主呼吸丧失的脑死亡") is still a death event."""
     lo, hi = sents[i]
