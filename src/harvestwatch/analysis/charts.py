@@ -113,7 +113,7 @@ def _integrity(result: dict):
     stat = d["glm"]["dispersion"]
     peers = d.get("peers") or []
     df = max(1, d["glm"]["df_resid"])
-    cut = d["null_poisson"]["stat_quantiles"]["q01"] / df
+    cut = d["null_poisson"]["stat_quantiles"]["flag_cut"] / df
     vals = [p["dispersion"] for p in peers if p["dispersion"] is not None]
     lo = max(1e-3, min([stat, cut, 1.0]) / 3)  # values below are drawn at the edge, marked "<"
     hi = max([stat, *vals, 1.0]) * 2

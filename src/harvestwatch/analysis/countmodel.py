@@ -165,8 +165,21 @@ class NullTest:
     band_high: list[float] = field(default_factory=list)
     stat_quantiles: dict = field(default_factory=dict)  # 1%, 5%, 50%, 95% of T*
 
+    @property
+    def upper(self) -> float:
+        """Upper 95% Monte-Carlo bound of the percentile (it is itself estimated from draws)."""
+        p = self.percentile
+        return min(1.0, p + 1.96 * math.sqrt(p * (1 - p) / self.draws) + 1 / self.draws)
+
+    def flagged(self, alpha: float) -> bool:
+        """Smoother than the null at ``alpha`` even allowing for the Monte-Carlo error of the
+        percentile, so that simulation noise alone cannot push the rate of false flags above alpha."""
+        return self.upper < alpha
+
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        d["upper"] = self.upper
+        return d
 
 
 def null_test(fit: GLMFit, t: np.ndarray, *, phi: float = 1.0, draws: int = DRAWS,
@@ -178,19 +191,34 @@ def null_test(fit: GLMFit, t: np.ndarray, *, phi: float = 1.0, draws: int = DRAW
     T = statistic(Y, np.asarray(t, dtype=float), fit.link)
     pct = float((1 + np.sum(T <= fit.pearson_chi2)) / (draws + 1))
     lo, hi = np.quantile(Y, [0.05, 0.95], axis=0)
-    q = np.quantile(T, [0.01, 0.05, 0.5, 0.95])
+    q = np.quantile(T, [0.01, 0.05, 0.5, 0.95, effective_alpha(0.01, draws)])
     label = name or ("Poisson" if phi <= 1 else f"negative binomial (φ = {phi:.3g})")
     return NullTest(label, phi, pct, draws, lo.tolist(), hi.tolist(),
-                    {"q01": float(q[0]), "q05": float(q[1]), "median": float(q[2]), "q95": float(q[3])})
+                    {"q01": float(q[0]), "q05": float(q[1]), "median": float(q[2]), "q95": float(q[3]),
+                     "flag_cut": float(q[4])})
 
 
-def power(fit: GLMFit, t: np.ndarray, *, alpha: float, draws: int = 500, seed: int = 1) -> dict[float, float]:
-    """Share of series flagged at ``alpha`` when the noise SD is c·√μ (c = 0 is an exact trend)."""
+def effective_alpha(alpha: float, draws: int) -> float:
+    """The largest percentile that ``NullTest.flagged`` still flags with ``draws`` draws."""
+    lo, hi = 0.0, alpha
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if mid + 1.96 * math.sqrt(mid * (1 - mid) / draws) + 1 / draws < alpha:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def power(fit: GLMFit, t: np.ndarray, *, alpha: float, draws: int = 500, seed: int = 1,
+          test_draws: int = DRAWS) -> dict[float, float]:
+    """Share of series flagged at ``alpha`` (by the rule of a test with ``test_draws`` draws)
+    when the noise SD is c·√μ (c = 0 is an exact trend)."""
     rng = np.random.default_rng(seed)
     mu = np.asarray(fit.fitted)
     t = np.asarray(t, dtype=float)
-    null_T = statistic(simulate(mu, draws * 2, rng), t, fit.link)
-    cut = np.quantile(null_T, alpha)
+    null_T = statistic(simulate(mu, draws * 4, rng), t, fit.link)
+    cut = np.quantile(null_T, effective_alpha(alpha, test_draws))
     out = {}
     for c in POWER_NOISE:
         Y = np.round(mu + c * np.sqrt(mu) * rng.standard_normal((draws, mu.size)))

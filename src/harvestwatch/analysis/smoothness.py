@@ -59,7 +59,7 @@ class SmoothnessTest:
 
     @property
     def smoother(self) -> bool | None:
-        return None if self.verdict is None else self.poisson.percentile < ALPHA
+        return None if self.verdict is None else self.poisson.flagged(ALPHA)
 
     def to_dict(self) -> dict:
         return {"glm": self.fit.to_dict(), "null_poisson": self.poisson.to_dict(),
@@ -115,7 +115,7 @@ def smoothness_test(years: list[int], values: list[float], *, peers: list[PeerIn
     nb = None
     if phi is not None and phi > 1:
         nb = cm.null_test(fit, t, phi=phi, draws=draws, seed=seed + 1)
-    pw = cm.power(fit, t, alpha=ALPHA, seed=seed + 2)
+    pw = cm.power(fit, t, alpha=ALPHA, seed=seed + 2, test_draws=draws)
     n = len(y)
     ps = {"quadratic (GLM, simulated)": poisson.percentile, **(other_fit_ps or {})}
     m = len(ps)
@@ -131,7 +131,7 @@ def smoothness_test(years: list[int], values: list[float], *, peers: list[PeerIn
                         f"a verdict needs at least {MIN_DF}")
     verdict = None
     if not withheld:
-        verdict = ("smoother than counting noise allows" if poisson.percentile < ALPHA
+        verdict = ("smoother than counting noise allows" if poisson.flagged(ALPHA)
                    else "not smoother than counting noise")
     return SmoothnessTest(fit, poisson, nb, phi, pstats, pw, cm.power_words(n, pw, ALPHA),
                           multiplicity, _r2(y, np.asarray(fit.fitted)), verdict, withheld)
