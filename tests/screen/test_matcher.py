@@ -42,7 +42,9 @@ FRAGMENTS = (DENSE + NEUTRAL_EN + NEUTRAL_ZH + [t[1] for t in TRIGGERS] + [t[2] 
     "After death, the donor was intubated.", "Mechanical ventilation was continued.", "受者全身麻醉下吻合。",
     "在无菌条件下", "References\n1. Informed consent in transplantation.", "\nIntroduction\n",
     "未经伦理委员会批准。", "The ethics committee waived the requirement.", "供体来源于尸体供体。",
-    "Graft recipients received organs from donors.", "\n2 资料与方法\n", "参考文献\n", "Once brain death had been confirmed, an endotracheal tube was placed.", "供体未行气管插管",
+    "Graft recipients received organs from donors.", "\n2 资料与方法\n", "参考文献\n",
+    "\nEthics approval and consent to participate\n", "Informed consent\n", "\nEthics statement\n",
+    "Once brain death had been confirmed, an endotracheal tube was placed.", "供体未行气管插管",
     "\x00", "", "\n", "no", "consent", "from", "2009", "to", "2016", "may", "年", "至",
 ])
 

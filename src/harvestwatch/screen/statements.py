@@ -31,8 +31,12 @@ SOURCES = {
     ),
     "hedge": (r"\b(?:may|might|possibly|presumably|probably|likely|unclear|assumed)\b|可能|或许|或許|估计",),
     "section_heading": (r"references?|bibliography|literature cited|参考文献|參考文獻|introduction|background"
-                        r"|引\s*言|前\s*言|背景",),
+                        r"|引\s*言|前\s*言|背景",
+                        _HEADING_PHRASES := r"consent to participate|consent for publication"
+                                            r"|ethic(?:s|al) (?:approval|statement|declaration)|伦理(?:声明|审批|批准)"),
 }
+# A heading naming a statement ("Ethics approval and consent to participate") states nothing.
+_HEADING_PHRASE = re.compile(_HEADING_PHRASES)
 _NEGATED = tuple(re.compile(p) for p in SOURCES["statement_negated"])
 _HEDGE = re.compile(SOURCES["hedge"][0])
 _NEG_WORDS_ZH = frozenset({"未", "无", "無", "没有", "沒有", "不", "未经", "未經", "未能", "未曾", "无需", "无须",
@@ -78,8 +82,8 @@ def read_statements(text: str, folded: str, hits: list[Hit], categories: tuple[s
     out = []
     for h in found:
         sec = smap.at(h.start)
-        if h.start < sec.body:
-            continue  # a heading ("Ethics approval and consent to participate") states nothing
+        if h.start < sec.body and _HEADING_PHRASE.search(folded, sec.start, sec.body):
+            continue
         if sec.kind == "references":
             status = "cited"
         elif _negated(folded, h):
