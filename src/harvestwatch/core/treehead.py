@@ -3,7 +3,8 @@
 A head says "the ledger's first ``tree_size`` entries have RFC 6962 root ``root_hash``", at
 ``issued_at``, signed with the store's Ed25519 key. The optional RFC 3161 timestamp token is
 over the signature bytes, so it dates the signed head. Standard library only (plus
-``cryptography`` to check a signature): evidence bundles ship a copy of this module.
+``cryptography`` to check a signature): evidence bundles ship a copy of this module, with
+the entry hash that makes a ledger entry a leaf.
 """
 
 from __future__ import annotations
@@ -14,7 +15,20 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+try:
+    from harvestwatch.core.hashing import sha256_json
+except ImportError:  # run from an evidence bundle's verifier/ folder
+    from hashing import sha256_json  # type: ignore[no-redef]
+
 FORMAT = "harvestwatch-tree-head/1"
+
+
+def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, object_id: str,
+               payload_hash: str, prev_hash: str) -> str:
+    """A ledger entry's hash: SHA-256 of the canonical JSON of its fields (its Merkle leaf input)."""
+    return sha256_json({"seq": seq, "at": at, "actor": actor, "action": action,
+                        "object_type": object_type, "object_id": object_id,
+                        "payload_hash": payload_hash, "prev_hash": prev_hash})
 
 
 def head_message(tree_size: int, root_hash: str, issued_at: str) -> bytes:

@@ -9,17 +9,14 @@ from sqlalchemy.orm import Session
 
 from harvestwatch.core import merkle
 from harvestwatch.core.hashing import sha256_json
+from harvestwatch.core.treehead import entry_hash
 from harvestwatch.store.models import LedgerEntry
 
 GENESIS = "0" * 64
 LEDGER_LOCK_KEY = 0x68776C6564676572  # "hwledger": the advisory lock that serialises appends
 
-
-def entry_hash(seq: int, at: str, actor: str, action: str, object_type: str, object_id: str,
-               payload_hash: str, prev_hash: str) -> str:
-    return sha256_json({"seq": seq, "at": at, "actor": actor, "action": action,
-                        "object_type": object_type, "object_id": object_id,
-                        "payload_hash": payload_hash, "prev_hash": prev_hash})
+__all__ = ["GENESIS", "entry_hash", "append", "lock_head", "entries_for", "check_chain", "leaf",
+           "merkle_root"]
 
 
 def append(session: Session, *, actor: str, action: str, object_type: str, object_id: str | int,
