@@ -45,7 +45,7 @@ def test_chinese_numbers_and_quantities():
     assert parse_words("sixty-five thousand") == 65000
     found = _q("据统计，约六万五千名法轮功学员被活摘器官。该院每年完成1万例肝移植，等待时间为7天，最快两周。")
     readings = {(f[0], f[1]) for f in found}
-    assert ("约六万五千名", "victims") in readings
+    assert ("约六万五千名法轮功学员", "victims") in readings
     assert ("1万例肝移植", "transplants") in readings
     assert ("7天", "wait_time") in readings and ("两周", "wait_time") in readings
     donors = _q("2016年全国共完成器官捐献4080例，捐献器官11296个。")
@@ -123,7 +123,7 @@ def test_chinese_ranges_transliterated_names_and_hospital_references():
     assert {("person", "David Kilgour"), ("person", "David Matas")} <= ents
     assert not any(lbl == "person" and name == "高达" for lbl, name in ents)
     assert not any(lbl == "hospital" and "多家" in name for lbl, name in ents)
-    q = next(q for q in r.quantities if q.text == "6万至10万例")
+    q = next(q for q in r.quantities if q.text.endswith("6万至10万例"))
     assert (q.quantity.interval.low, q.quantity.interval.high) == (60000, 100000)
     assert q.quantity.what == "transplants" and q.quantity.time_scope == "per year"
 

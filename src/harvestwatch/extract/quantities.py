@@ -355,7 +355,7 @@ _WAIT = re.compile(r"\b(?:wait\w*|await\w*|within|queu\w*|matching|find an organ
 _QUOTES = "\"“”‘’'"
 _ARGUMENT = {"nsubj", "nsubjpass", "dobj", "attr", "appos"}
 _PER_MILLION = re.compile(r"per[\s-]million|\bpmp\b", re.I)
-_RATE_BEFORE = re.compile(r"\b(?:each|every|per)\s+(year|month|week|day)\b|\b(annually|monthly|daily)\b", re.I)
+_RATE_BEFORE = re.compile(r"\b(?:[Ee]ach|[Ee]very|[Pp]er)\s+(year|month|week|day)\b|\b(annually|monthly|daily)\b")
 _RATE_WORD = {"annually": "year", "monthly": "month", "daily": "day"}
 
 

@@ -45,8 +45,7 @@ _MEASURE_ALT = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True)
 _POST_ALT = "多|余|以上|左右|以下|之内|以内|来"
 _QTY = re.compile(
     r"(?P<pre>" + "|".join(sorted(_PRE, key=len, reverse=True)) + r"|好几|几|数|百分之|百万分之)?"
-    r"(?P<num>" + _NUM + r")?"
-    r"(?:(?P<sep>至|到|~|～|-|—|、)(?P<hi>" + _NUM + r"))?"
+    r"(?:(?P<num>" + _NUM + r")(?:(?P<sep>至|到|~|～|-|—|、)(?P<hi>" + _NUM + r"))?)?"
     r"(?P<post1>" + _POST_ALT + r")?"
     r"(?P<half>半)?"
     r"(?:(?P<ge>个)(?P<mid>多|半)?(?=小时|月|星期|钟头))?"
@@ -112,9 +111,19 @@ def _tokens(folded: str) -> list[_Tok]:
 
 
 def _bounds(text: str, pos: int, ends: str) -> tuple[int, int]:
-    lo = max(text.rfind(c, 0, pos) for c in ends) + 1
-    his = [k for k in (text.find(c, pos) for c in ends) if k != -1]
-    return lo, (min(his) if his else len(text))
+    """The clause or sentence around ``pos``; a comma between digits ("1,121") is no end."""
+    rx = re.compile("[" + re.escape(ends) + "]")
+    lo, hi = 0, len(text)
+    for b in rx.finditer(text, max(0, pos - 300), min(len(text), pos + 300)):
+        k = b.start()
+        if b.group() == "," and text[k - 1:k].isdigit() and text[k + 1:k + 2].isdigit():
+            continue
+        if k < pos:
+            lo = k + 1
+        else:
+            hi = k
+            break
+    return lo, hi
 
 
 def _value(raw: str) -> float | None:
@@ -161,6 +170,7 @@ def _skip(folded: str, m: re.Match, unit: str | None, value: float) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d\d", num) and unit is None)
 
 
+_QTY_COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万]+[多余]?[例名位台家个]")
 _NAMES = re.compile(r"《[^》]{0,40}》|“[^”]{0,15}”")
 _SAVED = re.compile(r"挽救|拯救|救活|救了")
 
@@ -171,9 +181,9 @@ def _cues(text, folded, start, end, s_lo, s_hi, c_lo, c_hi) -> list[tuple[str, C
     the clauses that continue it; an answer also hears the question before it. Words inside
     titles and slogans (《…》, short “…”) are names, not predicates."""
     lo = s_lo
-    q_lo, _ = _bounds(folded, max(0, s_lo - 2), _SENT_END)
-    if s_lo >= 2 and folded[s_lo - 1] in "?？" or folded[s_lo - 2:s_lo] in ("?」", "？」"):
-        lo = q_lo  # "大概要等多少天？」 … 「快的三、二天"
+    ask = max(folded.rfind("?", max(0, s_lo - 80), s_lo), folded.rfind("？", max(0, s_lo - 80), s_lo))
+    if ask != -1:
+        lo = _bounds(folded, ask, _SENT_END)[0]  # "大概要等多少天？」 … 「快的三、二天"
     names = [(n.start(), n.end()) for n in _NAMES.finditer(folded, lo, s_hi)]
     sentence = folded[s_lo:s_hi]
     question = sentence.rstrip("」”").endswith(("吗", "?", "？")) or "吗" in sentence
@@ -183,8 +193,10 @@ def _cues(text, folded, start, end, s_lo, s_hi, c_lo, c_hi) -> list[tuple[str, C
         if start <= k < end or any(a < k < b for a, b in names):
             continue
         c = _CUE_CLASS[cm.group()]
-        if c == "harm" and (question or not c_lo <= k < c_hi):
+        if c == "harm" and (question or k >= s_lo and not c_lo <= k < c_hi):
             continue  # a rhetorical or asked harm, or one said of someone else
+        if c == "wait" and k >= c_hi:
+            continue  # a later clause waits for something else
         if c in ("donate", "register") and s_lo <= k < c_lo:
             continue  # an earlier clause has its own subject ("死者捐献的肝脏, 挽救了3个人的生命")
         out.append((c, Cue(text[k:cm.end()], k, cm.end(), "predicate")))
@@ -212,8 +224,8 @@ def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityM
     post = m.group("post1") or m.group("post2") or (m.group("mid") if m.group("mid") == "多" else None)
     if m.group("ge") and unit:
         unit = "个" + unit if "个" + unit in _MEASURES else unit
-    if num is None:  # "几天": a vague count with no numeral
-        if pre not in _VAGUE_PRE or not unit:
+    if num is None:  # "几天": a vague count with no numeral; "数个", "这几年" are no figures
+        if pre not in ("几", "好几") or not unit or folded[m.start() - 1:m.start()] in ("这", "那", "前"):
             return None
         num = "一"
     value = _value(num)
@@ -229,7 +241,7 @@ def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityM
         if hi is None:
             return None
         if m.group("sep") == "、":  # "4、500" = 400 or 500; "三、二天" = two or three days
-            if hi < value and not re.search(r"[万亿千百]", num) and hi >= 10:
+            if len(str(int(value))) < len(str(int(hi))) and not re.search(r"[万亿千百]", num):
                 value = value * 10 ** (len(str(int(hi))) - len(str(int(value))))
             low, high = min(value, hi), max(value, hi)
         else:
@@ -268,10 +280,12 @@ def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityM
         days = _DAYS[unit_name]
         wait = [cue for c, cue in cues if c == "wait"]
         after = folded[end:end + 4]
-        if re.match(r"就?(?:可以|可|能)?(?:换|做|安排|移植)", after):
+        if re.match(r"(?:之?内|以内)?就?(?:可以|可|能|即可)?(?:换[肾肝心肺]|安排|移植)", after):
             wait.append(Cue(text[end:end + 2], end, end + 2, "predicate"))
         if re.search(r"术后|存活|生存", folded[c_lo:start]) or re.match(r"来|以来", after):
             wait = []  # survival after surgery, "十年来": a span of time, not a wait
+        if value == 1 and not (pre or post) and _QTY_COUNT.search(folded, end, c_hi):
+            return None  # "一年做肝移植三百多例": the base of a rate, not a span of time
         if wait:
             what, scale = "wait_time", days
             unit_name = "days"
@@ -320,11 +334,13 @@ def _counted(text, folded, toks, m, family, cues, c_lo, c_hi) -> tuple[Reading, 
     its clause) and the decision for it."""
     end = m.end()
     noun = _NOUN_ALT.match(folded, end)
-    if noun is None:  # "400多名来自全国各地的移植患者": the head after 的
+    plain = _plain_noun(toks, end) if noun is None and family == "item" else None
+    if noun is None and not plain:  # "400多名来自全国各地的移植患者": the head after 的
         de = folded.find("的", end, c_hi)
-        if de != -1 and de - end <= 14 and family is not None and not (
-                family == "item" and _plain_noun(toks, end)):
+        if de != -1 and de - end <= 14 and (family is not None or m.group("pre") in _VAGUE_PRE):
             noun = _head_after(folded, de + 1, c_hi)
+    if plain:
+        return Reading("other", plain, []), end + len(plain)
     if noun is None and family in (None, "case", "item", "person"):
         before = [n for n in _NOUN_ALT.finditer(folded, c_lo, m.start())]
         if before and family != "person":
