@@ -103,6 +103,9 @@ def acronym_mentions(text: str) -> list[EntityMention]:
         # walk back over capitalised and function words
         run = []
         for w in reversed(words):
+            gap = text[line_start + w.end():line_start + (run[-1].start() if run else w.end())]
+            if gap.strip():
+                break  # the long form never crosses punctuation: "(VOC), and China Aid Association (CA)"
             if w.group()[0].isupper() or w.group().lower() in _FUNCTION:
                 run.append(w)
             else:
@@ -149,10 +152,18 @@ def law_mentions(text: str) -> list[EntityMention]:
         if len(name.split()) < 2 or "\n" in name:
             continue
         start = m.start(1) + m.group(1).find(name)
+        head = re.search(r"\b(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Covenant|Charter|Declaration|"
+                         r"Resolution|Ordinance)\b", name)
+        lead = list(re.finditer(r"[ \xa0](?:to|by|from|at|with)[ \xa0]", name[:head.start()])) if head else []
+        if lead:  # "Response of the Spokesperson … to European Parliament Resolution on …"
+            start += lead[-1].end()
+            name = name[lead[-1].end():]
         owner = re.match(r"[A-Z][\w.]*[’']s[ \xa0]+(?=[A-Z])", name)  # "China's Regulations on …"
         if owner:
             start += owner.end()
             name = name[owner.end():]
+        if len(name.split()) < 2:
+            continue
         out.append(EntityMention("law", start, start + len(name), name, name, "pattern"))
     # numbered instruments: "Directive 2010/53/EU", "Regulation (EU) 2016/679", bills "S. 761", "H.R. 1154"
     for m in re.finditer(r"\b(?:(?:Directive|Regulation)[ \xa0]+(?:\((?:EU|EC)\)[ \xa0]+)?\d{2,4}/\d+(?:/(?:EU|EC|EEC))?"

@@ -47,6 +47,11 @@ _ZH_RULES = [
 ]
 
 
+_FALSE_WORD = re.compile(r"(?i)(?:baseless|groundless|fabricat\w+|smears?|lies|rumou?rs|slander\w*)$")
+_DENY_VERBS = {"deny", "denies", "denied", "denying", "reject", "rejects", "rejected", "rejecting", "dismiss",
+               "dismisses", "dismissed", "dismissing", "refute", "refutes", "refuted", "refuting", "rebut",
+               "rebuts", "rebutted", "rebutting", "repudiate", "repudiated", "repudiates", "disavow",
+               "disavowed"}
 # Words of the parse-based denial reading (the English model ships without a lemmatizer, so forms).
 _DENY_NOUNS = {"denial", "denials"}
 _FALSEHOOD_NOUNS = {"lie", "lies", "fabrication", "fabrications", "smear", "smears", "slander", "slanders",
@@ -57,6 +62,8 @@ _FALSEHOOD_ADJS = {"baseless", "groundless", "unfounded", "untrue", "false", "fa
 _ALLEGATIONS = {"allegation", "allegations", "accusation", "accusations", "claim", "claims", "report",
                 "reports", "charge", "charges", "story", "stories", "assertion", "assertions", "rumors",
                 "rumours", "they", "it", "this", "these", "those", "that"}
+_DENIED_THINGS = {"practice", "practices", "involvement", "wrongdoing", "existence", "evidence", "findings",
+                  "testimony", "testimonies", "accounts", "account", "resolution", "them", "him", "her"}
 _SPEECH = {"said", "says", "say", "saying", "insisted", "insists", "insist", "maintained", "maintains",
            "told", "stated", "states", "added", "claimed", "claims", "stressed", "noted", "declared"}
 _OFFICIAL_SUBJECT = re.compile(r"\b(?:officials?|spokes\w+|ministry|minister|embassy|government|authorities|"
@@ -86,6 +93,18 @@ def _hypothetical(tok) -> bool:
     return False
 
 
+def _negated(tok) -> bool:
+    """The verb, or the clause it serves ("did not provide evidence to rebut"), is negated."""
+    t = tok
+    for _ in range(3):
+        if any(c.dep_ == "neg" for c in t.children):
+            return True
+        if t.dep_ not in ("xcomp", "advcl", "acl", "relcl", "dobj", "pobj", "prep") or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
 def denial_cue_en(sent) -> str | None:
     """Why a parsed English sentence denies an allegation, or None. Read from the parse, not
     phrases: a denial noun ("despite denials from Beijing"); a falsehood said of an allegation
@@ -97,6 +116,11 @@ def denial_cue_en(sent) -> str | None:
         low = tok.lower_
         if low in _DENY_NOUNS and tok.pos_ == "NOUN":
             return tok.text
+        if low in _DENY_VERBS and tok.pos_ == "VERB" and not _negated(tok) and not _hypothetical(tok):
+            objects = [c for c in tok.children if c.dep_ in ("ccomp", "nsubjpass", "xcomp", "oprd")
+                       or (c.dep_ == "dobj" and (c.lower_ in _ALLEGATIONS or c.lower_ in _DENIED_THINGS))]
+            if objects or any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children):
+                return " ".join(t.text for t in (tok, *objects[:1]))
         if (low in _FALSEHOOD_NOUNS or low in _FALSEHOOD_ADJS) and not _hypothetical(tok):
             head = tok.head
             if tok.dep_ == "attr" and low in _FALSEHOOD_NOUNS:
@@ -187,6 +211,9 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
             if kind == "denial" and lang == "zh":
                 cue = denial_cue_zh(text, s, e)
                 m = None
+            if kind == "denial" and m and s in parsed and (
+                    m.group().lower().split()[0] in _DENY_VERBS or _FALSE_WORD.match(m.group())):
+                m = None  # deny verbs and falsehood words are read from the parse (negation, hypotheticals)
             if kind == "denial" and not m and cue:
                 actors = _actors(s, e, entities, ("organization", "place", "person"))
                 out.append(Stance(kind, s, e, text[s:e].strip(), actors[0] if actors else None, actors, cue))

@@ -65,7 +65,8 @@ def _dictionary_words() -> frozenset[str]:
 # Titles and roles written next to a name: 村民朱际葵, 黎功医生, 曾铮女士, 汪志远博士.
 TITLES = ("村民", "学员", "医生", "医师", "护士", "护士长", "主任", "委员", "记者", "作家", "教授", "博士",
           "律师", "院长", "主席", "发言人", "秘书长", "女士", "先生", "部长", "书记", "局长", "厅长", "校长",
-          "总裁", "董事长", "处长", "科长", "所长", "研究员", "法官", "警察", "负责人", "同事", "妻子", "丈夫")
+          "总裁", "董事长", "处长", "科长", "所长", "研究员", "法官", "警察", "负责人", "同事", "妻子", "丈夫",
+          "副院长", "副主任", "副部长", "会长", "理事长")
 
 
 # The 200 most common single surnames and the compound ones (百家姓 by frequency, simplified).
@@ -140,8 +141,10 @@ def _persons(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     while i < len(toks):
         t = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if t.tag == "nr" and len(t.word) == 1 and t.word in SURNAMES and nxt is not None \
-                and nxt.start == t.end and 1 <= len(nxt.word) <= 2 and nxt.tag in (*_NAME_TAGS, "ns", "nz"):
+        after_title = i > 0 and toks[i - 1].end == t.start and toks[i - 1].word.endswith(TITLES)
+        if (t.tag == "nr" or after_title) and len(t.word) == 1 and t.word in SURNAMES and nxt is not None \
+                and nxt.start == t.end and 1 <= len(nxt.word) <= 2 and nxt.tag in (*_NAME_TAGS, "ns", "nz") \
+                and (t.tag == "nr" or nxt.word not in _dictionary()[0] or nxt.tag in _NAME_TAGS):
             out.append((t.start, nxt.end))
             i += 2
             continue
@@ -156,12 +159,38 @@ def _persons(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     return out
 
 
+# Bodies commonly named by their head word alone.
+_ABBREVIATED_BODIES = {"政法委", "政治局", "卫健委", "纪委", "统战部", "宣传部", "外交部", "公安部", "卫生部",
+                       "司法部", "国务院", "人大", "政协"}
+
+
+def _quoted_name(folded: str, end: int) -> int | None:
+    """Where a name that ends at ``end`` right before a closing quote mark starts (its opening mark)."""
+    if folded[end:end + 1] not in ("”", "」", "』"):
+        return None
+    k = max(folded.rfind(q, max(0, end - 16), end) for q in "“「『")
+    if k == -1 or re.search(r"[，,。；;：:、\s]", folded[k + 1:end]):
+        return None
+    return k + 1
+
+
 def _organisations(toks: tuple[Token, ...], folded: str) -> list[tuple[int, int, str]]:
     """Names ending in an institution's head word, walked back over name-like words to a proper start."""
     out = []
     for i, t in enumerate(toks):
         head = _HEAD_RX.search(t.word)
+        if t.tag == "nt" and len(t.word) >= 3 and t.word not in _GENERIC and not t.word.endswith("科") \
+                and not (head and t.word.endswith(head.group())):
+            j = i
+            while j > 0 and toks[j - 1].end == toks[j].start and toks[j - 1].tag == "ns":
+                j -= 1
+            out.append((toks[j].start, t.end, "organization"))  # a tagged institution: 国务院新闻办
+            continue
         if not head or not t.word.endswith(head.group()):
+            continue
+        quoted = _quoted_name(folded, t.end)
+        if quoted is not None:  # “捍卫民主基金会”: the quote marks delimit the name
+            out.append((quoted, t.end, "hospital" if t.word.endswith(_HOSPITAL_HEADS) else "organization"))
             continue
         if len(head.group()) == 1 and t.tag not in ("nt", "n", "nz") and t.word == head.group():
             continue  # a one-character head ("部", "网") must be part of a word or a tagged name
@@ -174,6 +203,8 @@ def _organisations(toks: tuple[Token, ...], folded: str) -> list[tuple[int, int,
                     and toks[j - 1].word not in _LEAD_TRIM and i - j < 8:
                 if toks[j - 1].tag == "p" and toks[j - 1].word not in ("与", "和"):
                     break
+                if toks[j - 1].tag == "v" and (toks[j].tag in _PROPER_TAGS or toks[j].word in _NATIONAL):
+                    break  # "美国 指称 武警…医院": a verb before a proper word ends the name
                 j -= 1
         # trim to the first proper word: "主要 来自 医院" has none, "大陆 移植 医院" neither
         while j < i and not (toks[j].tag in _PROPER_TAGS or toks[j].word in _NATIONAL):
@@ -183,9 +214,9 @@ def _organisations(toks: tuple[Token, ...], folded: str) -> list[tuple[int, int,
         if inner_head is not None:
             continue
         start_tok = toks[j]
-        if j == i and not (t.tag in ("nt", "nz", "j") or t.word[: -len(head.group())]
-                           or (len(t.word) >= 3 and t.word not in _GENERIC)):
-            continue
+        if j == i and not (t.tag in ("nt", "nz", "j") and t.word != head.group() or t.word[: -len(head.group())]
+                           or t.word in _ABBREVIATED_BODIES):
+            continue  # a bare head word ("基金会") names nothing
         if start_tok.tag in ("p", "v", "m"):
             continue
         name = folded[start_tok.start:t.end]
@@ -201,9 +232,17 @@ def ner_mentions_zh(text: str) -> list[EntityMention]:
     folded = fold_chinese(text)
     toks = tokens(folded)
     out = [EntityMention("person", s, e, text[s:e], text[s:e], "ner") for s, e in _transliterated(toks)]
+    names = set()
     for s, e in _persons(toks):
         label = "place" if folded[e - 1] in _PLACE_ENDS else "person"  # 高田村 is a village
         out.append(EntityMention(label, s, e, text[s:e], text[s:e], "ner"))
+        if label == "person":
+            names.add(folded[s:e])
+    # a name found once is the same name wherever else it is written (田滏明一一列举)
+    for name in sorted(names, key=len, reverse=True):
+        for m in re.finditer(re.escape(name), folded):
+            out.append(EntityMention("person", m.start(), m.end(), text[m.start():m.end()],
+                                     text[m.start():m.end()], "ner"))
     for t in toks:
         if t.tag == "ns" and len(t.word) >= 2 and t.word not in _NOT_PLACES:
             out.append(EntityMention("place", t.start, t.end, text[t.start:t.end], text[t.start:t.end], "ner"))

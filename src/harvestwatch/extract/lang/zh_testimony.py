@@ -41,6 +41,17 @@ def _role_name(folded: str, lo: int, hi: int) -> str | None:
     return max(found)[1] if found else None
 
 
+def _antecedent(folded: str, pos: int, persons: list[EntityMention]) -> str | None:
+    """Who 他/她 before ``pos`` refers to: the sentence's first-named person (its subject, as in
+    "主任米利斯认为，麦塔斯等人…，他强调"), else the last person named before."""
+    sent_lo = max(folded.rfind(c, 0, pos) for c in "。！？\n") + 1
+    in_sentence = [e for e in persons if sent_lo <= e.start and e.end <= pos]
+    if in_sentence:
+        return in_sentence[0].canonical
+    prior = [e for e in persons if e.end <= pos]
+    return prior[-1].canonical if prior else None
+
+
 def _speaker_in(lo: int, hi: int, entities: list[EntityMention]) -> EntityMention | None:
     inside = [e for e in entities if lo <= e.start and e.end <= hi
               and e.label in ("person", "organization", "hospital")]
@@ -140,13 +151,12 @@ def extract_testimonies_zh(text: str, entities: list[EntityMention]) -> list[Tes
             role = _role_name(folded, sent_lo, toks[vi].start)
             ent = _speaker_in(sent_lo, toks[vi].start, entities)
             np_ = _noun_phrase_before(toks, vi)
-            if ent is not None and (np_ is None or ent.end >= np_[0]):
+            if re.search(r"[他她]\s*$", folded[max(0, toks[vi].start - 3):toks[vi].start]):
+                speaker = _antecedent(folded, m.start(), persons)  # "…，他强调：“…”"
+            elif ent is not None and (np_ is None or ent.end >= np_[0]):
                 speaker, span = ent.canonical, (ent.start, ent.end)
             elif np_ is not None:
                 speaker, span = text[np_[0]:np_[1]], np_
-            elif re.search(r"[他她]\s*$", folded[max(0, toks[vi].start - 3):toks[vi].start]):
-                prior = [e for e in persons if e.end <= m.start()]
-                speaker = prior[-1].canonical if prior else None
         elif after:
             clause_end = min([k for k in (folded.find(c, m.end()) for c in "，,。！？\n；") if k != -1] or [len(folded)])
             verbs = [i for i in after if toks[i].start < clause_end and toks[i].word in SPEECH_VERBS]
@@ -159,8 +169,7 @@ def extract_testimonies_zh(text: str, entities: list[EntityMention]) -> list[Tes
                 if ent is not None and ent.start < toks[verbs[0]].start:
                     speaker, span = ent.canonical, (ent.start, ent.end)
                 elif re.match(r"^[，,\s]*[他她]", folded[m.end():m.end() + 4]):
-                    prior = [e for e in persons if e.end <= m.start()]
-                    speaker = prior[-1].canonical if prior else None
+                    speaker = _antecedent(folded, m.start(), persons)
             elif line_start and ends_utterance and ent is not None and ent.label == "person":
                 speaker, span = ent.canonical, (ent.start, ent.end)  # "“…”56岁的村民朱际葵在…"
         if speaker:
