@@ -53,11 +53,19 @@ def test_conflicting_bed_counts_become_a_range(small_registry):
     ci = svc.capacity_inputs(small_registry, province="Testland", occupancy=Prior.fixed(1, "u"),
                              length_of_stay=Prior.fixed(10, "u"))
     beta = next(i for i in ci.inputs if i.name == "Beta Military Hospital")
-    assert (beta.transplant_beds.low, beta.transplant_beds.mode, beta.transplant_beds.high) == (40, 60, 60)
+    assert (beta.beds.low, beta.beds.mode, beta.beds.high) == (40, 60, 60)
+    assert beta.provenance.source == "registry:beta-military-hospital" and "60 beds" in beta.provenance.quote
+    assert ci.shared is not None  # both given: drawn once per simulation for every hospital
+
+
+def test_occupancy_above_the_models_limit_is_named_not_clipped(sqlite_store):
+    ci = svc.capacity_inputs(sqlite_store, hospital="天津一中心", length_of_stay=Prior.fixed(20, "u"))
+    assert ci.inputs == []
+    assert "must lie within" in ci.lacking[0]["refused"]  # sources report 100-131% occupancy
 
 
 def test_capacity_without_priors_says_what_is_missing(small_registry):
-    with pytest.raises(ValidationError, match="length_of_stay missing for 3, occupancy missing for 2"):
+    with pytest.raises(ValidationError, match="length_of_stay missing for 3; occupancy missing for 2"):
         svc.run_capacity(small_registry, province="Testland")
 
 

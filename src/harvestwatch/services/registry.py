@@ -20,6 +20,12 @@ from urllib.parse import urlparse
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from harvestwatch.analysis.capacity import (
+    HospitalInput,
+    Provenance,
+    SharedAssumptions,
+    capacity_model,
+)
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult
 from harvestwatch.core.errors import NotFound, ValidationError
@@ -48,7 +54,7 @@ from harvestwatch.store.registry import (
 
 __all__ = ["list_hospitals", "show_hospital", "resolve", "add_fact", "import_csv", "link_documents",
            "list_proposals", "review_proposal", "capacity_inputs", "run_capacity", "timeline",
-           "province_summary", "export_csv", "export_ftm", "registry_status"]
+           "province_summary", "export_csv", "export_ftm", "registry_status", "parse_prior"]
 
 NATIONAL_SERIES = "CN:transplants_total"
 
@@ -350,6 +356,13 @@ def show_hospital(store: Store, name: str, *, include_restricted: bool = False) 
         if not include_restricted:
             pq = pq.where(RegistryProposal.restricted.is_(False))
         pending = s.scalar(pq)
+        shas = {f.source.document_sha256 for f in facts if f.source.document_sha256}
+        doc_ids = dict(s.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(shas)))
+                       .all()) if shas else {}
+    groups = _group_facts(facts)
+    for g in groups:
+        for f in g.facts:
+            f["source"]["document_id"] = doc_ids.get(f["source"]["document_sha256"])
     alleging = sorted({a["source"] for a in allegations + testimonies})
     hospital = {"id": h.id, "name_en": h.name_en, "name_zh_hans": h.name_zh_hans,
                 "name_zh_hant": h.name_zh_hant, "city": h.city, "province": h.province,
@@ -359,7 +372,7 @@ def show_hospital(store: Store, name: str, *, include_restricted: bool = False) 
                         [{"list": a.list_name, "year": a.year, "organs": list(a.organs),
                           "official": a.official, "verified": a.verified, "source": a.source.to_dict()}
                          for a in accs],
-                        _group_facts(facts), list(docs.values()), allegations, denials, testimonies,
+                        groups, list(docs.values()), allegations, denials, testimonies,
                         pending, len(alleging), alleging)
 
 
@@ -635,50 +648,64 @@ def review_proposal(store: Store, proposal_id: int, decision: str, *, note: str 
 # --- analyses -----------------------------------------------------------------------------
 
 @dataclass
-class HospitalInput:
-    """One hospital's capacity inputs, each a prior whose ``source`` names the facts it rests on."""
-
-    hospital_id: str
-    name: str
-    transplant_beds: Prior
-    occupancy: Prior | None
-    length_of_stay: Prior | None
-    surgical_teams: Prior | None
-    facts: list[dict]
-
-
-@dataclass
 class CapacityInputs:
+    """Typed inputs for ``analysis.capacity``: one ``HospitalInput`` per hospital that has what
+    the model needs, the shared assumptions given, and every hospital left out with the reason."""
+
     inputs: list[HospitalInput]
-    lacking: list[dict]  # {"hospital", "missing", "known"}
+    shared: SharedAssumptions | None
+    lacking: list[dict]  # {"hospital_id", "hospital", "missing", "known"}
+    facts: dict[str, list[dict]]  # hospital name -> the registry facts its inputs rest on
     province: str | None
     year: int | None
 
 
 def _fact_prior(facts: list[Fact], metric: str, year: int | None) -> tuple[Prior | None, list[Fact]]:
+    """Every usable fact of a metric as one prior: range over all (conflicts widen it), mode at
+    the latest; facts after ``year`` are left out."""
     usable = [f for f in facts if f.metric == metric and (year is None or f.year is None or f.year <= year)]
     if not usable:
         return None, []
-    dated = sorted(usable, key=lambda f: (f.year or 0, f.date or ""))
-    latest = dated[-1]
+    latest = sorted(usable, key=lambda f: (f.year or 0, f.date or ""))[-1]
     low = min(f.low for f in usable)
     high = max(f.high for f in usable)
     mode = min(max((latest.low + latest.high) / 2, low), high)
     src = "; ".join(f"registry fact {f.id} ({f.value:g}{'–' + format(f.value_high, 'g') if f.value_high else ''}"
                     f"{', ' + str(f.year) if f.year else ''}; {f.source.label})" for f in usable)
-    shape = "fixed" if low == high else "pert"
-    return Prior(low, mode, high, shape, src), usable
+    return Prior(low, mode, high, "fixed" if low == high else "pert", src), usable
+
+
+def parse_prior(spec: str | None, what: str) -> Prior | None:
+    """'0.8' (fixed), '0.7:0.9' (uniform) or '0.7:0.8:0.95' (PERT min:mode:max), marked as the user's."""
+    if spec is None or not str(spec).strip():
+        return None
+    try:
+        parts = [float(x) for x in str(spec).split(":")]
+    except ValueError:
+        raise ValidationError(what, f"expected N, MIN:MAX or MIN:MODE:MAX, got {spec!r}") from None
+    source = f"user assumption ({what})"
+    if len(parts) == 1:
+        return Prior.fixed(parts[0], source)
+    if len(parts) == 2:
+        return Prior(min(parts), sum(parts) / 2, max(parts), "uniform", source)
+    if len(parts) == 3:
+        return Prior(*parts, "pert", source)
+    raise ValidationError(what, f"expected N, MIN:MAX or MIN:MODE:MAX, got {spec!r}")
 
 
 def capacity_inputs(store: Store, *, province: str | None = None, year: int | None = None,
                     occupancy: Prior | None = None, length_of_stay: Prior | None = None,
-                    include_restricted: bool = False) -> CapacityInputs:
-    """Per hospital: transplant beds (from facts) with occupancy and length of stay from the
-    hospital's own facts or else the shared priors given; every hospital without them is listed."""
+                    hospital: str | None = None, include_restricted: bool = False) -> CapacityInputs:
+    """Per hospital: transplant beds from facts, with the hospital's own occupancy and length of
+    stay where facts give them. ``occupancy`` and ``length_of_stay`` given together are shared
+    assumptions (drawn once per simulation); one given alone fills only hospitals lacking it.
+    Hospitals without transplant beds, or whose figures the model refuses, are listed."""
     _ensure_loaded(store)
     with store.session() as s:
+        only = _resolve(s, hospital).id if hospital else None
         hospitals = [h for h in _hospitals(s)
-                     if not province or (h.province or "").lower() == province.strip().lower()]
+                     if (not province or (h.province or "").lower() == province.strip().lower())
+                     and (only is None or h.id == only)]
         if province and not hospitals:
             raise NotFound(f"no registry hospital in province {province!r}")
         fq = select(RegistryFact)
@@ -687,47 +714,58 @@ def capacity_inputs(store: Store, *, province: str | None = None, year: int | No
         facts = defaultdict(list)
         for r in s.scalars(fq):
             facts[r.hospital_id].append(fact_from_row(r))
-    inputs, lacking = [], []
+    shared = SharedAssumptions(occupancy, length_of_stay) if occupancy and length_of_stay else None
+    inputs, lacking, used_facts = [], [], {}
     for h in hospitals:
         fs = facts[h.id]
         beds, used = _fact_prior(fs, "transplant_beds", year)
         occ, used_o = _fact_prior(fs, "occupancy", year)
         los, used_l = _fact_prior(fs, "length_of_stay", year)
         teams, used_t = _fact_prior(fs, "surgical_teams", year)
-        occ = occ or occupancy
-        los = los or length_of_stay
-        missing = [n for n, v in (("transplant_beds", beds), ("occupancy", occ), ("length_of_stay", los))
-                   if v is None]
+        if shared is None:
+            occ, los = occ or occupancy, los or length_of_stay
+        missing = [n for n, v in (("transplant_beds", beds),
+                                  ("occupancy", occ or (shared and shared.occupancy)),
+                                  ("length_of_stay", los or (shared and shared.length_of_stay))) if v is None]
+        row = {"hospital_id": h.id, "hospital": h.name_en, "missing": missing,
+               "known": sorted({f.metric for f in fs})}
         if missing:
-            known = sorted({f.metric for f in fs})
-            lacking.append({"hospital_id": h.id, "hospital": h.name_en, "missing": missing, "known": known})
+            lacking.append(row)
             continue
-        inputs.append(HospitalInput(h.id, h.name_en, beds, occ, los, teams,
-                                    [_fact_dict(f) for f in used + used_o + used_l + used_t]))
-    return CapacityInputs(inputs, lacking, province, year)
+        quote = used[-1].source.quote or ""
+        item = HospitalInput(h.name_en, beds, Provenance(f"registry:{h.id}", quote,
+                                                         ",".join(str(f.id) for f in used)),
+                             occupancy=occ, length_of_stay=los, teams=teams)
+        try:
+            item.validate()
+        except ValidationError as exc:
+            lacking.append(row | {"missing": [], "refused": f"{exc.source}: {exc.reason}"})
+            continue
+        inputs.append(item)
+        used_facts[h.name_en] = [_fact_dict(f) for f in used + used_o + used_l + used_t]
+    return CapacityInputs(inputs, shared, lacking, used_facts, province, year)
 
 
 def run_capacity(store: Store, *, province: str | None = None, year: int | None = None,
                  occupancy: Prior | None = None, length_of_stay: Prior | None = None,
-                 draws: int = 100_000, seed: int = 0) -> AnalysisResult:
+                 hospital: str | None = None, draws: int = 100_000, seed: int = 0,
+                 include_restricted: bool = False) -> AnalysisResult:
     """The capacity model over registry hospitals that have the inputs; the rest are named."""
-    from harvestwatch.analysis import capacity as cap
-
     ci = capacity_inputs(store, province=province, year=year, occupancy=occupancy,
-                         length_of_stay=length_of_stay)
+                         length_of_stay=length_of_stay, hospital=hospital,
+                         include_restricted=include_restricted)
     if not ci.inputs:
         needs = Counter(m for row in ci.lacking for m in row["missing"])
+        refused = [f"{r['hospital']} ({r['refused']})" for r in ci.lacking if r.get("refused")]
+        parts = [f"{k} missing for {v}" for k, v in needs.items()]
+        parts += [f"refused: {r}" for r in refused]
         raise ValidationError("registry", "no hospital has every capacity input ("
-                              + ", ".join(f"{k} missing for {v}" for k, v in needs.items())
-                              + "); give --occupancy and --length-of-stay priors or add facts")
-    hospitals = [cap.Hospital(i.name, i.transplant_beds, i.occupancy, i.length_of_stay,
-                              i.surgical_teams, None, source=f"registry:{i.hospital_id}")
-                 for i in ci.inputs]
-    result = cap.capacity_model(hospitals, draws=draws, seed=seed)
+                              + "; ".join(parts) + "); give --occupancy and --length-of-stay "
+                              "priors or add facts")
+    result = capacity_model(ci.inputs, ci.shared, draws=draws, seed=seed)
     result.details["registry"] = {"province": province, "year": year,
                                   "hospitals_used": [i.name for i in ci.inputs],
-                                  "lacking": ci.lacking,
-                                  "facts": {i.name: i.facts for i in ci.inputs}}
+                                  "lacking": ci.lacking, "facts": ci.facts}
     result.assumptions.append(
         f"{len(ci.inputs)} registry hospital(s) had transplant beds"
         f"{' as of ' + str(year) if year else ''}; {len(ci.lacking)} lacked an input and are left out "
@@ -839,3 +877,14 @@ def _ledger_export(store: Store, fmt: str, destination: str, n: int, include_res
                       object_id=str(destination), payload={"format": fmt, "records": n,
                                                            "include_restricted": include_restricted})
 
+
+
+def record_brief(store: Store, name: str, content: bytes, *, actor: str | None = None) -> None:
+    """Ledger entry for a hospital brief handed out (its sha256, so the copy can be checked later)."""
+    import hashlib
+
+    with store.session() as s:
+        h = _resolve(s, name)
+        ledger.append(s, actor=_actor(store, actor), action="export", object_type="hospital-brief",
+                      object_id=h.id, payload={"sha256": hashlib.sha256(content).hexdigest(),
+                                               "include_restricted": False})

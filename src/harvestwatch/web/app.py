@@ -28,7 +28,7 @@ WEB = Path(str(resources.files("harvestwatch.web")))
 
 def create_app(settings: Settings) -> FastAPI:
     """The workbench for the store ``settings`` names (opened once, shared by requests)."""
-    from harvestwatch.web import api, pages, screening
+    from harvestwatch.web import api, hospitals, pages, screening
 
     app = FastAPI(title="harvestwatch", version=__version__, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(screening.router)
+    app.include_router(hospitals.router)
     app.include_router(api.router)
 
     @app.middleware("http")
