@@ -39,6 +39,7 @@ def _root(
 def _register_all() -> None:
     from harvestwatch.cli import (
         analyse_cmd,
+        backup_cmd,
         bundle_cmd,
         custody_cmd,
         extract_cmd,
@@ -51,7 +52,7 @@ def _register_all() -> None:
         web_cmd,
     )
 
-    for module in (store_cmd, ingest_cmd, custody_cmd, bundle_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd,
+    for module in (store_cmd, ingest_cmd, custody_cmd, bundle_cmd, backup_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd,
                    hospitals_cmd):
         module.register(app)
 
