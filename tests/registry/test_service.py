@@ -173,3 +173,24 @@ def test_real_hospital_page_yields_a_proposal_that_a_reviewer_accepts(any_store)
         assert svc.list_proposals(any_store, status="rejected")[0]["reviewer"] == "rita"
     # re-linking proposes nothing twice
     assert svc.link_documents(any_store, rep.document_ids).proposals == 0
+
+
+def test_claims_about_a_hospital_come_from_passages_that_name_it(sqlite_store, tmp_path):
+    public = tmp_path / "news.txt"
+    public.write_text("Tianjin First Central Hospital denied the allegations on Monday. "
+                      "\"Kidneys are available within two weeks,\" a nurse at Tianjin First Central "
+                      "Hospital told investigators.\n\nQilu Hospital of Shandong University was not "
+                      "mentioned by the nurse.", encoding="utf-8")
+    secret = tmp_path / "witness.txt"
+    secret.write_text("\"They took organs at night,\" a guard at Tianjin First Central Hospital said.",
+                      encoding="utf-8")
+    store_svc.ingest(sqlite_store, [str(public)], kind="news")
+    store_svc.ingest(sqlite_store, [str(secret)], kind="testimony", restricted=True)
+    svc.link_documents(sqlite_store)
+    view = svc.show_hospital(sqlite_store, "天津市第一中心医院")
+    assert [d["text"] for d in view.denials] == ["Tianjin First Central Hospital denied the allegations on Monday."]
+    assert [t["text"] for t in view.testimonies] == ["Kidneys are available within two weeks,"]
+    assert view.independent_sources == 1
+    assert svc.show_hospital(sqlite_store, "Qilu Hospital of Shandong University").testimonies == []
+    cleared = svc.show_hospital(sqlite_store, "天津一中心", include_restricted=True)
+    assert any("took organs" in t["text"] for t in cleared.testimonies)

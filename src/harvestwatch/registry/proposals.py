@@ -1,8 +1,8 @@
 """Figures about a hospital found in a document, proposed as registry facts for review.
 
-A quantity (beds, transplants, waits, staff) is attributed to a hospital when the sentence
-names it; otherwise to the hospital named last before it in the same paragraph; otherwise,
-when the whole document names exactly one registry hospital, to that one. The reason is kept
+A quantity (beds, transplants, waits, staff) — or any statement — is attributed to a hospital
+when its sentence names it; otherwise to the hospital named last before it in the same
+paragraph; otherwise, when the whole document names exactly one registry hospital, to that one. The reason is kept
 with the proposal so a reviewer sees why. Nothing here stores anything: proposals wait for a
 reviewer (``services.registry.review_proposal``).
 """
@@ -84,12 +84,35 @@ def _year(q: QuantityRef, sentence: str) -> int | None:
     return int(years[0]) if len(set(years)) == 1 else None
 
 
+def attribute(text: str, matches: list[NameMatch], pos: int, *,
+              document_fallback: bool = True) -> tuple[str, str] | None:
+    """The hospital a statement at ``pos`` is about, with the reason, or None.
+
+    Named in its sentence (the nearest before it when several are); else named last before it
+    in the same paragraph; else (``document_fallback``) the only registry hospital the
+    document names.
+    """
+    if not matches:
+        return None
+    s_start, s_end = sentence_bounds(text, pos)
+    in_sentence = [m for m in matches if s_start <= m.start < s_end]
+    if len({m.hospital_id for m in in_sentence}) == 1:
+        return in_sentence[0].hospital_id, f"named in the sentence as “{in_sentence[0].text}”"
+    if in_sentence:
+        near = [m for m in in_sentence if m.start < pos] or in_sentence
+        return near[-1].hospital_id, (f"nearest of {len({m.hospital_id for m in in_sentence})} "
+                                      f"hospitals named in the sentence (“{near[-1].text}”)")
+    before = [m for m in matches if _paragraph_start(text, pos) <= m.start < pos]
+    if before:
+        return before[-1].hospital_id, f"named last before it in the paragraph as “{before[-1].text}”"
+    if document_fallback and len({m.hospital_id for m in matches}) == 1:
+        return matches[0].hospital_id, "the only registry hospital the document names"
+    return None
+
+
 def propose(text: str, document_sha256: str, matches: list[NameMatch],
             quantities: list[QuantityRef]) -> list[Proposal]:
     """Proposals for every registry-relevant quantity that can be tied to a named hospital."""
-    if not matches:
-        return []
-    only = {m.hospital_id for m in matches}
     out: list[Proposal] = []
     for q in quantities:
         s_start, s_end = sentence_bounds(text, q.start)
@@ -97,25 +120,13 @@ def propose(text: str, document_sha256: str, matches: list[NameMatch],
         reading = _metric(q, sentence)
         if reading is None:
             continue
-        in_sentence = [m for m in matches if s_start <= m.start < s_end]
-        before = [m for m in matches if _paragraph_start(text, q.start) <= m.start < q.start]
-        if len({m.hospital_id for m in in_sentence}) == 1:
-            hid, reason = in_sentence[0].hospital_id, f"named in the sentence as “{in_sentence[0].text}”"
-        elif in_sentence:
-            near = [m for m in in_sentence if m.start < q.start] or in_sentence
-            hid = near[-1].hospital_id
-            reason = (f"nearest of {len({m.hospital_id for m in in_sentence})} hospitals named in "
-                      f"the sentence (“{near[-1].text}”)")
-        elif before:
-            hid, reason = before[-1].hospital_id, f"named last before it in the paragraph as “{before[-1].text}”"
-        elif len(only) == 1:
-            hid, reason = next(iter(only)), "the only registry hospital the document names"
-        else:
+        who = attribute(text, matches, q.start)
+        if who is None:
             continue
         metric, value, high, unit = reading
-        out.append(Proposal(hospital_id=hid, metric=metric, value=value, value_high=high, unit=unit,
-                            year=_year(q, sentence), document_sha256=document_sha256,
-                            start=s_start, end=s_end, quote=sentence.strip(), reason=reason,
+        out.append(Proposal(hospital_id=who[0], metric=metric, value=value, value_high=high,
+                            unit=unit, year=_year(q, sentence), document_sha256=document_sha256,
+                            start=s_start, end=s_end, quote=sentence.strip(), reason=who[1],
                             item_start=q.start, item_end=q.end))
     return out
 

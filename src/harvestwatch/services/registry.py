@@ -31,8 +31,13 @@ from harvestwatch.analysis.result import AnalysisResult
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.registry import csvio
 from harvestwatch.registry.model import METRICS, Accreditation, Fact, Hospital, SourceRef
-from harvestwatch.registry.names import Matcher, all_names
-from harvestwatch.registry.proposals import propose, quantities_in, quantity_from_item
+from harvestwatch.registry.names import Matcher, NameMatch, all_names
+from harvestwatch.registry.proposals import (
+    attribute,
+    propose,
+    quantities_in,
+    quantity_from_item,
+)
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.models import Document, ExtractedItem
@@ -322,29 +327,33 @@ def show_hospital(store: Store, name: str, *, include_restricted: bool = False) 
         if not include_restricted:
             mq = mq.where(Document.restricted.is_(False))
         docs: dict[int, dict] = {}
-        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         texts: dict[int, str] = {}
         doc_rows: dict[int, Document] = {}
         for m, doc in s.execute(mq.order_by(Document.id, RegistryMention.start)):
             text = texts.setdefault(doc.id, plain_text(doc, store.cipher))
             doc_rows[doc.id] = doc
-            spans[doc.id].append(_sentence(text, m.start))
             d = docs.setdefault(doc.id, {"id": doc.id, "sha256": doc.sha256, "title": doc.title,
                                          "url": doc.url, "published": doc.published, "kind": doc.kind,
                                          "source": _host(doc), "mentions": []})
             d["mentions"].append({"start": m.start, "end": m.end, "text": m.text,
                                   "context": text[max(0, m.start - 80):m.end + 80]})
+        all_mentions: dict[int, list[NameMatch]] = defaultdict(list)  # every hospital, for attribution
+        for m in s.scalars(select(RegistryMention).where(RegistryMention.document_id.in_(list(docs)))
+                           .order_by(RegistryMention.start)):
+            all_mentions[m.document_id].append(NameMatch(m.hospital_id, m.start, m.end, m.text, m.kind))
         allegations, denials, testimonies = [], [], []
-        if spans:
-            iq = select(ExtractedItem).where(ExtractedItem.document_id.in_(list(spans)),
+        if docs:
+            iq = select(ExtractedItem).where(ExtractedItem.document_id.in_(list(docs)),
                                              ExtractedItem.item_type.in_(("stance", "testimony")))
             for item in s.scalars(iq.order_by(ExtractedItem.document_id, ExtractedItem.start)):
-                if not any(a <= item.start < b or item.start <= a < item.end for a, b in spans[item.document_id]):
+                who = attribute(texts[item.document_id], all_mentions[item.document_id], item.start,
+                                document_fallback=False)  # the passage itself must point at it
+                if who is None or who[0] != h.id:
                     continue
                 doc = doc_rows[item.document_id]
                 row = {"document_id": doc.id, "title": doc.title, "source": _host(doc),
                        "start": item.start, "end": item.end, "text": item.text,
-                       "actor": item.canonical, "kind": item.label}
+                       "actor": item.canonical, "kind": item.label, "why": who[1]}
                 if item.item_type == "testimony":
                     testimonies.append(row)
                 elif item.label in ("allegation", "condemnation"):
@@ -374,12 +383,6 @@ def show_hospital(store: Store, name: str, *, include_restricted: bool = False) 
                          for a in accs],
                         groups, list(docs.values()), allegations, denials, testimonies,
                         pending, len(alleging), alleging)
-
-
-def _sentence(text: str, pos: int) -> tuple[int, int]:
-    from harvestwatch.registry.proposals import sentence_bounds
-
-    return sentence_bounds(text, pos)
 
 
 # --- adding facts ---------------------------------------------------------------------------
