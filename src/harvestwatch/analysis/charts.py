@@ -128,7 +128,7 @@ def _integrity(result: dict):
 
         jitter = np.random.default_rng(0).uniform(0.1, 0.6, len(vals))
         shown = [max(v, lo * 1.1) for v in vals]
-        ax2.plot(shown, jitter, "o", color=GREY, ms=4, alpha=0.7, label=f"{len(vals)} peers, same years")
+        ax2.plot(shown, jitter, "o", color=GREY, ms=4, alpha=0.7, label=f"{len(vals)} peers, {peers[0]['years']}")
         for v, x, yj in zip(vals, shown, jitter, strict=True):
             if v < lo * 1.1:
                 ax2.annotate(f"< {lo:.0e}", (x, yj), xytext=(4, 0), textcoords="offset points",

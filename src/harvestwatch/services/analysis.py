@@ -305,7 +305,7 @@ def run_integrity(name: str, *, peers: list[str] | None = None, store: Store | N
         assumptions=assumptions,
         inputs=[_row_input(f"{name} {r.year}", r) for r in used],
         details={"dataset": name, "years": years, "values": values, "reference": "quadratic",
-                 "unit": used[0].unit,
+                 "unit": max({r.unit for r in used}, key=[r.unit for r in used].count),
                  "checks": checks.to_dict(), "fits": [f.to_dict() for f in target.fits],
                  **t_details, "dispersion": test.fit.dispersion, "p_smoother": p,
                  "smoother_than_counting_noise": test.smoother, "peer_note": peer_note,
