@@ -28,7 +28,7 @@ WEB = Path(str(resources.files("harvestwatch.web")))
 
 def create_app(settings: Settings) -> FastAPI:
     """The workbench for the store ``settings`` names (opened once, shared by requests)."""
-    from harvestwatch.web import api, hospitals, pages, screening
+    from harvestwatch.web import api, custody, hospitals, pages, screening
 
     app = FastAPI(title="harvestwatch", version=__version__, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(screening.router)
     app.include_router(hospitals.router)
+    app.include_router(custody.router)
     app.include_router(api.router)
 
     @app.middleware("http")
