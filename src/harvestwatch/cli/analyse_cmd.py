@@ -46,9 +46,9 @@ def data_show(name: str, json_out: bool = typer.Option(False, "--json")) -> None
     if json_out:
         emit_json(d)
         return
-    table(name, ["year", "value", "unit", "verified", "source", "quote", "origin"],
-          [[r["year"] or r["period"], r["value"], r["unit"], r["verified"], r["source_title"],
-            r["quote"][:80], r["origin"]] for r in d["rows"]])
+    table(name, ["year", "value", "as stated", "scope", "unit", "verified", "source", "quote", "origin"],
+          [[r["year"] or r["period"], r["value"], r["qualifier"].replace("_", " "), r["scope"].replace("_", "-"),
+            r["unit"], r["verified"], r["source_title"], r["quote"][:80], r["origin"]] for r in d["rows"]])
     for year, rows in d["conflicts"].items():
         console.print(f"conflict {year}: " + " vs ".join(f"{r['value']:g} ({r['origin']})" for r in rows),
                       highlight=False)
