@@ -112,7 +112,14 @@ def _subtree_cues(root, exclude: set[int], role: str, depth: int = 4) -> list[tu
     return out
 
 
+_CONTAINERS = {"case", "cases", "number", "total", "batch", "batches", "instance", "instances"}
+
+
 def _kind(noun) -> str | None:
+    if noun.lower_ in _CONTAINERS:  # "21,000 cases of organ donation": what the cases are of
+        obj = _of_object([noun])
+        if obj is not None and obj.i != noun.i:
+            return _kind(obj)
     kind = noun_kind(noun.text)
     if kind is None:
         for c in noun.children:

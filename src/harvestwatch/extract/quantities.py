@@ -120,6 +120,15 @@ _PHRASE_BREAK = {"over", "for", "in", "at", "during", "from", "to", "within", "b
                  "until", "after", "before", "on", "with", "than", "across"}
 
 
+def _doc_sentence(doc, pos: int) -> tuple[int, int] | None:
+    """The parser's sentence around ``pos`` ("in the U.S. each year" stays one sentence)."""
+    span = doc.char_span(pos, pos + 1, alignment_mode="expand") if doc is not None else None
+    if span is None or not len(span):
+        return None
+    sent = span[0].sent
+    return sent.start_char, sent.end_char
+
+
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     lo = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), text.rfind("? ", 0, pos),
              text.rfind("! ", 0, pos))
@@ -163,8 +172,11 @@ def _not_a_count(text: str, start: int, end: int) -> bool:
         return True
     if _MONTH_AFTER.match(text[end:end + 12]):
         return True
-    return bool(re.search(r"[A-Z][a-z]+,\s*$", text[max(0, start - 30):start]) and
-                re.match(r",", text[end:end + 1]))
+    if re.match(r"\s+times\b(?!\s+(?:more|higher|larger|greater|as|the|fewer|less|bigger))",
+                text[end:end + 30]):
+        return True  # "happened 1000 times": a frequency or a figure of speech, not a count
+    return bool(re.search(r"[A-Za-z]+,\s*$", text[max(0, start - 30):start]) and
+                re.match(r",", text[end:end + 1]) and re.fullmatch(r"\d{1,3}", text[start:end]))
 
 
 def _scaled(raw: str) -> float | None:
@@ -304,8 +316,8 @@ def _reading(text: str, m: re.Match, doc) -> QuantityMention | None:
         value = parse_digits(num) * (scale_word(scale.group(1)) if scale else 1)
         if not scale and _is_year(value, num, text, start, end):
             nxt = _words_after(text, end, 1)
-            if not nxt or noun_kind(nxt[0].group()) is None:
-                return None
+            if not nxt or noun_kind(nxt[0].group()) is None or nxt[0].group()[0].isupper():
+                return None  # "2019 Chinese Organ ... Congress": a year before a name
         if _SKIP_AFTER.match(text[end:end + 12]) or _reference_number(text, start, end):
             return None
         before = text[max(0, start - 12):start].lower().split()
@@ -361,7 +373,7 @@ _RATE_WORD = {"annually": "year", "monthly": "month", "daily": "day"}
 
 def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention | None:
     qualifier, q_start = _qualifier(text, start)
-    s_lo, s_hi = _sentence_bounds(text, start)
+    s_lo, s_hi = _doc_sentence(doc, start) or _sentence_bounds(text, start)
     sentence = text[s_lo:s_hi].lower()
     span_end = end
     what, unit, subject = None, None, None
@@ -410,19 +422,20 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
             q_start = q_start - len(prev) + prev.rfind("past" if "past" in prev else "last")
     time_scope = None
     rate = _RATE.match(text[span_end:span_end + 40])
-    before = _RATE_BEFORE.search(text, s_lo, start)
-    if rate and what not in ("duration", "wait_time"):
-        time_scope = "per " + {"annually": "year", "daily": "day", "weekly": "week",
-                               "monthly": "month"}.get(rate.group(1).lower(),
-                                                       rate.group(1).lower().split()[-1])
+    clause_after = re.split(r"[,;:]", text[span_end:s_hi])[0]
+    after = re.search(r"\b(annually|monthly|daily|weekly|per annum|(?:a|per|each|every)\s+(?:year|month|week|day))\b",
+                      clause_after)
+    before = ([None] + list(_RATE_BEFORE.finditer(text, s_lo, start)))[-1]
+    if what in ("duration", "wait_time"):
+        pass
+    elif rate:
+        time_scope = "per " + _rate_unit(rate.group(1))
         span_end = span_end + rate.end()
-    elif what not in ("duration", "wait_time") and (
-            re.search(r"\b(annually|a year|per year|each year|every year|per annum)\b",
-                      text[span_end:s_hi].split(",")[0].split(";")[0])):
-        time_scope = "per year"  # "... killed for their organs every year"
-    elif before and what not in ("duration", "wait_time"):
+    elif after:  # "... killed for their organs every year", "are added to the list each month"
+        time_scope = "per " + _rate_unit(after.group(1))
+    elif before:
         time_scope = "per " + (before.group(1) or _RATE_WORD[before.group(2).lower()]).lower()
-    elif what not in ("duration", "wait_time"):
+    else:
         time_scope = _period(text, s_lo, s_hi, start)
     if time_scope and time_scope.startswith("per ") and unit:
         unit = f"{unit}/{time_scope[4:]}"
@@ -440,6 +453,12 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
     if vague is not None and re.search(r"\bby the\s+$", text[max(0, start - 8):start]):
         lo = text.rfind("by the", 0, start)
     return QuantityMention(lo, span_end, text[lo:span_end], q)
+
+
+def _rate_unit(phrase: str) -> str:
+    p = phrase.lower()
+    return {"annually": "year", "daily": "day", "weekly": "week", "monthly": "month",
+            "per annum": "year"}.get(p, p.split()[-1])
 
 
 def _period(text: str, s_lo: int, s_hi: int, pos: int) -> str | None:
