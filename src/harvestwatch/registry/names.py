@@ -17,7 +17,7 @@ from harvestwatch.core.folding import fold_for_search
 from harvestwatch.registry.model import Alias, Hospital
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "‐": "-", "–": "-"})
+_QUOTES = (("’", "'"), ("‘", "'"), ("‐", "-"), ("–", "-"))  # one character for one
 _KEY_DROP = re.compile(r"[\s'\".,()（）·\-–—]+")
 _NUMERAL = "一二三四五六七八九十"
 MIN_ABBREVIATION = 4  # shorter generated abbreviations would match inside unrelated words
@@ -29,7 +29,11 @@ def is_chinese(name: str) -> bool:
 
 def fold_text(text: str) -> str:
     """Same length and offsets as ``text``; scripts, case and apostrophes folded."""
-    return fold_for_search(text).translate(_QUOTES)
+    folded = fold_for_search(text)
+    for a, b in _QUOTES:
+        if a in folded:
+            folded = folded.replace(a, b)
+    return folded
 
 
 def name_key(name: str) -> str:
@@ -136,9 +140,12 @@ class Matcher:
 
     def find(self, text: str) -> list[NameMatch]:
         """Hospital names in ``text``; a name that two hospitals share is left out (ambiguous)."""
+        return self.find_folded(text, fold_text(text)) if text else []
+
+    def find_folded(self, text: str, folded: str) -> list[NameMatch]:
+        """``find`` on a text already folded with ``fold_text`` (same offsets)."""
         if self._empty or not text:
             return []
-        folded = fold_text(text)
         hits = []
         for end_idx, (pattern, owners) in self._auto.iter(folded):
             start = end_idx - len(pattern) + 1
