@@ -83,3 +83,23 @@ def test_denials_in_both_chinese_scripts_from_whole_words():
     assert _denials("黄洁夫再度否认中共受到的罪行指控。", "zh")
     assert not _denials("他们不实际地估计了数量，我们继续工作。", "zh")
     assert not _denials("停用死囚器官謊言背後的加速殺人", "zh")  # a headline
+
+
+def test_law_names_stop_at_the_next_instrument_and_keep_their_commas():
+    r = extract_text("Having regard to the International Covenant on Economic, Social and Cultural Rights and to the "
+                     "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment, and to "
+                     "the Universal Declaration of Human Rights of 1948. The House passed H.R. 1154, or the Stop Forced "
+                     "Organ Harvesting Act.", "en")
+    laws = {e.canonical: e.aliases for e in r.entities if e.label == "law"}
+    assert "International Covenant on Economic, Social and Cultural Rights" in laws
+    assert "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment" in laws
+    assert "Universal Declaration of Human Rights" in laws["Universal Declaration of Human Rights of 1948"]
+    assert "H.R. 1154" in laws["Stop Forced Organ Harvesting Act"] and "H.R. 1154" not in laws
+
+
+def test_places_short_and_full_and_titles():
+    r = extract_text("天津市第一中心医院位于天津。她签订《中国人体器官捐献志愿书》。", "zh")
+    places = {e.canonical for e in r.entities if e.label == "place"}
+    assert "中国" not in places and "China" not in places  # only inside a title
+    r = extract_text("莱州市的村民来到莱州红十字会。莱州人很多。", "zh")
+    assert {e.canonical for e in r.entities if e.label == "place"} <= {"莱州市"}

@@ -28,8 +28,10 @@ _NOT_PLACES = {"earth", "west", "the west", "east", "the east", "world", "planet
 _LAW_RE = re.compile(
     r"(?:(?<=['‘\"“])|\b)((?:\d{4}[ \t\xa0]+)?(?:[A-Z][\w’'-]*[ \t\xa0]+|(?:of|on|and|for|the|in|against|to)[ \t\xa0]+){0,10}?"
     r"(?:[A-Z][\w’'-]*[ \t\xa0]+)?(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Covenant|Charter|Declaration|Resolution|Ordinance)"
-    r"(?:[ \t\xa0]+(?:on|of|for|concerning|against|regarding|governing)(?:[ \t\xa0]+(?:the|of|and|on|in|for|to|"
-    r"[A-Z][\w’'-]*))*[ \t\xa0]+[A-Z][\w’'-]*(?=[\s,.;:)\"”’']|$)(?![ \t\xa0]+[A-Z]))?"
+    r"(?:[ \t\xa0]+(?:on|of|for|concerning|against|regarding|governing)(?:[ \t\xa0]+(?:the|of|and|or|on|in|for|to|"
+    r"(?!(?:Act|Law|Bill|Convention|Covenant|Charter|Declaration|Resolution)\b)[A-Z][\w’'-]*(?:,(?=[ \t\xa0]+[A-Z]))?))*"
+    r"[ \t\xa0]+(?!(?:Act|Law|Bill|Convention|Covenant|Charter|Declaration|Resolution)\b)[A-Z][\w’'-]*"
+    r"(?=[\s,.;:)\"”’']|$)(?![ \t\xa0]+[A-Z]))?"
     r"(?:[ \t\xa0]+(?:of|on)[ \t\xa0]+\d{4})?)\b")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z&]{1,9})(?:\s+[^)]*)?\)")
 _FUNCTION = {"of", "for", "the", "and", "des", "et", "pour", "la", "le", "de", "du", "in", "on",
@@ -142,7 +144,20 @@ def _subsequence(needle: list[str], hay: list[str]) -> bool:
     return all(any(c == h for h in it) for c in needle)
 
 
-def law_mentions(text: str) -> list[EntityMention]:
+_LAW_HEAD = re.compile(r"\b(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Covenant|Charter|Declaration|"
+                       r"Resolution|Ordinance)\b")
+
+
+def _verb_cut(doc, start: int, end: int) -> int:
+    """Where a name starts once a verb inside it is cut off ("EU Passes Resolution …" → "Resolution …")."""
+    span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    verbs = [t for t in span if t.pos_ in ("VERB", "AUX") and t.idx > start] if span is not None else []
+    if span is not None and span[0].pos_ == "VERB":
+        verbs = [span[0], *verbs]
+    return verbs[-1].idx + len(verbs[-1]) + 1 if verbs else start
+
+
+def law_mentions(text: str, doc=None) -> list[EntityMention]:
     out = []
     for m in _LAW_RE.finditer(text):
         name = re.sub(r"^(?:(?:of|on|and|for|the|in|against|to|Under|In|By|With|From|After|Before|"
@@ -152,8 +167,7 @@ def law_mentions(text: str) -> list[EntityMention]:
         if len(name.split()) < 2 or "\n" in name:
             continue
         start = m.start(1) + m.group(1).find(name)
-        head = re.search(r"\b(?:Act|Law|Provisions?|Regulations?|Bill|Convention|Covenant|Charter|Declaration|"
-                         r"Resolution|Ordinance)\b", name)
+        head = _LAW_HEAD.search(name)
         lead = list(re.finditer(r"[ \xa0](?:to|by|from|at|with)[ \xa0]", name[:head.start()])) if head else []
         if lead:  # "Response of the Spokesperson … to European Parliament Resolution on …"
             start += lead[-1].end()
@@ -162,12 +176,23 @@ def law_mentions(text: str) -> list[EntityMention]:
         if owner:
             start += owner.end()
             name = name[owner.end():]
+        end = start + len(name)
+        cut = _verb_cut(doc, start, end)
+        if start < cut < end and _LAW_HEAD.search(text[cut:end]):
+            name, start = text[cut:end], cut
         if len(name.split()) < 2:
             continue
-        out.append(EntityMention("law", start, start + len(name), name, name, "pattern"))
+        dated = re.match(r"(.+?)[ \xa0]+of[ \xa0]+\d{4}$", name)  # "… Human Rights of 1948" is also written without
+        out.append(EntityMention("law", start, end, name, name, "pattern", [dated.group(1)] if dated else []))
     # numbered instruments: "Directive 2010/53/EU", "Regulation (EU) 2016/679", bills "S. 761", "H.R. 1154"
     for m in re.finditer(r"\b(?:(?:Directive|Regulation)[ \xa0]+(?:\((?:EU|EC)\)[ \xa0]+)?\d{2,4}/\d+(?:/(?:EU|EC|EEC))?"
                          r"|(?<![\w.])(?:S|H\.[ ]?R)\.[ \xa0]?\d{1,5})\b", text):
+        named = next((x for x in out if x.source == "pattern" and (
+            re.fullmatch(r",?[ \xa0]+or[ \xa0]+(?:the[ \xa0]+)?", text[m.end():x.start])
+            or re.fullmatch(r"[ \xa0]*\(", text[x.end:m.start()]))), None)
+        if named is not None:  # "H.R. 1154, or the Stop … Act", "the … Act (S. 761)": one law
+            named.aliases.append(m.group())
+            continue
         out.append(EntityMention("law", m.start(), m.end(), m.group(), m.group(), "pattern"))
     for m in re.finditer(r"《([^》]{2,40}(?:条例|條例|法|规定|規定|办法|辦法|决定|決定|公约|公約|宣言|决议|決議))》", text):
         out.append(EntityMention("law", m.start(1), m.end(1), m.group(1), m.group(1), "pattern"))
@@ -315,7 +340,7 @@ def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = Non
     from harvestwatch.extract.aliases import resolve_aliases
 
     gaz = gaz or load_gazetteer()
-    ruled = gazetteer_mentions(text, gaz) + law_mentions(text)
+    ruled = gazetteer_mentions(text, gaz) + law_mentions(text, doc)
     if lang == "zh":
         from harvestwatch.extract.lang.zh_entities import ner_mentions_zh
 
@@ -327,6 +352,14 @@ def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = Non
         if doc is not None:
             ruled += victim_group_mentions_en(doc, gaz)
         statistical = ner_mentions_en(doc, text) if doc is not None else []
+    extra_aliases: dict[tuple[int, int], list[str]] = {}
+    for m in ruled:  # a bill number found beside a law stays its alias whichever mention is kept
+        extra_aliases.setdefault((m.start, m.end), []).extend(a for a in m.aliases if a != m.text)
     ruled = _drop_overlaps(ruled)
+    for m in ruled:
+        m.aliases = list(dict.fromkeys([*m.aliases, *extra_aliases.get((m.start, m.end), [])]))
+    if lang == "zh":  # a place inside a work's title (《中国人体器官捐献志愿书》) is part of that title
+        titles = [(t.start(), t.end()) for t in re.finditer(r"《[^》\n]{1,60}》", text)]
+        ruled = [m for m in ruled if m.label != "place" or not any(a < m.start < b for a, b in titles)]
     kept = [m for m in statistical if not any(m.start < r.end and r.start < m.end for r in ruled)]
     return resolve_aliases(sorted(ruled + kept, key=lambda m: m.start), gaz)

@@ -243,9 +243,17 @@ def ner_mentions_zh(text: str) -> list[EntityMention]:
         for m in re.finditer(re.escape(name), folded):
             out.append(EntityMention("person", m.start(), m.end(), text[m.start():m.end()],
                                      text[m.start():m.end()], "ner"))
-    for t in toks:
-        if t.tag == "ns" and len(t.word) >= 2 and t.word not in _NOT_PLACES:
-            out.append(EntityMention("place", t.start, t.end, text[t.start:t.end], text[t.start:t.end], "ner"))
+    titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》\n]{1,60}》", folded)]
+    places = [t for t in toks if t.tag == "ns" and len(t.word) >= 2 and t.word not in _NOT_PLACES
+              and not any(a < t.start < b for a, b in titles)]  # 《中国人体器官捐献志愿书》 is a title
+    full = {t.word: text[t.start:t.end] for t in places}
+    for t in places:
+        name = text[t.start:t.end]
+        longer = next((full[t.word + x] for x in "市省县区" if t.word + x in full), None)
+        short = t.word[:-1] if t.word[-1:] in "市省县区" and len(t.word) >= 3 else None
+        # "天津" and "天津市" in one text are one place, named in full
+        out.append(EntityMention("place", t.start, t.end, name, longer or name, "ner",
+                                 [name, t.word[:-1]] if short else [name]))
     for s, e, label in _organisations(toks, folded):
         out.append(EntityMention(label, s, e, text[s:e], text[s:e], "pattern"))
     return _longest(out)
