@@ -13,6 +13,7 @@ A file with any bad row is refused whole; each bad row gets its own one-line pro
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -223,8 +224,9 @@ class Shipped:
     digest: str
 
 
+@functools.cache
 def load_shipped() -> Shipped:
-    """Parse the shipped CSVs; a broken shipped row is a bug and raises."""
+    """Parse the shipped CSVs (once per process); a broken shipped row is a bug and raises."""
     import hashlib
 
     folder = resources.files("harvestwatch.registry") / "data"
