@@ -3,9 +3,13 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= ./harvestwatch-data
-# Debian packages: to build and run (Hyperscan for the screening scanner, a C extension) and
+# Debian packages: to build and run (Hyperscan for the screening scanner, a C extension;
+# Tesseract with English and Chinese data for OCR, LibreOffice for office files, libmagic for
+# file types) and
 # for the tests (browser, PDF text, ripgrep for the screening bench, PostgreSQL).
-APT_RUN := gcc libhyperscan-dev
+APT_RUN := gcc libhyperscan-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd \
+  tesseract-ocr-chi-sim tesseract-ocr-chi-tra libreoffice-core-nogui libreoffice-writer-nogui \
+  libreoffice-calc-nogui libreoffice-impress-nogui libmagic1
 APT_TEST := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib
 
 .PHONY: install install-test apt run sample test lint clean eval

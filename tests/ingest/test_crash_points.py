@@ -79,8 +79,11 @@ def _corpus(tmp_path):
 
 def _counts(store):
     with store.session() as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (Source, Document, DocumentTag, SearchText, LedgerEntry)}
+        counts = {m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                  for m in (Source, Document, DocumentTag, SearchText)}
+        counts["ledger"] = s.scalar(select(func.count()).select_from(LedgerEntry)
+                                    .where(LedgerEntry.action == "ingest"))
+        return counts
 
 
 @pytest.mark.slow
@@ -117,4 +120,5 @@ def test_kill_at_each_point_then_rerun(tmp_path):
     assert report.ok
     # No orphan blobs are left; the one temp file of the write killed before its rename is
     # named as safe to delete.
-    assert len(report.notes) == 1 and report.notes[0].startswith("1 temporary file(s)")
+    notes = [n for n in report.notes if "tree head" not in n]  # custody's advice is not ours
+    assert len(notes) == 1 and notes[0].startswith("1 temporary file(s)"), report.notes

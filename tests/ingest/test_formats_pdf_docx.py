@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from harvestwatch.core.errors import CorruptInput, DecompressionBomb, EmptyInput, UnsupportedFormat
+from harvestwatch.core.errors import CorruptInput, DecompressionBomb, EmptyInput
 from harvestwatch.ingest.formats import parse_bytes
 
 
@@ -133,5 +133,6 @@ def test_docx_bomb_by_declared_size_and_other_zips():
     plain = io.BytesIO()
     with zipfile.ZipFile(plain, "w") as z:
         z.writestr("readme.txt", b"not a document")
-    with pytest.raises(UnsupportedFormat, match="zip archive that is not a DOCX"):
-        parse_bytes(plain.getvalue(), source="bundle.zip")
+    archive, member = parse_bytes(plain.getvalue(), source="bundle.zip")  # an archive now
+    assert archive.text.startswith("ZIP archive with 1 file(s)")
+    assert (member.text, member.parent, member.member) == ("not a document", 0, "readme.txt")

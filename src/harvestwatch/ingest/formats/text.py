@@ -64,6 +64,11 @@ def decode_text(data: bytes, source: str, declared: str | None = None) -> tuple[
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", "replace")
+    bad = lenient.count("\ufffd") - data.decode("utf-8", "ignore").count("\ufffd")
+    multibyte = sum(1 for b in data[:65536] if b >= 0xC2)
+    if multibyte > 64 and bad * 200 < len(lenient):  # UTF-8 with a few broken sequences
+        return lenient, "utf-8 (invalid bytes replaced)"
     codec = _codec(declared)
     if codec and not codec.startswith(("utf-8", "utf-16", "utf-32")):
         try:

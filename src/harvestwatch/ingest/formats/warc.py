@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zlib
 
@@ -18,8 +19,14 @@ _CHUNK = 1024 * 1024
 def _brief(exc: BaseException) -> str:
     """An exception's message cut to one printable line (warcio quotes binary garbage)."""
     text = str(exc).split("\n", 1)[0]
-    text = "".join(c if c.isprintable() and ord(c) < 0x250 else "?" for c in text)
+    text = "".join(c if c.isprintable() and ord(c) < 0x250 else "?" for c in text).strip()
+    if not text.strip("? "):
+        return type(exc).__name__
     return text[:100] + ("…" if len(text) > 100 else "")
+
+
+def _record(uri: str | None) -> str:
+    return uri if uri and uri.startswith("record #") else f"record {uri}"
 
 
 def _read_payload(record, source: str, uri: str | None, max_bytes: int) -> bytes:
@@ -36,17 +43,26 @@ def _read_payload(record, source: str, uri: str | None, max_bytes: int) -> bytes
             chunk = stream.read(_CHUNK)
         except (OSError, EOFError, zlib.error) as exc:
             raise CorruptInput(source,
-                               f"record {uri}: payload cannot be decoded ({_brief(exc)})") from None
+                               f"{_record(uri)}: payload cannot be decoded ({_brief(exc)})") from None
         if not chunk:
             return bytes(out)
         out.extend(chunk)
         if len(out) > limit:
             why = (f"over {MAX_RATIO}× its {stored:,} stored bytes" if limit < max_bytes
                    else f"beyond the {max_bytes:,}-byte cap")
-            raise DecompressionBomb(source, f"record {uri} expands {why}")
+            raise DecompressionBomb(source, f"{_record(uri)} expands {why}")
 
 
 def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]:
+    """See ``_parse_warc``; warcio's own messages (it prints some) are kept off the terminal."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return _parse_warc(data, source, max_bytes)
+
+
+_NOT_READ = ("image", "archive", "svg")  # payloads of a capture that are not read as documents
+
+
+def _parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]:
     """One document per response (or resource) record whose payload has readable text.
 
     Redirects (3xx) and records whose payload is not HTML/text/PDF/DOCX are skipped; when
@@ -60,13 +76,17 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
     docs: list[ParsedDocument] = []
     skipped: list[str] = []
     typed = 0  # records with a WARC-Type header: none at all means this is not a WARC
+    truncated: list[str] = []  # records of any type that the crawler cut short
     try:
         archive = ArchiveIterator(io.BytesIO(data))
         for index, record in enumerate(archive):
             typed += record.rec_type is not None
+            uri = record.rec_headers.get_header("WARC-Target-URI") or f"record #{index}"
+            if record.rec_headers.get_header("WARC-Truncated"):
+                truncated.append(f"{record.rec_type} {uri}: "
+                                 f"{record.rec_headers.get_header('WARC-Truncated')}")
             if record.rec_type not in ("response", "resource"):
                 continue
-            uri = record.rec_headers.get_header("WARC-Target-URI")
             http = record.http_headers if record.rec_type == "response" else None
             status = http.get_statuscode() if http else None
             if status and status.isdigit() and 300 <= int(status) < 400:
@@ -76,11 +96,17 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
                      else record.rec_headers.get_header("Content-Type"))
             payload = _read_payload(record, source, uri, max_bytes)
             if getattr(record.raw_stream, "limit", 0) > 0:  # declared length not all there
-                raise CorruptInput(source, f"WARC is truncated inside record {uri}")
+                raise CorruptInput(source, f"WARC is truncated inside {_record(uri)}")
             label = f"{source}#{uri}"
             try:
+                from harvestwatch.ingest.sniff import sniff
+
+                kind = sniff(payload, label, ctype).kind if payload.strip() else "text"
+                if kind in _NOT_READ:
+                    skipped.append(f"{uri}: {kind} payload, not read as a document")
+                    continue
                 parsed = parse_payload(payload, source=label, content_type=ctype, url=uri,
-                                       max_bytes=max_bytes)
+                                       max_bytes=max_bytes, ocr="defer")
             except DecompressionBomb:
                 raise
             except InputError as exc:
@@ -109,6 +135,9 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
                                    f"({typed} records read)")
     if not typed:
         raise CorruptInput(source, "not a readable WARC file (no record with a WARC-Type)")
+    for doc in docs:
+        if truncated:
+            doc.metadata["warc_truncated_records"] = truncated
     if not docs:
         detail = f" ({'; '.join(skipped[:3])})" if skipped else ""
         raise EmptyInput(source, f"WARC has no response record with readable text{detail}")

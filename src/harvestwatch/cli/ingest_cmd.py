@@ -1,0 +1,132 @@
+"""CLI: ``ingest`` (files, folders, URLs; ``--retry-failed``) and ``capture`` (a browser)."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import typer
+
+from harvestwatch.cli import _context
+from harvestwatch.cli._render import console, emit_json, err_console
+from harvestwatch.services import ingest as svc
+from harvestwatch.services import store as store_svc
+
+StoreOpt = typer.Option(None, "--store", help="Store directory (overrides the global option).")
+
+
+def _store(store_dir: str | None):
+    if store_dir:
+        _context.configure(store=store_dir, database_url=None, actor=_context.settings().actor)
+    return store_svc.open(_context.settings())
+
+
+@contextmanager
+def _bars(total: int, enabled: bool):
+    """A Rich bar for inputs and one for OCR pages, on a terminal; no-ops otherwise."""
+    if not enabled:
+        yield (lambda _r: None), (lambda _name, _done, _total: None)
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), TextColumn("{task.fields[item]}"),
+                  console=err_console, transient=False) as bar:
+        inputs = bar.add_task("ingest", total=total, item="")
+        pages = bar.add_task("OCR pages", total=0, item="", visible=False)
+        seen: dict[str, int] = {}
+
+        def on_result(r) -> None:
+            bar.update(inputs, advance=1, item=svc.printable(r.input)[-40:])
+
+        def on_page(name: str, done: int, of: int) -> None:
+            if name not in seen:
+                seen[name] = of
+                bar.update(pages, total=sum(seen.values()), visible=True)
+            bar.update(pages, advance=1, item=f"{svc.printable(name)[-30:]} {done}/{of}")
+
+        yield on_result, on_page
+
+
+def ingest(
+    inputs: list[str] = typer.Argument(None, help="Files, folders or http(s) URLs."),
+    store: str = StoreOpt,
+    kind: str = typer.Option("other", "--kind", help="|".join(svc.KINDS)),
+    tag: list[str] = typer.Option([], "--tag", help="Tag every document (repeatable)."),
+    restricted: bool = typer.Option(False, "--restricted", help="Encrypt at rest; hide from roles without clearance."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Parse and OCR in N processes."),
+    retry_failed: bool = typer.Option(False, "--retry-failed",
+                                      help="Ingest again the inputs whose last ingest failed."),
+    timeout: float = typer.Option(300.0, "--timeout", min=1,
+                                  help="Seconds one file may take to parse before it is stopped."),
+    page_timeout: float = typer.Option(120.0, "--page-timeout", min=1,
+                                       help="Seconds one page may take to OCR."),
+    memory_mb: int = typer.Option(3072, "--memory-mb", min=64,
+                                  help="Memory (MB) a parser process may use beyond its start."),
+    no_extract: bool = typer.Option(False, "--no-extract", help="Do not run extraction after ingest."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Preserve sources in the store: documents, scans and images (OCR), e-mail, office files,
+    spreadsheets, archives (exit 1 if any input failed)."""
+    if not inputs and not retry_failed:
+        raise typer.BadParameter("give files, folders or URLs to ingest, or --retry-failed")
+    st = _store(store)
+    limits = svc.Limits(file_timeout=timeout, page_timeout=page_timeout,
+                        memory=memory_mb * 1024 * 1024)
+    options = dict(kind=kind, tags=tag, restricted=restricted, workers=workers,
+                   extract=not no_extract, limits=limits)
+    if retry_failed:
+        before = svc.failures(st)
+        if not json_out:
+            console.print(f"retrying {len(before)} input(s) that failed before", highlight=False)
+            for r in before:
+                console.print(f"  {svc.printable(r.input)}: {svc.printable(r.error or '')}",
+                              highlight=False, markup=False)
+        total = len(before) + (svc.count_inputs(st, inputs) if inputs else 0)
+    else:
+        total = svc.count_inputs(st, inputs)
+    lines = not json_out and not sys.stderr.isatty()
+    with _bars(total, sys.stderr.isatty() and not json_out) as (bar_result, on_page):
+        def on_result(r) -> None:
+            bar_result(r)
+            if lines:
+                line = f"{r.status:8} {svc.printable(r.input)}" + (
+                    f": {svc.printable(r.error)}" if r.error else "")
+                print(line, file=sys.stderr if r.status == "failed" else sys.stdout, flush=True)
+
+        if retry_failed:
+            report = svc.retry(st, on_result=on_result, on_page=on_page, **options)
+            if inputs:
+                more = svc.ingest(st, inputs, on_result=on_result, on_page=on_page, **options)
+                report.results += more.results
+        else:
+            report = svc.ingest(st, inputs, on_result=on_result, on_page=on_page, **options)
+    failed = report.by_status("failed")
+    skipped = report.by_status("skipped")
+    if json_out:
+        emit_json(report.to_dict())
+    else:
+        console.print(f"stored {len(report.by_status('stored'))}, already present "
+                      f"{len(report.by_status('present'))}, failed {len(failed)}"
+                      + (f", skipped {len(skipped)}" if skipped else ""), highlight=False)
+        for r in skipped:
+            err_console.print(f"skipped {svc.printable(r.input)}: {svc.printable(r.error or '')}",
+                              markup=False, highlight=False)
+        for r in failed:
+            err_console.print(f"failed {svc.printable(r.input)}: {svc.printable(r.error or '')}",
+                              markup=False, highlight=False)
+        if failed:
+            err_console.print("run 'harvestwatch ingest --retry-failed' to try these again",
+                              markup=False, highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ingest commands to the root app."""
+    app.command("ingest")(ingest)
