@@ -56,6 +56,7 @@ def test_stopping_rule_counts_the_trailing_run():
 def test_two_blind_reviewers_conflict_and_resolution(any_store):
     svc.import_files(any_store, [str(FIX / "sample.ris"), str(FIX / "asreview_pubmed_endnote.ris")])
     svc.run(any_store)
+    svc.decide(any_store, "R1", "include", actor="ann")  # revised before bob decides: the latest counts
     ann = svc.decide(any_store, "R1", "flag_confirmed", rule="dead_donor_rule", actor="ann")
     assert ann["status"] == "pending" and "second reviewer" in ann["message"]
     bob_view = svc.record_status(any_store, "R1", viewer="bob")
@@ -77,6 +78,8 @@ def test_two_blind_reviewers_conflict_and_resolution(any_store):
     assert out["status"] == "conflict"
     with pytest.raises(ValidationError, match="already has its 2 reviewer"):
         svc.decide(any_store, "R1", "include", actor="cat")
+    with pytest.raises(ValidationError, match="decided and disagree"):  # no revising after the reveal
+        svc.decide(any_store, "R1", "flag_confirmed", actor="bob")
     (c,) = svc.conflicts(any_store)
     assert c["id"] == "R1" and c["on"] == "decision"
     assert [(v["reviewer"], v["decision"]) for v in c["votes"]] == [("ann", "flag_confirmed"), ("bob", "flag_wrong")]
@@ -122,6 +125,7 @@ def test_single_reviewer_projects_and_stopping_status(sqlite_store, tmp_path):
     with pytest.raises(ValidationError, match="1 or 2"):
         svc.configure(sqlite_store, project="solo", reviewers=3)
     svc.configure(sqlite_store, project="solo", reviewers=1, stop_after=2, min_screened=0.3)
+    svc.decide(sqlite_store, "369", "exclude", reason="animal_study", project="solo", actor="ann")
     assert svc.decide(sqlite_store, "369", "include", project="solo", actor="ann")["status"] == "agreed"
     for rid in ("62", "131"):
         svc.decide(sqlite_store, rid, "exclude", reason="animal_study", project="solo", actor="ann")

@@ -383,8 +383,9 @@ def decide(store: Store, record_id: str, decision: str, *, project: str = "defau
     """One reviewer's decision (a custody ledger entry); the ranking retrains on it.
 
     An exclusion needs a reason code (screen/review.py REASONS). A record takes as many
-    reviewers as the project asks for; a reviewer may revise their own decision until the
-    record is final. The answer says only whether the record still waits for a reviewer,
+    reviewers as the project asks for; a reviewer may revise their decision until the other
+    reviewer has decided too (so that kappa measures independent decisions), a single
+    reviewer at any time. The answer says only whether the record still waits for a reviewer,
     agrees, or conflicts: the other reviewer's decision stays hidden.
     """
     _check(decision, reason, note)
@@ -404,8 +405,11 @@ def decide(store: Store, record_id: str, decision: str, *, project: str = "defau
             raise ValidationError(record_id, f"already has its {settings['reviewers']} reviewer(s) "
                                              f"({', '.join(before.reviewers)}); a disagreement is settled "
                                              "with 'screen resolve'")
-        if before.status == "agreed":
+        if before.status == "agreed" and settings["reviewers"] > 1:
             raise ValidationError(record_id, "both reviewers already agree; the decision is final")
+        if before.status == "conflict":  # kappa counts the independent decisions, not revisions
+            raise ValidationError(record_id, "both reviewers have decided and disagree; settle it with "
+                                             "'screen resolve' (the pair: --consensus)")
         entry = ledger.append(s, actor=actor, action="screen_decision", object_type="screen_record",
                               object_id=f"{project}:{rec.record_id}",
                               payload={"decision": decision, "reason": reason, "rule": rule, "note": note})
