@@ -48,6 +48,8 @@ BREACHES = [
      Order.DEATH_THEN_AIRWAY),
     ("Upon declaration of brain death the donor was intubated and the liver was procured.",
      Order.DEATH_THEN_AIRWAY),
+    ("After brain death, under aseptic conditions the donor was intubated and the chest was opened.",
+     Order.DEATH_THEN_AIRWAY),
     ("Artificial respiration was established after the donor was confirmed brain dead, and the chest "
      "was opened.", Order.DEATH_THEN_AIRWAY),
     # Chinese orders: death first, the airway after it, in one sentence
@@ -78,6 +80,9 @@ NOT_BREACHES = [
     "The donor, already intubated and ventilated in the intensive care unit, was taken to theatre and "
     "the heart was procured after brain death was declared.",
     "供体在气管插管、呼吸机支持下判定脑死亡，然后开胸切取心脏。",
+    "After brain death was declared, the donor under mechanical ventilation was taken to theatre and the "
+    "chest was opened.",
+    "After brain death, with the endotracheal tube in place, a sternotomy was made and the heart excised.",
     "脑死亡后继续经气管插管机械通气，开胸切取心脏。",
     "After brain death was declared, ventilation was continued via the endotracheal tube and the chest "
     "was opened to procure the heart.",

@@ -77,7 +77,8 @@ _NORM_EN = re.compile(r"\b(?:should|must|ought|recommend\w*|principles?|measures
 _MAINTAIN_ZH = frozenset({"维持", "保持", "继续", "持续", "仍", "仍然"})
 _MAINTAIN_EN = re.compile(r"\b(?:maintain\w*|continu\w*|kept|keep\w*|remain\w*|sustain\w*|still)\b")
 _PRIOR_ZH = frozenset({"已", "已经", "已行", "已有", "带", "带有", "原", "原有", "留置", "带管"})
-_PRIOR_EN = re.compile(r"\b(?:already|previously|had been|in place|under|existing|pre-existing)\b")
+_PRIOR_EN = re.compile(r"\b(?:already|previously|had been|existing|pre-existing)\b|\bunder(?:\s+[\w-]+){0,2}\s*$")
+_IN_PLACE_EN = re.compile(r"^\s*(?:\w+\s+){0,2}(?:in place|in situ)\b")
 _START_ZH = frozenset({"建立", "开始", "给予", "行", "进行", "接", "连接", "施行", "实施", "予以", "予", "改用",
                        "即行", "再行", "立即", "上机", "插上"})
 _START_EN = re.compile(r"\b(?:establish\w*|start\w*|begin|began|begun|initiat\w*|commenc\w*|connect\w*|"
@@ -159,7 +160,7 @@ def _read_event(text: str, folded: str, hits: list[Hit], sents, i: int, ev: Hit)
     # Already in place: "在气管插管…下", "already intubated", "under mechanical ventilation".
     prior_zh = zh and (_PRIOR_ZH & set(clause_words_before)
                        or ("在" in clause_words_before and re.match(r"[^，,；;。]{0,12}?下", after)))
-    if prior_zh or (not zh and _PRIOR_EN.search(before[-40:])):
+    if prior_zh or (not zh and (_PRIOR_EN.search(before[-40:]) or _IN_PLACE_EN.search(after))):
         return None
     # Ventilation continued through the airway already there ("继续经气管插管通气",
     # "ventilation was continued via the endotracheal tube").
