@@ -9,7 +9,8 @@ Then, on the same texts: (a) the lexicon + prefilter scan alone, (b) all detecto
 process (as `screen run`), (c) all detectors in a local pool of --workers processes (as `screen run --workers`: each
 batch travels as (pk, text, year) tuples and the flags come back as rows). Each is printed as records/s and MB/s
 and as a ratio to both rg figures. With --dask, also the 1-worker vs 2-worker ratio on a Dask
-LocalCluster on 127.0.0.1, through the same runner as `screen run --scheduler`.
+LocalCluster on 127.0.0.1, through the same runner as `screen run --scheduler`. It also says
+whether the pool's and Dask's flags are identical to the in-process ones (a hash of every row).
 
 --mix typical (default) draws transplant abstracts with base rates like those reported in the
 literature reviews (most papers state a donor source, consent or ethics approval in a minority
