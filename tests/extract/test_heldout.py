@@ -94,7 +94,7 @@ def test_entities_gazetteer_acronyms_and_chinese():
                      "Uighurs and Tibetans are targeted, and hearts and kidneys are taken.")
     ents = {(e.label, e.canonical) for e in r.entities}
     assert ("organization", "Doctors Against Forced Organ Harvesting") in ents
-    assert ("organization", "End Transplant Abuse in China") in ents
+    assert ("organization", "International Coalition to End Transplant Abuse in China") in ents
     assert {("victim_group", "Uyghurs"), ("victim_group", "Tibetans")} <= ents
     assert {("organ", "heart"), ("organ", "kidney")} <= ents
     zh = extract_text("天津市第一中心医院的医生说，法轮功学员和维吾尔族人的肾脏被摘取，违反《人体器官移植条例》。")

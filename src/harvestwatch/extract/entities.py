@@ -118,7 +118,9 @@ def acronym_mentions(text: str) -> list[EntityMention]:
         initials = [w.group()[0] for w in run if w.group()[0].isupper()]
         # the long form starts at the earliest word from which the letters are a subsequence
         chosen = None
-        for i, w in enumerate(run):
+        starts = range(len(run) - 1, -1, -1) if all(w.group().isupper() for w in run) else range(len(run))
+        for i in starts:  # in capitals every word looks like a name: take the shortest long form
+            w = run[i]
             if w.group()[0] != letters[0]:
                 continue
             tail = [x.group()[0] for x in run[i:] if x.group()[0].isupper()]
@@ -286,6 +288,32 @@ def pattern_mentions_en(text: str, doc=None) -> list[EntityMention]:
     return out
 
 
+_LIST_ITEM = re.compile(r"[A-Z][\w’'-]+(?:[ \xa0]+(?:[A-Z]\.|[A-Z][\w’'-]+)){1,3}")
+
+
+def author_list_mentions(text: str, persons: list[EntityMention]) -> list[EntityMention]:
+    """A line of comma-separated names, most of them recognised as people ("Wendy Rogers*,
+    Matthew P. Robertson, Brette Blakely, …"): every item is a person (an author list)."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        items = [m for m in re.finditer(r"[^,;]+", line.group())]
+        if len(items) < 3:
+            continue
+        spans = []
+        for it in items:
+            raw = it.group()
+            core = raw.strip().rstrip("*†‡0-9 ").strip()
+            if not _LIST_ITEM.fullmatch(core):
+                break
+            s0 = line.start() + it.start() + raw.index(core)
+            spans.append((s0, s0 + len(core)))
+        else:
+            known = sum(any(p.start < e and s0 < p.end for p in persons) for s0, e in spans)
+            if known * 2 >= len(spans):
+                out += [EntityMention("person", a, b, text[a:b], text[a:b], "pattern") for a, b in spans]
+    return out
+
+
 def _clean(text: str, start: int, end: int) -> tuple[int, int]:
     span = text[start:end]
     for lead in ("the ", "The ", "the\xa0", "The\xa0"):
@@ -352,6 +380,7 @@ def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = Non
         if doc is not None:
             ruled += victim_group_mentions_en(doc, gaz)
         statistical = ner_mentions_en(doc, text) if doc is not None else []
+        ruled += author_list_mentions(text, [m for m in statistical if m.label == "person"])
     extra_aliases: dict[tuple[int, int], list[str]] = {}
     for m in ruled:  # a bill number found beside a law stays its alias whichever mention is kept
         extra_aliases.setdefault((m.start, m.end), []).extend(a for a in m.aliases if a != m.text)
