@@ -121,3 +121,12 @@ def test_chinese_period_and_rates():
                                   "他今年57岁。", "四天前，她去了北京。", "这是一个重要的问题。"])
 def test_chinese_non_quantities(text):
     assert extract_text(text, "zh").quantities == [], text
+
+
+def test_chinese_mixed_numerals_roles_and_donation_cases():
+    mixed = _one("完成器官捐献案例累计超过1万2000例。", "zh", "1万2000例")
+    assert (mixed.quantity.value, mixed.quantity.what) == (12000, "donors")
+    role = _one("目前全省有器官捐献协调员300多人。", "zh", "300多人")
+    assert role.quantity.what == "other"  # coordinators, not donors
+    cases = _one("去年共实现捐献820例，登记人数超过5万人。", "zh", "820例")
+    assert cases.quantity.what == "donors"  # the registering is said of others

@@ -19,7 +19,8 @@ from harvestwatch.extract.numbers import parse_chinese
 from harvestwatch.extract.quantities import QuantityMention
 from harvestwatch.extract.quantity_reading import Cue, Reading, decide
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[万亿千百]?[万亿]?|[零〇一二两三四五六七八九十百千万亿]+"
+_NUM = (r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[万亿](?:\d+(?:[千百]|(?=[例名位人个家]))?)?|[千百][万亿]?)?"
+        r"|[零〇一二两三四五六七八九十百千万亿]+")
 _PRE = {"超过": "over", "逾": "over", "突破": "over", "上": "over", "多达": "up to", "高达": "up to",
         "最多": "up to", "多至": "up to", "至少": "at least", "不少于": "at least", "约": "about",
         "大约": "about", "近": "about", "将近": "about", "接近": "about", "不到": "under",
@@ -355,6 +356,11 @@ def _counted(text, folded, toks, m, family, cues, c_lo, c_hi) -> tuple[Reading, 
     classes = {c for c, _ in cues}
     if kind == "execution_group":
         kind, cues = "group", cues + [("execute", counted)]
+    if family == "person" and noun is None:
+        role = _noun_before(toks, m.start(), c_lo)
+        if role is not None:  # "器官捐献协调员1900多人": the people are the coordinators
+            return Reading("other", role, [Cue(text[_s:_e], _s, _e, "counted")
+                                           for _s, _e in [_find_before(folded, role, m.start())]]), noun_end
     if family == "person" and kind in (None, "donor", "organ", "transplant", "hospital"):
         kind, counted = "person", Cue(text[m.start("unit"):m.end("unit")], m.start("unit"),
                                        m.end("unit"), "counted")
@@ -377,7 +383,8 @@ def _counted(text, folded, toks, m, family, cues, c_lo, c_hi) -> tuple[Reading, 
         saved = _SAVED.search(folded, c_lo, m.start())
         return Reading("other", "persons", [Cue(text[saved.start():saved.end()], saved.start(),
                                                 saved.end(), "predicate")]), noun_end  # lives saved
-    if kind is None and noun is None and family in (None, "item"):
+    if kind is None and noun is None and family in (None, "item") and (
+            end >= len(folded) or folded[end] in "，,。？?！!吧呀啊了的、」”\n"):
         # an elided noun ("说是有300多个", "去年500多"): what the sentence does decides
         if re.search(r"做了?$", folded[max(0, m.start() - 2):m.start()]):
             classes = classes | {"transplant"}
@@ -398,9 +405,35 @@ def _counted(text, folded, toks, m, family, cues, c_lo, c_hi) -> tuple[Reading, 
         if kind == "patient":
             relevant = [(c, cue) for c, cue in relevant if c == "harm"]
         return decide(kind, counted, relevant, "persons"), noun_end
-    if kind == "donor":
-        return decide("donor", counted, [(c, cue) for c, cue in cues if c == "register"], "donations"), noun_end
+    if kind == "donor":  # a donation is registered only if its own clause says so
+        return decide("donor", counted, [(c, cue) for c, cue in cues if c == "register"
+                                         and c_lo <= cue.start < c_hi], "donations"), noun_end
     return decide(kind, counted, [], _plain_noun(toks, end) or ""), noun_end
+
+
+_LINKS = {"有", "是", "为", "达", "达到", "约", "近", "共", "共有", "已", "已有", "超过", "在", "现有", "计"}
+_CONTAINER = {"人数", "数量", "总数", "人次", "数"}
+
+
+def _noun_before(toks: list[_Tok], pos: int, c_lo: int) -> str | None:
+    """A noun outside the vocabulary just before a count of people ("协调员有100多名"), which
+    the people are; None when the noun is a container ("登记人数") or is missing."""
+    before = [t for t in toks if c_lo <= t.start and t.end <= pos]
+    while before and before[-1].word in _LINKS:
+        before.pop()
+    if not before:
+        return None
+    t = before[-1]
+    if not t.tag.startswith("n") or t.tag.startswith(("nr", "ns", "nt")) or t.word in _CONTAINER \
+            or t.word in _NOUN_KIND or len(t.word) < 2 or t.word[0] in "全各本该此" \
+            or t.word[-1] in "国省市县区地内外年月日":
+        return None  # a scope ("全国已有…人"), a place or a time: not who the people are
+    return t.word
+
+
+def _find_before(folded: str, word: str, pos: int) -> tuple[int, int]:
+    k = folded.rfind(word, 0, pos)
+    return k, k + len(word)
 
 
 def _plain_noun(toks: list[_Tok], pos: int) -> str | None:
