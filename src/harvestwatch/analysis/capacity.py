@@ -135,7 +135,7 @@ def capacity_model(hospitals: list[HospitalInput], shared: SharedAssumptions | N
         h.validate()
         if (h.occupancy is None or h.length_of_stay is None) and shared is None:
             raise ValidationError(h.name, "no occupancy or length of stay: give the hospital's own or "
-                                          "shared assumptions")
+                                          "shared assumptions (CLI: --occupancy and --los)")
     rng = np.random.default_rng(seed)
     samples = _simulate(hospitals, shared, rng, draws)
     med, lo, hi = summarise(samples, level)

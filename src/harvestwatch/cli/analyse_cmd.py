@@ -100,9 +100,13 @@ def _show(result, json_out: bool) -> None:
     console.print(f"[bold]{d['method']}[/bold]")
     console.print(d["question"], highlight=False)
     iv = d["interval"]
-    line = f"point {d['point']:.4g} {d['unit']}" if d["point"] is not None else ""
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+    line = f"point {num(d['point'])} {d['unit']}" if d["point"] is not None else ""
     if iv and iv.get("low") is not None:
-        line += f"; {(iv.get('level') or 0.9):.0%} interval {iv['low']:,.4g}–{iv['high']:,.4g}"
+        line += f"; {(iv.get('level') or 0.9):.0%} interval {num(iv['low'])}–{num(iv['high'])}"
     if line:
         console.print(line, highlight=False)
     console.print(f"[bold]{d['conclusion']}[/bold]", highlight=False)
