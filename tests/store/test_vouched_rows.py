@@ -125,3 +125,21 @@ def test_interrupted_extraction_is_incomplete_not_intact(extracted, tmp_path):
     extract_documents(store)  # finishing the work settles it
     assert verify_store(store).ok
     store.close()
+
+
+def test_cli_role_change_is_a_ledger_entry_by_its_actor(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from harvestwatch.cli import app
+
+    runner = CliRunner()
+    base = ["--store", str(tmp_path / "s"), "--actor", "boss"]
+    assert runner.invoke(app, [*base, "user", "add", "ada", "--role", "viewer", "--password",
+                               "correct horse"]).exit_code == 0
+    out = runner.invoke(app, [*base, "user", "role", "ada", "investigator"])
+    assert out.exit_code == 0 and "viewer -> investigator" in out.output
+    entry = json.loads(runner.invoke(app, [*base, "ledger", "show", "--json", "--limit", "1"]).output)[0]
+    assert (entry["action"], entry["actor"], entry["payload"]["role"]) == ("user_role", "boss", "investigator")
+    assert runner.invoke(app, [*base, "verify"]).exit_code == 0

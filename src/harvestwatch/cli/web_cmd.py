@@ -42,6 +42,14 @@ def user_add(name: str, role: str = typer.Option(..., "--role", help="|".join(RO
     console.print(f"added {out['name']} ({out['role']})", highlight=False)
 
 
+@user_app.command("role")
+def user_role(name: str, role: str = typer.Argument(..., help="|".join(ROLES))) -> None:
+    """Change a user's role (an admin action; recorded in the custody ledger with the actor)."""
+    out = users_svc.set_role(store_svc.open(_context.settings()), name, role,
+                             actor=_context.settings().actor)
+    console.print(f"{out['name']}: {out['previous']} -> {out['role']}", highlight=False)
+
+
 @user_app.command("list")
 def user_list(json_out: bool = typer.Option(False, "--json")) -> None:
     """Users and their roles."""

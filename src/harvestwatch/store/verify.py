@@ -29,7 +29,7 @@ from harvestwatch.store.derived import (
 )
 from harvestwatch.store.documents import fingerprint, plain_text, text_hash
 from harvestwatch.store.ledger import check_chain
-from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry, Source
+from harvestwatch.store.models import Checkpoint, Document, ExtractedItem, LedgerEntry, Source
 from harvestwatch.store.signing import load_key
 from harvestwatch.store.tree import roots_at, signed
 
@@ -284,5 +284,8 @@ def check_heads(session, store: Store, against: list[tuple[str, SignedHead]],
     if not heads:
         notes.append("no signed tree head yet: run 'ledger checkpoint' and publish HEAD.json "
                      "so that a cut or rewritten ledger can be shown")
+    if legacy := session.scalar(select(func.count()).select_from(Checkpoint)):
+        notes.append(f"{legacy} unsigned checkpoint(s) from before RFC 6962 tree heads are not "
+                     "checked; sign a head now ('ledger checkpoint')")
     return problems
 
