@@ -103,3 +103,20 @@ def test_places_short_and_full_and_titles():
     assert "中国" not in places and "China" not in places  # only inside a title
     r = extract_text("莱州市的村民来到莱州红十字会。莱州人很多。", "zh")
     assert {e.canonical for e in r.entities if e.label == "place"} <= {"莱州市"}
+
+
+def test_headlines_deny_nothing_and_paragraphs_end_sentences():
+    r = extract_text("China denies organ harvest charges\n\nA Chinese hospital has rejected accusations by supporters "
+                     "of the group.\n\n\"We are talking about real people\" said Rep. Linda Smith\n\nBut the embassy "
+                     "spokesman said the allegations are \"sheer fabrication,\" noting a ban.", "en")
+    denials = [s.text for s in r.stances if s.kind == "denial"]
+    assert not any(d.startswith("China denies") for d in denials)
+    assert any(d.startswith("A Chinese hospital") for d in denials)
+    assert any(d.startswith("But the embassy") for d in denials)
+    assert not any("real people" in d for d in denials)
+
+
+def test_definite_noun_speakers_are_the_body_named_before():
+    r = extract_text("The Hong Kong China News Agency quoted officials. 'The claims that 90 per cent of the executed "
+                     "prisoners had their organs removed are totally groundless,' the agency said.", "en")
+    assert [t.speaker for t in r.testimonies] == ["Hong Kong China News Agency"]

@@ -10,7 +10,8 @@ from harvestwatch.extract.gazetteer import Gazetteer, load_gazetteer
 from harvestwatch.extract.mentions import EntityMention
 
 _TITLE_WORDS = ("Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Professor", "Mr", "Mrs", "Ms", "Dr", "Sir",
-                "Dame", "Lord", "Lady")
+                "Dame", "Lord", "Lady", "Rep.", "Sen.", "Gov.", "Amb.", "Rep", "Sen")
+_LEAD_CONJUNCTIONS = ("But ", "And ", "Or ", "So ", "Yet ", "However ", "Meanwhile ")
 _POST_NOMINALS = (" QC", " KC", " MP", " PhD", " MD", " Jr.", " Jr", " Sr.", " OBE", " CBE", " MBE")
 _NOT_PERSON_AFTER = re.compile(r"^\s+(?:Award|Prize|Foundation|Hospital|University|Institute|"
                                r"Center|Centre|Medal|Fund|Lecture|Act|Law)\b")
@@ -316,6 +317,10 @@ def author_list_mentions(text: str, persons: list[EntityMention]) -> list[Entity
 
 def _clean(text: str, start: int, end: int) -> tuple[int, int]:
     span = text[start:end]
+    for lead in _LEAD_CONJUNCTIONS:  # "But Chinese Embassy"
+        if span.startswith(lead):
+            start += len(lead)
+            span = span[len(lead):]
     for lead in ("the ", "The ", "the\xa0", "The\xa0"):
         if span.startswith(lead):
             start += len(lead)

@@ -158,10 +158,23 @@ def denial_cue_en(sent) -> str | None:
     return None
 
 
+def _is_headline(text: str, start: int, end: int) -> bool:
+    """A line of its own, short, without sentence punctuation at its end."""
+    line = text[start:end].strip()
+    own_line = (start == 0 or text[:start].rstrip(" \t").endswith("\n")) and \
+        (end >= len(text) or text[end:].lstrip(" \t").startswith("\n") or not text[end:].strip())
+    return own_line and len(line.split()) <= 15 and not line.endswith((".", "!", "?", "\"", "”", "’", ")", ":", ";"))
+
+
 def split_sentences(text: str, doc=None) -> list[tuple[int, int]]:
     """Sentence spans: spaCy's for English when a parsed doc is given, punctuation rules otherwise."""
-    if doc is not None:
-        return [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+    if doc is not None:  # a blank line ends a sentence even where the parser ran on
+        spans = []
+        for sent in doc.sents:
+            for m in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text[sent.start_char:sent.end_char]):
+                if m.group().strip():
+                    spans.append((sent.start_char + m.start(), sent.start_char + m.end()))
+        return spans
     spans = []
     for m in re.finditer(r"[^。！？!?\n]+[。！？!?]?[”」]?", text):
         if m.group().strip():
@@ -198,10 +211,12 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
     out = []
     rules = _ZH_RULES if lang == "zh" else RULES
     masked = _masked(text, entities, doc if lang != "zh" else None)
-    parsed = {} if doc is None or lang == "zh" else {sent.start_char: sent for sent in doc.sents}
-    for s, e in split_sentences(text, doc if lang != "zh" else None):
+    english = doc is not None and lang != "zh"
+    for s, e in split_sentences(text, doc if english else None):
         sentence = masked[s:e]
-        cue = denial_cue_en(parsed[s]) if s in parsed else None
+        piece = doc.char_span(s, e, alignment_mode="expand") if english else None
+        cue = denial_cue_en(piece) if piece is not None else None
+        headline = english and _is_headline(text, s, e)
         for kind, rx in rules:
             m = rx.search(sentence) if rx is not None else None
             if kind == "denial" and m and lang != "zh" and (m.group().lower().split()[0] in (
@@ -211,9 +226,11 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
             if kind == "denial" and lang == "zh":
                 cue = denial_cue_zh(text, s, e)
                 m = None
-            if kind == "denial" and m and s in parsed and (
+            if kind == "denial" and m and piece is not None and (
                     m.group().lower().split()[0] in _DENY_VERBS or _FALSE_WORD.match(m.group())):
                 m = None  # deny verbs and falsehood words are read from the parse (negation, hypotheticals)
+            if kind == "denial" and headline:
+                continue  # a headline announces; the denial is in the running text
             if kind == "denial" and not m and cue:
                 actors = _actors(s, e, entities, ("organization", "place", "person"))
                 out.append(Stance(kind, s, e, text[s:e].strip(), actors[0] if actors else None, actors, cue))

@@ -24,7 +24,7 @@ _PROPER = re.compile(r"\b(?:the\s+|The\s+)?(?:[A-Z][\w.’'-]*)(?:\s+[A-Z][\w.�
 _GENERIC = {"the report", "report", "it", "the article", "the study", "researchers", "experts",
             "the paper", "the statement", "officials", "sources", "the", "a", "in", "but", "and",
             "mr", "mrs", "ms", "dr", "one", "this", "that", "many", "some",
-            "he", "she", "they", "we", "i", "you", "his", "her", "their"}
+            "he", "she", "they", "we", "i", "you", "his", "her", "their", "rep", "sen", "gov", "amb"}
 _OFFICIAL = re.compile(r"\b(?:the\s+)?(?:Chinese|China's|Beijing's|Communist)?\s*(?:government|authorities|"
                        r"officials?|Foreign Ministry|Ministry of Foreign Affairs|embassy|regime|state media)\b", re.I)
 _QUOTE_PAIRS = (("“", "”"), ("\"", "\""), ("「", "」"), ("『", "』"))
@@ -62,7 +62,8 @@ def _single_quotes(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, i
     return out
 
 
-_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|Rev|No|vs|etc)|\b[A-Z]|\.[A-Z])$")
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|Rev|No|vs|etc|Rep|Reps|Sen|Gov|Amb|Hon|"
+                     r"Rt|Sec|Adm|Capt|Maj|Insp|Supt)|\b[A-Z]|\.[A-Z])$")
 
 
 def _is_stop(text: str, k: int) -> bool:
@@ -188,6 +189,12 @@ def _parsed_speaker(doc, verb_start: int, verb_end: int, quote_start: int,
         e = min(named, key=lambda e: abs(e.start - head.idx))
         return e.canonical, (e.start, e.end)
     if head.pos_ in ("NOUN",) and head.lemma_.lower() not in _NOT_SPEAKERS and head.lower_ not in _NOT_SPEAKERS:
+        if head.left_edge.lower_ == "the" and head.left_edge.i == head.i - 1:
+            # "the agency said": the body named before whose name ends with that noun
+            earlier = [e for e in entities if e.end <= head.idx and e.label in ("organization", "hospital", "person")
+                       and e.canonical.lower().split()[-1:] == [head.lower_]]
+            if earlier:
+                return earlier[-1].canonical, (earlier[-1].start, earlier[-1].end)
         words = [t for t in doc[head.left_edge.i:head.right_edge.i + 1]]
         while words and words[0].dep_ in ("det", "punct"):
             words.pop(0)
