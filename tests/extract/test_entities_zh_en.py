@@ -80,7 +80,8 @@ def test_denials_as_people_write_them_in_english():
 def test_denials_in_both_chinese_scripts_from_whole_words():
     assert _denials("外交部发言人表示，所谓活摘器官纯属捏造，毫无根据。", "zh")
     assert _denials("衛生部官員說，這種做法從未存在過。", "zh")
-    assert _denials("黄洁夫再度否认中共受到的罪行指控。", "zh")
+    assert _denials("中共前卫生部长黄洁夫再度否认中共受到的罪行指控。", "zh")
+    assert not _denials("追查国际指出，中共对外宣称停止使用死囚器官，这些仍是欺世的谎言。", "zh")  # critics
     assert not _denials("他们不实际地估计了数量，我们继续工作。", "zh")
     assert not _denials("停用死囚器官謊言背後的加速殺人", "zh")  # a headline
 

@@ -105,8 +105,8 @@ def _transcripts(text: str, folded: str, entities: list[EntityMention]) -> list[
         inner = QUOTE.match(folded, q_lo)
         if inner:
             q_lo, q_hi = inner.start(1), inner.end(1)
-        if q_hi - q_lo < 4:
-            continue
+        if q_hi - q_lo < 8 or m.start() == 0:
+            continue  # a headline's "来源:短语" or a label with a few words is no statement
         ent = _speaker_in(lo, hi, entities)
         role = _role_at(folded, lo, hi)
         speaker = ent.canonical if ent is not None else None
