@@ -167,7 +167,7 @@ def _cjk(ch: str) -> bool:
 def page_text(page: PageOcr, base: int = 0) -> tuple[str, list[list]]:
     """The page's text and its words as [start, end, left, top, width, height, conf].
 
-    Words join with a space except between two CJK characters; lines with a newline and
+    Words join with a space except next to a CJK character (Chinese has no spaces); lines with a newline and
     paragraphs with a blank line. Offsets start at ``base``.
     """
     parts: list[str] = []
@@ -182,7 +182,7 @@ def page_text(page: PageOcr, base: int = 0) -> tuple[str, list[list]]:
         prev = ""
         for wi in line:
             text, left, top, width, height, conf = page.words[wi]
-            if prev and not (_cjk(prev[-1]) and _cjk(text[0])):
+            if prev and not (_cjk(prev[-1]) or _cjk(text[0])):
                 parts.append(" ")
                 length += 1
             boxes.append([base + length, base + length + len(text), left, top, width, height, conf])

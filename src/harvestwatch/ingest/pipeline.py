@@ -556,6 +556,7 @@ def _add_sources(session: Session, store: Store, inputs: list[_Parsed], *, kind:
         for doc, (doc_sha, _) in zip(p.docs, p.hashes, strict=True):
             if doc_sha not in mine:
                 continue
+            mine.discard(doc_sha)  # the same bytes twice in one input: one row, written once
             row = by_sha[doc_sha]
             twin = first[row.text_sha256]
             if twin is not row:  # the first document with the same text

@@ -9,7 +9,8 @@ from harvestwatch.core.errors import CorruptInput, DecompressionBomb, EmptyInput
 from harvestwatch.ingest.document import ParsedDocument, normalise_text
 from harvestwatch.ingest.language import detect_language
 
-MAX_EXPANDED = 512 * 1024 * 1024
+MAX_EXPANDED = 512 * 1024 * 1024  # all parts together, whatever their ratio
+MAX_XML_PART = 64 * 1024 * 1024  # one XML part (the text of ~20,000 pages is under 40 MB)
 MAX_RATIO = 200
 
 
@@ -23,6 +24,11 @@ def check_zip(data: bytes, source: str) -> None:
     packed = max(1, sum(i.compress_size for i in zf.infolist()))
     if total > MAX_EXPANDED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
         raise DecompressionBomb(source, f"archive expands to {total:,} bytes from {len(data):,}")
+    for info in zf.infolist():
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART:
+            raise DecompressionBomb(source, f"part {info.filename} expands to {info.file_size:,} "
+                                            f"bytes (over {MAX_XML_PART:,}); refused as too "
+                                            "large to parse safely")
 
 
 def _table_rows(table) -> list[str]:

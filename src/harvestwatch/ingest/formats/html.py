@@ -46,6 +46,20 @@ def _fallback(html: str) -> tuple[str, str | None]:
     return "\n".join(line for line in lines if line), title
 
 
+_DROP = re.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->")
+_TAG = re.compile(r"(?s)<[^>]*>")
+_BLOCK_TAG = re.compile(r"(?i)</?(?:" + "|".join(_BLOCKS) + r")\b[^>]*>")
+
+
+def _strip_tags(html: str) -> str:
+    """Text of markup that no parser accepts (e.g. nested thousands deep), a line per block."""
+    import html as html_lib
+
+    text = _TAG.sub(" ", _BLOCK_TAG.sub("\n", _DROP.sub(" ", html)))
+    lines = (_SPACES.sub(" ", html_lib.unescape(line)).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def parse_html(data: bytes, source: str, url: str | None = None,
                content_type: str | None = None) -> list[ParsedDocument]:
     """One HTML page: trafilatura's main text and metadata, lxml's text when that finds none."""
@@ -67,6 +81,9 @@ def parse_html(data: bytes, source: str, url: str | None = None,
         extractor = "lxml"
         text, fallback_title = _fallback(html)
     text = normalise_text(text or "")
+    if not text:  # markup too deep or broken for a tree: take the text between the tags
+        text = normalise_text(_strip_tags(html))
+        extractor = "tags stripped (markup could not be parsed as a tree; layout lost)"
     if not text:
         raise EmptyInput(source, "HTML page has no readable text")
     doc = ParsedDocument(text=text, raw=data, mime="text/html", language=detect_language(text),
