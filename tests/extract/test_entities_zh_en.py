@@ -55,6 +55,8 @@ def test_english_victim_groups_peers_bodies_and_numbered_laws():
                      "Directive 2010/53/EU. The Government of China did not reply.", "en")
     groups = {e.canonical for e in r.entities if e.label == "victim_group"}
     assert {"executed prisoners", "political prisoners", "religious prisoners"} <= groups
+    pows = extract_text("The exhibit showed experiments on live American prisoners of war.", "en")
+    assert not [e for e in pows.entities if e.label == "victim_group"]
     assert "Lord Alton of Liverpool" in _ents(r, "person")
     assert "Chinese Mission to the EU" in _ents(r, "organization")
     assert not any("Government" in o for o in _ents(r, "organization"))

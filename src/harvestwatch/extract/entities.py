@@ -236,6 +236,8 @@ def victim_group_mentions_en(doc, gaz: Gazetteer) -> list[EntityMention]:
     for tok in doc:
         if tok.lower_ not in heads:
             continue
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+            continue  # "prisoners of war", "prisoners of conscience": another group (or the gazetteer's)
         mods = []
         for child in tok.lefts:
             if child.dep_ not in ("amod", "compound", "nmod"):
