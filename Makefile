@@ -10,7 +10,7 @@ STORE ?= ./harvestwatch-data
 APT_RUN := gcc libhyperscan-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd \
   tesseract-ocr-chi-sim tesseract-ocr-chi-tra libreoffice-core-nogui libreoffice-writer-nogui \
   libreoffice-calc-nogui libreoffice-impress-nogui libmagic1
-APT_TEST := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib
+APT_TEST := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib openssl
 
 .PHONY: install install-test apt run sample test lint clean eval
 
