@@ -147,3 +147,20 @@ def test_dataset_rows_keep_sources():
     assert all(r.source_url or r.quote for r in rows)
     row_2015 = [r for r in rows if r.year == 2015 and r.origin.startswith("china_official.csv")]
     assert row_2015 and "2,766" in row_2015[0].quote
+
+
+def test_values_copied_across_unrelated_metrics_are_found():
+    from harvestwatch.analysis.checks import check_series
+    from harvestwatch.analysis.datasets import Dataset, Row
+
+    def rows(metric, values):
+        return [Row(f"XZ:{metric}", 2010 + i, None, v, None, "transplants", "R", "https://e.org", "q", "yes",
+                    f"f.csv:{i + 2}") for i, v in enumerate(values)]
+
+    kidney = Dataset("XZ:transplants_kidney", rows("transplants_kidney", [900, 950, 1010, 1100]))
+    liver = Dataset("XZ:transplants_liver", rows("transplants_liver", [900, 950, 1010, 1100]))
+    part = Dataset("XZ:transplants_kidney_deceased", rows("transplants_kidney_deceased", [900, 950, 1010, 1100]))
+    siblings = {d.name: d for d in (kidney, liver, part)}
+    found = {f.name: f for f in check_series(kidney, siblings=siblings).findings}
+    assert "XZ:transplants_liver" in found["identical_across_metrics"].summary
+    assert "deceased" not in found["identical_across_metrics"].summary  # a part may equal its whole

@@ -83,13 +83,19 @@ def carried_forward(pairs: list[tuple[int, float]], used: list[Row]) -> Finding 
 
 def identical_across_metrics(name: str, pairs: list[tuple[int, float]], used: list[Row],
                              siblings: dict[str, Dataset], selection: Selection) -> Finding | None:
-    """Another metric of the same country, from the same file, with the same values in ≥ 3 years."""
-    country = name.split(":", 1)[0]
+    """Another metric of the same country, from the same file, with the same values in ≥ 3 years.
+
+    A metric and its part or alias (``deceased_donors`` / ``deceased_donors_DBD``,
+    ``transplants_heart`` / ``transplants_heart_total``) may rightly be equal: not compared."""
+    country, metric = name.split(":", 1)
     files = {r.file for r in used}
     mine = dict(pairs)
     hits = []
     for other_name, other in siblings.items():
-        if other_name == name or other_name.split(":", 1)[0] != country:
+        other_country, other_metric = other_name.split(":", 1)
+        if other_name == name or other_country != country:
+            continue
+        if other_metric.startswith(metric) or metric.startswith(other_metric):
             continue
         o_pairs, o_used, _ = other.series(selection)
         same = [y for (y, v), r in zip(o_pairs, o_used, strict=True)
