@@ -29,6 +29,18 @@ def _record(uri: str | None) -> str:
     return uri if uri and uri.startswith("record #") else f"record {uri}"
 
 
+def _short_body(record, http) -> str | None:
+    """Why an HTTP body is shorter than its Content-Length says (a cut capture), or None."""
+    declared = http.get_header("Content-Length") if http else None
+    head = getattr(http, "total_len", None)
+    if not declared or not declared.strip().isdigit() or head is None or record.length is None:
+        return None
+    body = record.length - head
+    if 0 <= body < int(declared):
+        return f"HTTP body has {body:,} of its {int(declared):,} bytes"
+    return None
+
+
 def _read_payload(record, source: str, uri: str | None, max_bytes: int) -> bytes:
     """The record's entity body (de-chunked, decoded); refuses absurd expansion as it reads."""
     stored = record.length or 0
@@ -94,6 +106,9 @@ def _parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument
                 continue
             ctype = (http.get_header("Content-Type") if http
                      else record.rec_headers.get_header("Content-Type"))
+            short = _short_body(record, http)
+            if short:
+                truncated.append(f"{record.rec_type} {uri}: {short}")
             payload = _read_payload(record, source, uri, max_bytes)
             if getattr(record.raw_stream, "limit", 0) > 0:  # declared length not all there
                 raise CorruptInput(source, f"WARC is truncated inside {_record(uri)}")
@@ -125,6 +140,8 @@ def _parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument
                 })
                 if record.rec_headers.get_header("WARC-Truncated"):  # the crawler cut it short
                     doc.metadata["warc_truncated"] = record.rec_headers.get_header("WARC-Truncated")
+                elif short:
+                    doc.metadata["warc_truncated"] = short
                 if http and http.get_header("Content-Encoding"):
                     doc.metadata["content_encoding"] = http.get_header("Content-Encoding")
                 docs.append(doc)
