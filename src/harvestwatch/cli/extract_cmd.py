@@ -69,7 +69,9 @@ def claims(
         d = r["data"]
         if r["item_type"] == "quantity":
             rng = d["value"] if d.get("value") is not None else f"{d['low']}–{d['high']}"
-            return f"{d['what']}: {d.get('qualifier') or ''} {rng} {d.get('unit') or ''} {d.get('time_scope') or ''}"
+            why = ", ".join(c["word"] for c in d.get("decided_by") or [])
+            return (f"{d['what']}: {d.get('qualifier') or ''} {rng} {d.get('unit') or ''} "
+                    f"{d.get('time_scope') or ''}" + (f" (why: {why})" if why else ""))
         if r["item_type"] == "testimony":
             return f"{d['speaker']}" + (f" ({d['role']})" if d.get("role") else "")
         return f"{r['label']} by {d.get('actor') or '?'}"

@@ -45,6 +45,19 @@ class Interval:
         return d
 
 
+def _close(a: float, b: float, rel_tol: float) -> bool:
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= rel_tol * max(abs(a), abs(b))
+
+
+def _same_subject(a: str | None, b: str | None) -> bool:
+    """Subjects conflict only when both are named in the same script and differ."""
+    if not a or not b:
+        return True
+    return a.isascii() != b.isascii() or a.casefold() == b.casefold()
+
+
 def _finite(x: float) -> float | None:
     """JSON has no infinity: an open end is written as null."""
     return None if math.isinf(x) else x
@@ -83,13 +96,21 @@ class Quantity:
             raise ValueError(f"unknown qualifier {self.qualifier!r}; expected one of {QUALIFIERS}")
 
     def compatible(self, other: Quantity, rel_tol: float = 0.1) -> bool:
-        """Same kind, unit and time scope, and numerically overlapping within ``rel_tol``."""
-        return (
-            self.what == other.what
-            and self.unit == other.unit
-            and (self.time_scope or None) == (other.time_scope or None)
-            and self.interval.overlaps(other.interval, rel_tol)
-        )
+        """The same figure: same kind, unit, time scope and subject (when both name one), and
+        the stated values within ``rel_tol`` of each other — "over 170,000" does not repeat
+        "2.13 million" although the intervals meet. Without stated values (magnitude words,
+        ranges) the intervals must match within ``rel_tol``; a range never repeats a figure."""
+        if (self.what, self.unit, self.time_scope or None) != (other.what, other.unit,
+                                                               other.time_scope or None):
+            return False
+        if not _same_subject(self.subject, other.subject):
+            return False
+        if self.value is not None and other.value is not None:
+            return Interval.exact(self.value).overlaps(Interval.exact(other.value), rel_tol / 2)
+        if self.value is not None or other.value is not None:
+            return False
+        a, b = self.interval, other.interval
+        return _close(a.low, b.low, rel_tol) and _close(a.high, b.high, rel_tol)
 
     def to_dict(self) -> dict:
         return {

@@ -436,7 +436,7 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
     elif before:
         time_scope = "per " + (before.group(1) or _RATE_WORD[before.group(2).lower()]).lower()
     else:
-        time_scope = _period(text, s_lo, s_hi, start)
+        time_scope = _period(text, s_lo, s_hi, start, doc)
     if time_scope and time_scope.startswith("per ") and unit:
         unit = f"{unit}/{time_scope[4:]}"
     if vague is not None:
@@ -455,19 +455,44 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
     return QuantityMention(lo, span_end, text[lo:span_end], q)
 
 
+def _token_at(doc, pos: int):
+    span = doc.char_span(pos, pos + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _attached(doc, year_pos: int, num_pos: int) -> bool:
+    """Whether the phrase holding the year hangs from the number's noun or one of the words
+    above it in the parse."""
+    year, num = _token_at(doc, year_pos), _token_at(doc, num_pos)
+    if year is None or num is None:
+        return True
+    head = year.head
+    while head.dep_ in ("prep", "pobj", "cc", "conj", "quantmod", "nummod", "npadvmod") and \
+            head.head.i != head.i and head.pos_ in ("ADP", "NUM", "CCONJ", "ADV", "SCONJ"):
+        head = head.head
+    above = {t.i for t in num.ancestors} | {num.i}
+    if head.i in above:
+        return True
+    noun = num.head if num.dep_ == "nummod" else num
+    return head.i in {t.i for t in noun.subtree} and noun.i != head.i
+
+
 def _rate_unit(phrase: str) -> str:
     p = phrase.lower()
     return {"annually": "year", "daily": "day", "weekly": "week", "monthly": "month",
             "per annum": "year"}.get(p, p.split()[-1])
 
 
-def _period(text: str, s_lo: int, s_hi: int, pos: int) -> str | None:
-    """The year or span of years of the sentence nearest to the number ("in 2015",
-    "between 2006 and 2008", "since 2010", "by 2020")."""
+def _period(text: str, s_lo: int, s_hi: int, pos: int, doc=None) -> str | None:
+    """The year or span of years that the parse attaches to the number's predicate or noun
+    ("in 2015", "between 2006 and 2008", "since 2010", "by 2020"), the nearest first; a year
+    said of another clause ("a target of 300 hospitals by 2020") is not this figure's."""
     best = None
     for rx in (_YEAR_SPAN, _YEAR_SCOPE):
         for m in rx.finditer(text, s_lo, s_hi):
             if best is not None and best[0] <= abs(m.start() - pos):
+                continue
+            if doc is not None and not _attached(doc, m.start(1), pos):
                 continue
             if m.re is _YEAR_SPAN:
                 label = f"{m.group(1)}-{m.group(2)}"

@@ -1,14 +1,17 @@
 """Claim clusters: compatible quantity claims, testimonies by speaker, stances by kind and actor.
 
-Quantities are compared on their normalised reading (what is counted, time scope, interval),
-never on text: claims are blocked by (what, scope, unit family) and, inside a block, sorted
-by their lower bound, so clustering is O(n log n).
+Quantities are compared on their normalised reading (what is counted, time scope, subject,
+stated value), never on text: claims are blocked by (what, scope, unit family) and, inside a
+block, join a cluster when ``core.quantity.Quantity.compatible`` — the one compatibility
+rule — says they state the same figure.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from harvestwatch.core.quantity import WHAT, Interval, Quantity
 
 REL_TOL = 0.10
 _DAYS = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 30.4, "years": 365.25}
@@ -54,36 +57,44 @@ def reading(data: dict) -> tuple[float, float, str]:
 
 def block_key(item: dict) -> str:
     d = item["data"]
-    return f"{d.get('what')}|{scope(d)}|{reading(d)[2]}"
+    family = reading(d)[2]
+    if not family and d.get("what") == "other":  # "90 percent" and "90 doctors" are no match
+        family = (d.get("unit") or "").split("/")[0].lower()
+    return f"{d.get('what')}|{scope(d)}|{family}"
 
 
-def compatible(a: tuple[float, float], b: tuple[float, float], tol: float = REL_TOL) -> bool:
-    return a[0] * (1 - tol) <= b[1] * (1 + tol) and b[0] * (1 - tol) <= a[1] * (1 + tol)
+def quantity_of(data: dict) -> Quantity:
+    """The stored reading as a core ``Quantity`` (durations in days), for ``Quantity.compatible``."""
+    lo, hi, _ = reading(data)
+    value = data.get("value")
+    what = data.get("what") or "other"
+    unit = block_key({"data": data}).split("|")[2]  # counted in organs or in transplants: one family
+    raw = (data.get("unit") or "").split("/")[0].lower()
+    if value is not None and what in ("duration", "wait_time") and raw in _DAYS:
+        value = float(value) * _DAYS[raw]
+    point = float(value) if value is not None and lo <= float(value) <= hi else None
+    return Quantity(Interval(lo, hi, point), unit, what if what in WHAT else "other",
+                    point, None, scope(data), data.get("subject"))
 
 
 def cluster_quantities(items: list[dict]) -> list[ClaimCluster]:
-    blocks: dict[str, list[tuple[float, float, dict]]] = {}
+    """Figures that repeat one another: within a block (what, scope, unit family), claims join
+    the first claim of a cluster when ``Quantity.compatible`` says they state the same figure."""
+    blocks: dict[str, list[tuple[float, float, dict, Quantity]]] = {}
     for it in items:
         lo, hi, _ = reading(it["data"])
-        blocks.setdefault(block_key(it), []).append((lo, hi, it))
+        blocks.setdefault(block_key(it), []).append((lo, hi, it, quantity_of(it["data"])))
     clusters = []
     for key, rows in sorted(blocks.items()):
-        rows.sort(key=lambda r: (r[0], r[1]))
-        current: list[tuple[float, float, dict]] = []
-        c_lo, c_hi = 0.0, 0.0
-        for lo, hi, it in rows:
-            # join when compatible with the cluster's tightest reading so far
-            if current and compatible((c_lo, c_hi), (lo, hi)):
-                current.append((lo, hi, it))
-                new_lo, new_hi = max(c_lo, lo), min(c_hi, hi)
-                if new_lo <= new_hi:
-                    c_lo, c_hi = new_lo, new_hi
+        rows.sort(key=lambda r: (r[3].value is None, r[3].value or r[0], r[0], r[1]))
+        open_: list[list] = []
+        for row in rows:
+            home = next((c for c in open_[-8:] if c[0][3].compatible(row[3])), None)  # sorted: near the end
+            if home is None:
+                open_.append([row])
             else:
-                if current:
-                    clusters.append(_qcluster(key, current, len(clusters)))
-                current, c_lo, c_hi = [(lo, hi, it)], lo, hi
-        if current:
-            clusters.append(_qcluster(key, current, len(clusters)))
+                home.append(row)
+        clusters += [_qcluster(key, [r[:3] for r in c], len(clusters) + i) for i, c in enumerate(open_)]
     return clusters
 
 

@@ -17,6 +17,10 @@
     var fields = [["canonical", item.canonical], ["span", item.start + "–" + item.end]];
     Object.keys(item.data || {}).forEach(function (k) {
       var v = item.data[k];
+      if (k === "decided_by" && Array.isArray(v)) {  // the words that decided what a quantity counts
+        if (v.length) fields.push(["why: " + (item.data.what || ""), v.map(function (c) { return "“" + c.word + "” (" + c.role + ")"; }).join(", ")]);
+        return;
+      }
       if (v !== null && v !== "" && !(Array.isArray(v) && !v.length)) fields.push([k, typeof v === "object" ? JSON.stringify(v) : v]);
     });
     fields.forEach(function (f) {
