@@ -123,3 +123,11 @@ def test_definite_noun_speakers_are_the_body_named_before():
     r = extract_text("The Hong Kong China News Agency quoted officials. 'The claims that 90 per cent of the executed "
                      "prisoners had their organs removed are totally groundless,' the agency said.", "en")
     assert [t.speaker for t in r.testimonies] == ["Hong Kong China News Agency"]
+
+
+def test_quotes_on_their_own_line_continue_the_sentence_above():
+    text = ("The China Tribunal said that it was\n“certain—unanimously, and sure beyond reasonable doubt—that it "
+            "happened.”\nDr Enver Tohti, a Uighur doctor, described to me how he had been ordered to\n"
+            "“cut deep and work fast”\non a victim who was still alive.")
+    r = extract_text(text, "en")
+    assert [t.speaker for t in r.testimonies] == ["China Tribunal", "Enver Tohti"]

@@ -218,10 +218,16 @@ def extract_testimonies(text: str, entities: list[EntityMention], doc=None) -> l
             continue  # continues the previous speaker's testimony: "“A,” he told “B.”"
         words = inner.split()
         s_lo = _sentence_start(text, qs - 1)
+        prev_line = text[:s_lo].rstrip(" \t")
+        if s_lo == qs - 1 and prev_line.endswith("\n") and prev_line[:-1].rstrip()[-1:].isalnum():
+            # a quote set on its own line continues the sentence above ("The Tribunal said that it was\n“…”")
+            s_lo = _sentence_start(text, len(prev_line) - 1)
         lead = text[s_lo:qs - 1]
         lead_verb = list(_VERB.finditer(lead))
         lead_frame = bool(lead_verb) and re.search(r"(?:\b(?:that|:)|,)\s*$", lead) is not None or \
-            bool(re.search(r"(?:" + SPEECH_VERBS + r")\s*[:,]?\s*$", lead, re.I))
+            bool(re.search(r"(?:" + SPEECH_VERBS + r")\s*[:,]?\s*$", lead, re.I)) or \
+            (bool(lead_verb) and lead.endswith("\n") and re.search(  # "said that it was\n“…”", "ordered to\n“…”"
+                r"\b(?:" + SPEECH_VERBS + r")\b[^.!?]*\b(?:that|to|was|were|is|are|as)\s*$", lead, re.I) is not None)
         a_lo, a_hi = _clause_after(text, qe + 1)
         trail = text[a_lo:a_hi]
         trail_verb = _VERB.search(trail)
