@@ -131,3 +131,12 @@ def test_quotes_on_their_own_line_continue_the_sentence_above():
             "“cut deep and work fast”\non a victim who was still alive.")
     r = extract_text(text, "en")
     assert [t.speaker for t in r.testimonies] == ["China Tribunal", "Enver Tohti"]
+
+
+def test_organisation_filters_and_places_inside_body_names():
+    r = extract_text("On March 27, 2023, the U.S. House of Representatives passed the bill. Lords ChamberMy Lords, "
+                     "I declare an interest. Directive 2010/53/EU of the Council of 7 July 2010 applies.", "en")
+    orgs = _ents(r, "organization")
+    assert "U.S. House of Representatives" in orgs
+    assert not any("ChamberMy" in o or "2010" in o for o in orgs)
+    assert "U.S." not in _ents(r, "place")

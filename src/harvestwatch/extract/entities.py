@@ -19,7 +19,10 @@ _NOT_PERSON_AFTER = re.compile(r"^\s+(?:Award|Prize|Foundation|Hospital|Universi
 _STRUCTURE_WORDS = {"key", "findings", "finding", "summary", "executive", "introduction", "conclusion",
                     "conclusions", "recommendations", "background", "methods", "results", "abstract",
                     "overview", "appendix", "chapter", "section", "table", "figure", "notes", "sources",
-                    "references", "contents", "acknowledgements", "foreword", "preface", "annex"}
+                    "references", "contents", "acknowledgements", "foreword", "preface", "annex",
+                    "objectives", "citations", "judgement", "judgment", "report", "debates", "extracts"}
+_NOT_A_BODY = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|"
+                         r"August|September|October|November|December)\b|\b(?!Mc|Mac)[A-Z]?[a-z]{2,}[A-Z][a-z]")
 _WORK_BEFORE = re.compile(r"(?:entitled|titled|called|named|film|documentary|book)\s+[\"“']?$", re.I)
 _EVENT_WORDS = re.compile(r"\b(?:Summit|Conference|Forum|Symposium|Hearing|Congress on|Olympics|"
                           r"Award|Prize|Status|Day|Week)\b")
@@ -362,6 +365,10 @@ def ner_mentions_en(doc, text: str) -> list[EntityMention]:
                 continue
         if label == "organization" and (_EVENT_WORDS.search(span) or _GOVERNMENT.fullmatch(span)):
             continue  # "Government of China" is no named body (annotation conventions)
+        if label == "organization" and _NOT_A_BODY.search(span) or span.count("(") != span.count(")"):
+            continue  # a date, a document's part, glued page furniture ("Lords ChamberMy Lords")
+        if label == "organization" and any(w.lower() in _STRUCTURE_WORDS for w in re.findall(r"[A-Za-z]+", span)):
+            continue
         if label == "place" and span.lower() in _NOT_PLACES:
             continue
         if label == "hospital" and not re.search(r"Hospital|Cent(?:er|re)|Clinic", span):
@@ -397,5 +404,9 @@ def extract_entities(text: str, lang: str, doc=None, gaz: Gazetteer | None = Non
     if lang == "zh":  # a place inside a work's title (《中国人体器官捐献志愿书》) is part of that title
         titles = [(t.start(), t.end()) for t in re.finditer(r"《[^》\n]{1,60}》", text)]
         ruled = [m for m in ruled if m.label != "place" or not any(a < m.start < b for a, b in titles)]
+    # a known place inside a recognised body's name ("U.S. House of Representatives") is that name's part
+    ruled = [r for r in ruled if not (r.label == "place" and any(
+        st.label in ("organization", "hospital") and st.start <= r.start and r.end <= st.end
+        and st.end - st.start > r.end - r.start for st in statistical))]
     kept = [m for m in statistical if not any(m.start < r.end and r.start < m.end for r in ruled)]
     return resolve_aliases(sorted(ruled + kept, key=lambda m: m.start), gaz)
