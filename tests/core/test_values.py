@@ -40,3 +40,17 @@ def test_quantity_compatibility_needs_same_kind_unit_and_scope():
     assert not a.compatible(c)
     with pytest.raises(ValueError):
         Quantity(Interval(1, 1), "x", what="nonsense")
+
+
+def test_compatible_means_the_same_figure():
+    def q(value, qualifier=None, scope=None, subject=None, low=None, high=None):
+        iv = Interval(low, high) if value is None else Interval(value, value, value)
+        return Quantity(iv, "persons", "donors", value, qualifier, scope, subject)
+    assert q(13_263).compatible(q(13_000, "about"))  # an approximation repeats the figure
+    assert q(4_080).compatible(q(4_000))  # "4,000" is written to the nearest thousand
+    assert not q(2_866).compatible(q(2_766))  # two exact figures that differ are two figures
+    assert not q(170_000, "over").compatible(q(2_130_000))  # open intervals meet, figures do not
+    assert not q(5_000, scope="2015").compatible(q(5_000, scope="2016"))
+    assert not q(5_000, subject="Tianjin").compatible(q(5_000, subject="Shanghai"))
+    assert q(5_000, subject="China").compatible(q(5_000, subject="中国"))  # other script: unknown
+    assert not q(None, low=1000, high=9999).compatible(q(6_000))  # a magnitude word is no repeat

@@ -45,6 +45,17 @@ class Interval:
         return d
 
 
+def _rounding(value: float) -> float:
+    """Half the last written unit of a figure: 4000 → 500, 2866 → 0.5, 2.98 → 0.005."""
+    if value == int(value):
+        n, zeros = int(abs(value)), 0
+        while n and n % 10 == 0:
+            n, zeros = n // 10, zeros + 1
+        return 0.5 * 10 ** zeros
+    decimals = len(repr(float(value)).split(".")[1])
+    return 0.5 * 10 ** -decimals
+
+
 def _close(a: float, b: float, rel_tol: float) -> bool:
     if math.isinf(a) or math.isinf(b):
         return a == b
@@ -97,8 +108,9 @@ class Quantity:
 
     def compatible(self, other: Quantity, rel_tol: float = 0.1) -> bool:
         """The same figure: same kind, unit, time scope and subject (when both name one), and
-        the stated values within ``rel_tol`` of each other — "over 170,000" does not repeat
-        "2.13 million" although the intervals meet. Without stated values (magnitude words,
+        the stated values within ``rel_tol`` of each other (two exact figures: within 2% or the
+        precision written) — "over 170,000" does not repeat "2.13 million" although the
+        intervals meet. Without stated values (magnitude words,
         ranges) the intervals must match within ``rel_tol``; a range never repeats a figure."""
         if (self.what, self.unit, self.time_scope or None) != (other.what, other.unit,
                                                                other.time_scope or None):
@@ -106,6 +118,11 @@ class Quantity:
         if not _same_subject(self.subject, other.subject):
             return False
         if self.value is not None and other.value is not None:
+            if self.qualifier is None and other.qualifier is None:  # two exact figures: equal to
+                # the precision written ("4,000" is ±500) or within 2% ("65,000" / "64,000")
+                slack = max(_rounding(self.value), _rounding(other.value),
+                            0.02 * max(abs(self.value), abs(other.value)))
+                return abs(self.value - other.value) <= slack
             return Interval.exact(self.value).overlaps(Interval.exact(other.value), rel_tol / 2)
         if self.value is not None or other.value is not None:
             return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from harvestwatch.core.quantity import WHAT, Interval, Quantity
+from harvestwatch.core.quantity import QUALIFIERS, WHAT, Interval, Quantity
 
 REL_TOL = 0.10
 _DAYS = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 30.4, "years": 365.25}
@@ -73,8 +73,9 @@ def quantity_of(data: dict) -> Quantity:
     if value is not None and what in ("duration", "wait_time") and raw in _DAYS:
         value = float(value) * _DAYS[raw]
     point = float(value) if value is not None and lo <= float(value) <= hi else None
+    qualifier = data.get("qualifier") if data.get("qualifier") in QUALIFIERS else None
     return Quantity(Interval(lo, hi, point), unit, what if what in WHAT else "other",
-                    point, None, scope(data), data.get("subject"))
+                    point, qualifier if point is not None else None, scope(data), data.get("subject"))
 
 
 def cluster_quantities(items: list[dict]) -> list[ClaimCluster]:
