@@ -140,3 +140,11 @@ def test_organisation_filters_and_places_inside_body_names():
     assert "U.S. House of Representatives" in orgs
     assert not any("ChamberMy" in o or "2010" in o for o in orgs)
     assert "U.S." not in _ents(r, "place")
+
+
+def test_paraphrased_official_denials_keep_their_speaker():
+    r = extract_text("A health ministry official said that there has never been any such practice in the province.", "en")
+    denial = next(s for s in r.stances if s.kind == "denial")
+    assert denial.actor == "health ministry official"
+    assert _denials("The foreign ministry rejected the accusations as politically motivated.", "en")
+    assert _denials("外交部发言人表示，有关报道毫无根据。", "zh")

@@ -83,6 +83,18 @@ def _official_possessor(noun) -> bool:
     return False
 
 
+def _subject_of(span) -> list[str]:
+    """The sentence's grammatical subject when no named actor is in it ("the official said that …")."""
+    if span is None:
+        return []
+    root = span.root
+    subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")]
+    if not subj:
+        return []
+    words = [t for t in span.doc[subj[0].left_edge.i:subj[0].i + 1] if t.dep_ != "det"]
+    return [" ".join(t.text for t in words)] if words else []
+
+
 def _hypothetical(tok) -> bool:
     """Inside a clause opened by if / unless / until / whether: "until China shows such claims to be false"."""
     t = tok
@@ -232,7 +244,7 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
             if kind == "denial" and headline:
                 continue  # a headline announces; the denial is in the running text
             if kind == "denial" and not m and cue:
-                actors = _actors(s, e, entities, ("organization", "place", "person"))
+                actors = _actors(s, e, entities, ("organization", "place", "person")) or _subject_of(piece)
                 out.append(Stance(kind, s, e, text[s:e].strip(), actors[0] if actors else None, actors, cue))
                 break
             if not m:
