@@ -130,3 +130,11 @@ def test_chinese_mixed_numerals_roles_and_donation_cases():
     assert role.quantity.what == "other"  # coordinators, not donors
     cases = _one("去年共实现捐献820例，登记人数超过5万人。", "zh", "820例")
     assert cases.quantity.what == "donors"  # the registering is said of others
+
+
+def test_chinese_magnitude_idioms_count_the_noun_they_modify():
+    found = {q.text: q.quantity for q in extract_text(
+        "成千上万的藏族人被拘押。数以万计的法轮功学员被关押。成百上千的市民参加了活动。", "zh").quantities}
+    assert (found["成千上万的藏族人"].what, found["成千上万的藏族人"].interval.low) == ("victims", 1000)
+    assert found["数以万计的法轮功学员"].interval.high == 99_999
+    assert found["成百上千的市民"].what == "other"

@@ -44,9 +44,14 @@ _MEASURES = {
 }
 _MEASURE_ALT = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
 _POST_ALT = "多|余|以上|左右|以下|之内|以内|来"
+# magnitude idioms → the range they stand for
+_IDIOMS = {"成千上万": (1_000, 99_999), "成百上千": (100, 9_999), "数以百万计": (1_000_000, 9_999_999),
+           "数以十万计": (100_000, 999_999), "数以万计": (10_000, 99_999), "数以千计": (1_000, 9_999),
+           "数以百计": (100, 999)}
 _QTY = re.compile(
-    r"(?P<pre>" + "|".join(sorted(_PRE, key=len, reverse=True)) + r"|好几|几|数|百分之|百万分之)?"
-    r"(?:(?P<num>" + _NUM + r")(?:(?P<sep>至|到|~|～|-|—|、)(?P<hi>" + _NUM + r"))?)?"
+    r"(?P<pre>" + "|".join(sorted(_PRE, key=len, reverse=True)) + r"|好几|几|数(?!以)|百分之|百万分之)?"
+    r"(?:(?P<idiom>" + "|".join(_IDIOMS) + r")|(?P<num>" + _NUM + r")(?:(?P<sep>至|到|~|～|-|—|、)(?P<hi>"
+    + _NUM + r"))?)?"
     r"(?P<post1>" + _POST_ALT + r")?"
     r"(?P<half>半)?"
     r"(?:(?P<ge>个)(?P<mid>多|半)?(?=小时|月|星期|钟头))?"
@@ -137,7 +142,7 @@ def extract_quantities_zh(text: str) -> list[QuantityMention]:
     toks = _tokens(folded)
     out: list[QuantityMention] = []
     for m in _QTY.finditer(folded):
-        if not m.group() or not (m.group("num") or m.group("pre") in _VAGUE_PRE):
+        if not m.group() or not (m.group("num") or m.group("idiom") or m.group("pre") in _VAGUE_PRE):
             continue
         mention = _reading(text, folded, toks, m)
         if mention is not None and not (out and mention.start < out[-1].end):
@@ -225,6 +230,8 @@ def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityM
     post = m.group("post1") or m.group("post2") or (m.group("mid") if m.group("mid") == "多" else None)
     if m.group("ge") and unit:
         unit = "个" + unit if "个" + unit in _MEASURES else unit
+    if m.group("idiom"):
+        return _idiom(text, folded, toks, m)
     if num is None:  # "几天": a vague count with no numeral; "数个", "这几年" are no figures
         if pre not in ("几", "好几") or not unit or folded[m.start() - 1:m.start()] in ("这", "那", "前"):
             return None
@@ -328,6 +335,29 @@ def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityM
                  extra=extra)
     span_end = max(end, noun_end)
     return QuantityMention(start, span_end, text[start:span_end], q)
+
+
+def _idiom(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityMention | None:
+    """"成千上万的藏族人", "数以万计的法轮功学员": a magnitude idiom counts the noun it modifies."""
+    low, high = _IDIOMS[m.group("idiom")]
+    start = m.start()
+    s_lo, s_hi = _bounds(folded, start, _SENT_END)
+    c_lo, c_hi = _bounds(folded, start, _CLAUSE_END)
+    k = m.end() + (1 if folded[m.end():m.end() + 1] == "的" else 0)
+    noun = _NOUN_ALT.match(folded, k)
+    if noun is None:
+        return None
+    cues = _cues(text, folded, start, m.end(), s_lo, s_hi, c_lo, c_hi)
+    kind = _NOUN_KIND[noun.group()]
+    counted = Cue(text[noun.start():noun.end()], noun.start(), noun.end(), "counted")
+    if kind == "execution_group":
+        kind, cues = "group", cues + [("execute", counted)]
+    reading = decide(kind, counted, [(c, cue) for c, cue in cues if c in ("harm", "execute")]
+                     if kind in ("person", "group") else [], "persons")
+    q = Quantity(Interval(low, high), reading.unit, reading.what, None, None,
+                 _period(folded, s_lo, c_lo, start, reading.what), _place(toks, text, s_lo, start),
+                 {"decided_by": reading.because()} if reading.cues else {})
+    return QuantityMention(start, noun.end(), text[start:noun.end()], q)
 
 
 def _counted(text, folded, toks, m, family, cues, c_lo, c_hi) -> tuple[Reading, int] | None:
