@@ -148,3 +148,17 @@ def test_paraphrased_official_denials_keep_their_speaker():
     assert denial.actor == "health ministry official"
     assert _denials("The foreign ministry rejected the accusations as politically motivated.", "en")
     assert _denials("外交部发言人表示，有关报道毫无根据。", "zh")
+
+
+def test_transcript_labels_with_descriptions_and_answers_on_the_next_line():
+    text = ("橫河先生(時政評論員):「從這點上來說,我覺得當權者不願意和這件事情沾邊。」\n\n"
+            "蕭茗(Host/Simone Gao):各位好,歡迎收看本期節目,我是蕭茗。\n\n"
+            "(中國國家衛生部新聞發言人)毛群安:\n我們感覺到非常地氣憤,這個事情的影響超出了器官移植這項技術。\n\n"
+            "中國駐歐盟使團發言人強調,所謂「器官強摘」純屬憑空捏造。")
+    r = extract_text(text, "zh")
+    said = {t.speaker: t.quote[:4] for t in r.testimonies}
+    assert said.get("橫河") == "從這點上"
+    assert "蕭茗" not in said  # the host introduces, does not testify
+    assert any(q == "我們感覺" for q in said.values())
+    assert "中國駐歐盟使團" in _ents(r, "organization")
+    assert "蘇家屯" not in _ents(extract_text("就「蘇家屯事件」回覆說。", "zh"), "person")

@@ -83,13 +83,14 @@ SURNAMES = set(
 _NOT_PLACES = {"回国", "东西", "嘉宾", "大国", "出国", "全国", "外国", "各国", "本国", "我国", "两国",
                "万国", "大陆"}
 _NAME_TAGS = ("nr", "nrfg", "nrt")
-_PLACE_ENDS = set("省市县区镇乡村州岛")
+_PLACE_ENDS = set("省市县区镇乡村州岛屯庄寨堡")
 # Head words of organisation and institution names, longest first (simplified).
 ORG_HEADS = ("红十字会", "红十字报", "委员会", "政法委", "卫健委", "政治局", "研究所", "研究院",
              "研究中心", "移植中心", "捐献中心", "办公室", "基金会", "学会", "协会", "联合会",
              "科学院", "大学", "学院", "法院", "检察院", "公安厅", "公安局", "公安", "卫生厅", "卫生局",
              "医院", "附属院", "周刊", "日报", "时报", "晚报", "卫视", "电视台", "通讯社", "新闻社",
-             "网", "社", "报", "部", "局", "厅", "署", "中心", "议会", "国会", "政府")
+             "使团", "大使馆", "使馆", "领事馆", "代表团", "网", "社", "报", "部", "局", "厅", "署", "中心", "议会",
+             "国会", "政府")
 _HEAD_RX = re.compile("|".join(sorted(ORG_HEADS, key=len, reverse=True)))
 # A name starts with a proper word: a place, an organisation, an abbreviation, or a national prefix.
 _PROPER_TAGS = ("ns", "nt", "nz", "j", "nrt")
@@ -203,7 +204,8 @@ def _organisations(toks: tuple[Token, ...], folded: str) -> list[tuple[int, int,
                     and toks[j - 1].word not in _LEAD_TRIM and i - j < 8:
                 if toks[j - 1].tag == "p" and toks[j - 1].word not in ("与", "和"):
                     break
-                if toks[j - 1].tag == "v" and (toks[j].tag in _PROPER_TAGS or toks[j].word in _NATIONAL):
+                if toks[j - 1].tag == "v" and toks[j - 1].word != "驻" and (
+                        toks[j].tag in _PROPER_TAGS or toks[j].word in _NATIONAL):
                     break  # "美国 指称 武警…医院": a verb before a proper word ends the name
                 j -= 1
         # trim to the first proper word: "主要 来自 医院" has none, "大陆 移植 医院" neither

@@ -28,10 +28,11 @@ ROLE_NAMES = {"发言人": "spokesperson", "医师": "doctor", "医生": "doctor
 # Who asks the questions in an interview transcript: their lines are no testimony.
 INTERVIEWERS = ("调查员", "调查人员", "记者", "主持人", "主持", "问", "采访者", "编者", "旁白", "host",
                 "interviewer")
+HOSTS = ("主持人", "主持", "host", "anchor", "presenter")
 QUOTE = re.compile(r"[“「『]([^”」』]{4,})[”」』]")
 # A transcript line: 【label】: words, or label: words / label:「words」 at a paragraph's start.
-TRANSCRIPT = re.compile(r"^[ \t\u3000]*(?:【([^】\n]{1,30})】|([^\n：:，,。「“【]{1,30}?))[ \t]*[：:][ \t\u3000]*(\S[^\n]*)$",
-                        re.M)
+TRANSCRIPT = re.compile(r"^[ \t\u3000]*(?:【([^】\n]{1,30})】|([^\n：:，,。「“【]{1,30}?))[ \t]*[：:][ \t\u3000]*\n?"
+                        r"[ \t\u3000]*(\S[^\n]*)$", re.M)  # the answer may start on the next line
 
 
 def _role_name(folded: str, lo: int, hi: int) -> str | None:
@@ -99,13 +100,16 @@ def _transcripts(text: str, folded: str, entities: list[EntityMention]) -> list[
         label_grp = 1 if m.group(1) is not None else 2
         lo, hi = m.start(label_grp), m.end(label_grp)
         label = folded[lo:hi].strip()
-        if any(label.lower().startswith(w) or w in label.lower() for w in INTERVIEWERS):
-            continue
+        # "横河先生(时政评论员)", "Arne Schwarz(德国独立调查员)": the name, then what the speaker is
+        main = re.sub(r"[(（][^)）]*[)）]\s*$", "", label).strip() or label
+        if any(main.lower().startswith(w) or w in main.lower() for w in INTERVIEWERS) or \
+                any(w in label[len(main):].lower() for w in HOSTS):
+            continue  # the interviewer's or the programme host's lines
         q_lo, q_hi = m.start(3), m.end(3)
         inner = QUOTE.match(folded, q_lo)
         if inner:
             q_lo, q_hi = inner.start(1), inner.end(1)
-        if q_hi - q_lo < 8 or m.start() == 0:
+        if q_hi - q_lo < 8:
             continue  # a headline's "来源:短语" or a label with a few words is no statement
         ent = _speaker_in(lo, hi, entities)
         role = _role_at(folded, lo, hi)
@@ -121,6 +125,10 @@ def _transcripts(text: str, folded: str, entities: list[EntityMention]) -> list[
                 named = _named_with_role(folded, *paragraphs[k], folded[role[0]:role[1]], entities)
                 if named is not None:
                     speaker = named.canonical
+        if speaker is None and main != label and 2 <= len(main) <= 20 and not re.search(r"[，,。：:]", main):
+            name = re.sub(r"(?:先生|女士|小姐|博士|教授)$", "", main)
+            k = lo + folded[lo:hi].find(name)
+            speaker, lo, hi = text[k:k + len(name)], k, k + len(name)
         if speaker is None:
             continue
         out.append(Testimony(q_lo, q_hi, text[q_lo:q_hi], speaker, (lo, hi), _role_name(folded, lo, hi), None))
