@@ -222,3 +222,21 @@ def test_cli_checkpoint_consistency_and_verify_against(tmp_path, local_tsa):
     bad.write_text("{}")
     out = runner.invoke(app, [*base, "verify", "--against", str(bad)])
     assert out.exit_code != 0 and "not a harvestwatch-tree-head/1 document" in str(out.exception)
+
+
+def test_stored_tree_proofs_equal_the_rfc_proofs_over_the_entries(sqlite_store):
+    from harvestwatch.store import tree
+
+    custody.signing_key(sqlite_store)
+    for n in (39, 60, 50):  # heads at 40, 100 and 150 entries: cached nodes up to level 6
+        _add_entries(sqlite_store, n)
+        custody.checkpoint(sqlite_store)
+    with sqlite_store.session() as s:
+        leaves = tree.leaves(s, 0, 150)
+        rh = merkle.memory_range_hash(leaves)
+        assert s.execute(text("SELECT count(*) FROM merkle_nodes")).scalar() > 0
+        for size in (40, 100, 150):
+            for seq in range(1, size + 1, 7):
+                assert tree.inclusion(s, seq, size) == merkle.inclusion_proof(seq - 1, size, rh)
+            for old in range(1, size, 9):
+                assert tree.consistency(s, old, size) == merkle.consistency_proof(old, size, rh)

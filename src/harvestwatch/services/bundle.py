@@ -13,7 +13,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from harvestwatch.core import merkle
 from harvestwatch.core.errors import InputError, PermissionDenied
 from harvestwatch.core.treehead import SignedHead
 from harvestwatch.custody import verify_bundle
@@ -97,9 +96,7 @@ def export_bundle(store: Store, refs: list[str], out: Path, *, include_restricte
         earlier = sorted({r.tree_size for r in session.scalars(
             select(TreeHead).where(TreeHead.tree_size < head.tree_size, TreeHead.tree_size > 0)
             .order_by(TreeHead.id.desc()).limit(CONSISTENCY_HEADS))})
-        stored = tree.StoredTree(session)
-        consistency = {m: merkle.consistency_proof(m, head.tree_size, stored.range_hash)
-                       for m in earlier}
+        consistency = {m: tree.consistency(session, m, head.tree_size) for m in earlier}
     for d in docs:
         members.append((f"originals/{d['sha256']}", store.blobs.read(d["sha256"])))
     members.append(("ledger/entries.jsonl", "".join(

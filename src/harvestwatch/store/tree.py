@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from harvestwatch.core import merkle
@@ -46,35 +46,75 @@ def iter_leaves(session: Session, start: int, end: int) -> Iterator[bytes]:
 
 
 class StoredTree:
-    """Range hashes over the ledger, from cached nodes where they exist."""
+    """Range hashes over the ledger, from cached nodes where they exist.
+
+    ``prefetch`` reads every node and leaf a set of ranges needs in two queries, so a proof
+    costs a couple of round trips instead of one per node.
+    """
 
     def __init__(self, session: Session):
         self.session = session
+        self.nodes: dict[tuple[int, int], bytes] = {}
+        self.leaf_hashes: dict[int, bytes] = {}
 
     def node(self, level: int, index: int) -> bytes:
+        if (level, index) in self.nodes:
+            return self.nodes[(level, index)]
         if level >= CACHE_LEVEL:
             cached = self.session.get(MerkleNode, (level, index))
             if cached is not None:
                 return bytes.fromhex(cached.hash)
             return merkle.node_hash(self.node(level - 1, 2 * index), self.node(level - 1, 2 * index + 1))
-        return merkle.root_of(leaves(self.session, index << level, (index + 1) << level))
+        start, end = index << level, (index + 1) << level
+        if all(i in self.leaf_hashes for i in range(start, end)):
+            return merkle.root_of(self.leaf_hashes[i] for i in range(start, end))
+        return merkle.root_of(leaves(self.session, start, end))
 
     def range_hash(self, start: int, end: int) -> bytes:
         """Root of leaves [start, end): its perfect subtrees, folded right to left."""
-        parts = []
-        at = start
-        while at < end:
-            level = (end - at).bit_length() - 1
-            if at:
-                level = min(level, (at & -at).bit_length() - 1)
-            parts.append(self.node(level, at >> level))
-            at += 1 << level
+        parts = [self.node(level, index) for level, index in _perfect_parts(start, end)]
         if not parts:
             return merkle.EMPTY_ROOT
         root = parts[-1]
         for node in reversed(parts[:-1]):
             root = merkle.node_hash(node, root)
         return root
+
+    def prefetch(self, ranges: list[tuple[int, int]]) -> None:
+        ids = [p for start, end in ranges for p in _perfect_parts(start, end)]
+        cached = {p for p in ids if p[0] >= CACHE_LEVEL}
+        if cached:
+            for row in self.session.scalars(select(MerkleNode).where(
+                    tuple_(MerkleNode.level, MerkleNode.idx).in_(sorted(cached)))):
+                self.nodes[(row.level, row.idx)] = bytes.fromhex(row.hash)
+        spans: dict[int, tuple[int, int]] = {}  # per block of 2**CACHE_LEVEL leaves
+        for level, index in ids:
+            if level < CACHE_LEVEL:
+                start, end = index << level, (index + 1) << level
+                lo, hi = spans.get(start >> CACHE_LEVEL, (start, end))
+                spans[start >> CACHE_LEVEL] = (min(lo, start), max(hi, end))
+        for lo, hi in spans.values():  # at most two blocks: the leaf's and the right edge's
+            self.leaf_hashes.update(zip(range(lo, hi), leaves(self.session, lo, hi), strict=True))
+
+
+def _perfect_parts(start: int, end: int) -> list[tuple[int, int]]:
+    """The perfect subtrees (level, index) that make up leaves [start, end), left to right."""
+    parts = []
+    at = start
+    while at < end:
+        level = (end - at).bit_length() - 1
+        if at:
+            level = min(level, (at & -at).bit_length() - 1)
+        parts.append((level, at >> level))
+        at += 1 << level
+    return parts
+
+
+def _ranges(make_proof) -> list[tuple[int, int]]:
+    """The leaf ranges a proof will ask about (the proof's shape depends on sizes only)."""
+    asked: list[tuple[int, int]] = []
+    make_proof(lambda start, end: asked.append((start, end)) or b"")
+    return asked
 
 
 def latest_head(session: Session) -> TreeHead | None:
@@ -149,7 +189,17 @@ def checkpoint(session: Session, key: SigningKey, *, tsa_url: str | None = None)
 
 
 def inclusion(session: Session, seq: int, tree_size: int) -> list[bytes]:
-    return merkle.inclusion_proof(seq - 1, tree_size, StoredTree(session).range_hash)
+    """The inclusion proof of entry ``seq`` in the tree of ``tree_size`` entries."""
+    stored = StoredTree(session)
+    stored.prefetch(_ranges(lambda rh: merkle.inclusion_proof(seq - 1, tree_size, rh)))
+    return merkle.inclusion_proof(seq - 1, tree_size, stored.range_hash)
+
+
+def consistency(session: Session, old_size: int, tree_size: int) -> list[bytes]:
+    """The consistency proof from the tree of ``old_size`` entries to that of ``tree_size``."""
+    stored = StoredTree(session)
+    stored.prefetch(_ranges(lambda rh: merkle.consistency_proof(old_size, tree_size, rh)))
+    return merkle.consistency_proof(old_size, tree_size, stored.range_hash)
 
 
 def roots_at(session: Session, sizes: set[int]) -> dict[int, bytes]:

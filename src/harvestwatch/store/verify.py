@@ -250,16 +250,15 @@ def check_heads(session, store: Store, against: list[tuple[str, SignedHead]],
     own = load_key(store.settings.store_dir)
     if own is not None and own.key_id not in keys:
         problems.append(f"signing key {own.key_id[:16]} is not recorded in the ledger")
-    heads = [(f"tree head {r.id} ({r.issued_at})", signed(r))
+    heads = [(f"tree head {r.id} ({r.issued_at})", signed(r), True)
              for r in session.scalars(select(TreeHead).order_by(TreeHead.id))]
-    given = [(name, head) for name, head in against]
-    roots = roots_at(session, {h.tree_size for _, h in heads + given})
+    given = [(name, head, False) for name, head in against]
+    roots = roots_at(session, {h.tree_size for _, h, _ in heads + given})
     by_size: dict[int, tuple[str, str]] = {}
-    for name, head in heads + given:
-        trusted = keys if (name, head) in heads else None
-        if problem := head.signature_problem(trusted):
+    for name, head, stored in heads + given:
+        if problem := head.signature_problem(keys if stored else None):
             problems.append(f"{name}: {problem}")
-        if (name, head) in given and head.key_id and keys and head.key_id not in keys:
+        if not stored and head.key_id and keys and head.key_id not in keys:
             problems.append(f"{name}: signed by key {head.key_id[:16]}, which this store's ledger "
                             "does not vouch for")
         if head.tree_size > size:
