@@ -127,6 +127,37 @@ def ingest(
     raise typer.Exit(1 if failed else 0)
 
 
+def capture(
+    urls: list[str] = typer.Argument(..., help="http(s) URLs to capture."),
+    screenshot: bool = typer.Option(True, "--screenshot/--no-screenshot",
+                                    help="Keep a full-page PNG screenshot."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Keep a PDF print of the page."),
+    store: str = StoreOpt,
+    kind: str = typer.Option("hospital_page", "--kind", help="|".join(svc.KINDS)),
+    tag: list[str] = typer.Option([], "--tag", help="Tag every document (repeatable)."),
+    restricted: bool = typer.Option(False, "--restricted", help="Encrypt at rest."),
+    no_extract: bool = typer.Option(False, "--no-extract", help="Do not run extraction."),
+    json_out: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Capture pages in a browser (chromium): WARC of the traffic, full-page screenshot, PDF and
+    page text, stored as originals with one custody entry linking them (exit 1 on a failure)."""
+    st = _store(store)
+
+    def on_result(r) -> None:
+        if not json_out:
+            line = f"{r.status:8} {svc.printable(r.url)}" + (
+                f": {svc.printable(r.error)}" if r.error else f" ({', '.join(r.files)}; "
+                                                              f"ledger entry {r.ledger_seq})")
+            print(line, file=sys.stderr if r.status == "failed" else sys.stdout, flush=True)
+
+    results = svc.capture(st, urls, screenshot=screenshot, pdf=pdf, kind=kind, tags=tag,
+                          restricted=restricted, extract=not no_extract, on_result=on_result)
+    if json_out:
+        emit_json([r.to_dict() for r in results])
+    raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ingest commands to the root app."""
     app.command("ingest")(ingest)
+    app.command("capture")(capture)

@@ -106,7 +106,8 @@ def _special(mode: int) -> str | None:
     return next((what for test, what in kinds if test(mode)), None)
 
 
-def walk_inputs(inputs: Iterable[str], exclude: Path | None = None) -> Expanded:
+def walk_inputs(inputs: Iterable[str], exclude: Path | None = None,
+                names: dict[str, str] | None = None) -> Expanded:
     """Files as given, folders walked (sorted, hidden entries left out), URLs kept.
 
     A walk never follows a symbolic link (to a file or a folder, inside the folder or out of
@@ -156,7 +157,7 @@ def walk_inputs(inputs: Iterable[str], exclude: Path | None = None) -> Expanded:
         if not is_url(item) and os.path.isdir(item):
             walk(item)
         else:
-            out.inputs.append(Input(item, printable_name(item)))
+            out.inputs.append(Input(item, (names or {}).get(item) or printable_name(item)))
     return out
 
 
@@ -369,18 +370,20 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
                  tags: Iterable[str] = (), restricted: bool = False, workers: int = 1,
                  actor: str | None = None, limits: Limits | None = None,
                  on_result: Callable[[InputResult], None] | None = None,
-                 on_page: Callable[[str, int, int], None] | None = None) -> IngestReport:
+                 on_page: Callable[[str, int, int], None] | None = None,
+                 names: dict[str, str] | None = None) -> IngestReport:
     """Ingest files, folders and URLs; each input's outcome is reported, none stops the batch.
 
     Every input ends stored, present (already in the store) or failed with a one-line reason;
     folder entries that are not read (links, pipes, devices) are reported as skipped. Failed
-    inputs are remembered for ``retry_failed``; ``on_page`` is told of each OCRed page.
+    inputs are remembered for ``retry_failed``; ``on_page`` is told of each OCRed page;
+    ``names`` gives inputs (by path) the name to store them under.
     """
     if kind not in KINDS:
         raise InputError(kind, f"unknown kind; expected one of {', '.join(KINDS)}")
     actor = actor or store.settings.actor
     tags = sorted(set(tags))
-    expanded = walk_inputs(inputs, exclude=store.settings.store_dir)
+    expanded = walk_inputs(inputs, exclude=store.settings.store_dir, names=names)
     with store.session() as session:
         known = frozenset(session.scalars(select(Source.blob_sha256)))
         failed_before = set(session.scalars(select(IngestFailure.path)))

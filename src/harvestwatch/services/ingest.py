@@ -4,6 +4,7 @@ document's family (parent, children) and OCR pages for the document view."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -23,7 +24,7 @@ from harvestwatch.store.ingest_links import DocumentLink, OcrPage
 from harvestwatch.store.models import Document
 
 __all__ = ["ingest", "retry", "failures", "family", "ocr_pages", "Limits", "KINDS", "printable",
-           "count_inputs"]
+           "count_inputs", "capture", "CaptureResult"]
 
 printable = escape_for_terminal  # names and reasons as they may be shown on a terminal
 
@@ -95,3 +96,90 @@ def ocr_pages(store: Store, document_id: int) -> list[dict]:
                  "lang": p.lang, "confidence": p.confidence, "words": p.words, "error": p.error}
                 for p in session.scalars(select(OcrPage).where(OcrPage.document_id == document_id)
                                          .order_by(OcrPage.page))]
+
+
+@dataclass
+class CaptureResult:
+    """One URL's capture: stored (with its documents and the ledger entry) or failed."""
+
+    url: str
+    status: str  # "stored" | "failed"
+    error: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # role → sha256 of the original
+    document_ids: list[int] = field(default_factory=list)
+    ledger_seq: int | None = None
+    title: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"url": self.url, "status": self.status, "error": self.error, "files": self.files,
+                "document_ids": self.document_ids, "ledger_seq": self.ledger_seq,
+                "title": self.title}
+
+
+def capture(store: Store, urls: Iterable[str], *, screenshot: bool = True, pdf: bool = True,
+            kind: str = "hospital_page", tags: Iterable[str] = (), restricted: bool = False,
+            actor: str | None = None, extract: bool = True,
+            on_result: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
+    """Capture each URL in a browser (WARC, full-page PNG, PDF), store the files as originals,
+    link the screenshot and PDF to the page's document, and append one ``capture`` ledger
+    entry that names them all."""
+    import tempfile
+    from pathlib import Path
+
+    from harvestwatch.core.errors import InputError
+    from harvestwatch.ingest.capture import capture_page
+    from harvestwatch.store import ledger
+
+    actor = actor or store.settings.actor
+    out = []
+    for url in urls:
+        with tempfile.TemporaryDirectory(prefix="hw-capture-") as tmp:
+            try:
+                cap = capture_page(url, Path(tmp), screenshot=screenshot, pdf=pdf)
+            except InputError as exc:
+                result = CaptureResult(url, "failed", error=exc.reason)
+            except Exception as exc:  # a browser or driver fault must not stop the batch
+                result = CaptureResult(url, "failed", error=f"capture failed ({type(exc).__name__}: "
+                                                            f"{str(exc).splitlines()[0][:120] if str(exc) else ''})")
+            else:
+                files = {"warc": cap.warc, "screenshot": cap.screenshot, "pdf": cap.pdf}
+                files = {role: path for role, path in files.items() if path is not None}
+                names = {str(path): f"{url} [{role}]" for role, path in files.items()}
+                report = ingest_paths(store, [str(p) for p in files.values()], kind=kind,
+                                      tags=tags, restricted=restricted, actor=actor, names=names)
+                by_role = dict(zip(files, report.results, strict=True))
+                failed = [f"{role}: {r.error}" for role, r in by_role.items() if r.status == "failed"]
+                result = CaptureResult(
+                    url, "failed" if by_role["warc"].status == "failed" else "stored",
+                    error="; ".join(failed) or None, title=cap.title,
+                    files={role: r.sha256 for role, r in by_role.items() if r.sha256},
+                    document_ids=[i for r in by_role.values() for i in r.document_ids])
+                with store.session() as session:
+                    page_docs = by_role["warc"].document_ids
+                    if page_docs:
+                        for role in ("screenshot", "pdf"):
+                            r = by_role.get(role)
+                            for child in (r.document_ids[:1] if r else []):
+                                if not session.scalar(select(DocumentLink).where(
+                                        DocumentLink.parent_id == page_docs[0],
+                                        DocumentLink.child_id == child)):
+                                    session.add(DocumentLink(parent_id=page_docs[0], child_id=child,
+                                                             relation=role, name=names[str(files[role])]))
+                    entry = ledger.append(session, actor=actor, action="capture",
+                                          object_type="capture", object_id=url, payload={
+                                              "url": url, "final_url": cap.final_url,
+                                              "http_status": cap.status, "title": cap.title,
+                                              "captured_at": cap.at, "user_agent": cap.user_agent,
+                                              "resources": cap.resources, "files": result.files,
+                                              "document_ids": result.document_ids,
+                                              "notes": cap.notes})
+                    session.flush()
+                    result.ledger_seq = entry.seq
+                if extract and result.document_ids:
+                    from harvestwatch.services import extract as extract_service
+
+                    extract_service.extract_documents(store, result.document_ids)
+        out.append(result)
+        if on_result:
+            on_result(result)
+    return out

@@ -72,6 +72,8 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]
 
 
 _NOT_READ = ("image", "archive", "svg")  # payloads of a capture that are not read as documents
+_PAGE_PARTS = ("text/css", "text/javascript", "application/javascript", "application/x-javascript",
+               "font/", "application/font", "application/wasm")  # a page's furniture, not text
 
 
 def _parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument]:
@@ -113,6 +115,9 @@ def _parse_warc(data: bytes, source: str, max_bytes: int) -> list[ParsedDocument
             if getattr(record.raw_stream, "limit", 0) > 0:  # declared length not all there
                 raise CorruptInput(source, f"WARC is truncated inside {_record(uri)}")
             label = f"{source}#{uri}"
+            if (ctype or "").lower().startswith(_PAGE_PARTS):
+                skipped.append(f"{uri}: {ctype.split(';')[0]} payload (page furniture), not read")
+                continue
             try:
                 from harvestwatch.ingest.sniff import sniff
 
