@@ -133,3 +133,13 @@ def test_cli_checks_come_first_and_rows_can_be_chosen(tmp_path):
     bad.write_text(HEADER + "deceased_donors,XZ,1800,5,donors,R,https://e.org,q,yes\n")
     imp = subprocess.run([*cli, "data", "import", str(bad)], capture_output=True, text=True)
     assert imp.returncode != 0 and "bad.csv row 2" in imp.stderr and "1950–2100" in imp.stderr
+
+
+def test_a_bad_file_already_in_the_store_gives_a_clear_error_not_a_traceback(sqlite_store):
+    from harvestwatch.services.analysis import run_integrity
+
+    folder = sqlite_store.settings.store_dir / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "old.csv").write_text(HEADER + "deceased_donors,XZ,2016,inf,donors,R,https://e.org,q,yes\n")
+    with pytest.raises(ValidationError, match=r"old.csv row 2.*finite.*data remove old.csv"):
+        run_integrity("US:deceased_liver_donors", store=sqlite_store)

@@ -35,7 +35,11 @@ def user_rows(store: Store | Settings | None) -> list[ds.Row]:
     rows: list[ds.Row] = []
     if folder and folder.exists():
         for f in sorted(folder.glob("*.csv")):
-            rows += ds.parse_rows(f.read_text(encoding="utf-8-sig"), f"user/{f.name}", rank=100)
+            try:
+                rows += ds.parse_rows(f.read_text(encoding="utf-8-sig"), f"user/{f.name}", rank=100)
+            except ValidationError as exc:  # a file stored before validation was this strict
+                raise ValidationError(exc.source, f"{exc.reason}; fix the file and import it again, or "
+                                                  f"'harvestwatch data remove {f.name}'") from None
     return rows
 
 
