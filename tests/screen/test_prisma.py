@@ -55,6 +55,8 @@ def test_every_level_adds_up():
                                                        + 11)
     assert _n(t, "Ethical concern confirmed") == 13
     assert "• Not a transplant paper: 180" in t and "• same DOI: 60" in t
+    assert "not yet read" not in " ".join(t)
+    assert "(3 included record(s) not yet read" in " ".join(_texts(flow_svg(_counts(not_run=3))))
     assert flow_svg(c) == flow_svg(_counts())  # deterministic
 
 

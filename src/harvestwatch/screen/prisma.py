@@ -31,6 +31,7 @@ class PrismaCounts:
     confirmed_flagged: int  # flagged, concern confirmed
     confirmed_unflagged: int  # concern confirmed by reviewers without a rule flag
     reviewers: int = 2
+    not_run: int = 0  # included records the current rule version has not read yet
     kappa: str = ""  # Kappa.describe() or ""
     stopping: str = ""  # the stopping-rule line, or ""
     notes: list[str] = field(default_factory=list)
@@ -74,6 +75,7 @@ class PrismaCounts:
                 "flagged_by_rule": self.flagged_by_rule, "flag_wrong": self.flag_wrong,
                 "confirmed": self.confirmed, "confirmed_flagged": self.confirmed_flagged,
                 "confirmed_unflagged": self.confirmed_unflagged, "reviewers": self.reviewers,
+                "included_not_run_by_rules": self.not_run,
                 "kappa": self.kappa, "stopping": self.stopping}
 
 
@@ -193,6 +195,9 @@ def flow_svg(c: PrismaCounts) -> str:
                                                           key=lambda kv: (-kv[1], kv[0])) if n]
     if rule_items:
         rule_items.append("(a record can carry several rules)")
+    if c.not_run:
+        rule_items.append(f"({c.not_run:,} included record(s) not yet read by the current rules: "
+                          "run 'harvestwatch screen run')")
     unassessed = c.flagged - c.flag_wrong - c.confirmed_flagged
     rows: list[tuple[str | None, _Box, list[_Box]]] = [
         ("Identification",

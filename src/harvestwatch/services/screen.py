@@ -560,13 +560,15 @@ def prisma(store: Store, *, project: str = "default") -> PrismaCounts:
         rules_of.setdefault(pk, set()).add(rule)
     excluded: Counter[str] = Counter()
     by_rule: Counter[str] = Counter()
-    flagged = wrong = conf_f = conf_u = 0
+    flagged = wrong = conf_f = conf_u = not_run = 0
+    version = {r.id: r.screened_version for r in rv.records}
     for pk, st in rv.states.items():
         if st.final is None:
             continue
         if st.final == "exclude":
             excluded[st.reason or "other"] += 1
             continue
+        not_run += version[pk] != VERSION
         if pk in rules_of:
             flagged += 1
             by_rule.update(rules_of[pk])
@@ -594,7 +596,7 @@ def prisma(store: Store, *, project: str = "default") -> PrismaCounts:
                         resolved=statuses["resolved"],
                         excluded=dict(excluded), flagged_by_rule=dict(by_rule), flagged=flagged,
                         flag_wrong=wrong, confirmed_flagged=conf_f, confirmed_unflagged=conf_u,
-                        reviewers=rv.settings["reviewers"], kappa=kappa, stopping=stop)
+                        reviewers=rv.settings["reviewers"], not_run=not_run, kappa=kappa, stopping=stop)
 
 
 def prisma_svg(store: Store, *, project: str = "default") -> str:
