@@ -95,17 +95,24 @@ def _volume(beds, occupancy, los, teams=None, ops=None):
 
 
 def _simulate(hospitals: list[HospitalInput], shared: SharedAssumptions | None,
-              rng: np.random.Generator, n: int) -> np.ndarray:
+              rng: np.random.Generator, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Total capacity per draw, and the drawn inputs a chart shows (shared ones, total beds)."""
     occ = shared.occupancy.draw(rng, n) if shared else None  # once per simulation, for everyone
     los = shared.length_of_stay.draw(rng, n) if shared else None
     total = np.zeros(n)
+    beds_total = np.zeros(n)
     for h in hospitals:
-        total += _volume(h.beds.draw(rng, n),
+        beds = h.beds.draw(rng, n)
+        beds_total += beds
+        total += _volume(beds,
                          h.occupancy.draw(rng, n) if h.occupancy else occ,
                          h.length_of_stay.draw(rng, n) if h.length_of_stay else los,
                          h.teams.draw(rng, n) if h.teams else None,
                          h.operations_per_team.draw(rng, n) if h.operations_per_team else None)
-    return total
+    drawn = {"beds_total": beds_total}
+    if shared:
+        drawn |= {"shared_occupancy": occ, "shared_length_of_stay": los}
+    return total, drawn
 
 
 def _at(hospitals: list[HospitalInput], shared: SharedAssumptions | None, vary: str | None = None,
@@ -137,7 +144,7 @@ def capacity_model(hospitals: list[HospitalInput], shared: SharedAssumptions | N
             raise ValidationError(h.name, "no occupancy or length of stay: give the hospital's own or "
                                           "shared assumptions (CLI: --occupancy and --los)")
     rng = np.random.default_rng(seed)
-    samples = _simulate(hospitals, shared, rng, draws)
+    samples, drawn = _simulate(hospitals, shared, rng, draws)
     med, lo, hi = summarise(samples, level)
     tornado = []
     for name, label in (("beds", "beds (every hospital)"), ("occupancy", "occupancy"),
@@ -176,7 +183,7 @@ def capacity_model(hospitals: list[HospitalInput], shared: SharedAssumptions | N
         inputs=inputs, seed=seed,
         details={"hospitals": len(hospitals), "draws": draws, "tornado": tornado,
                  "mode_estimate": _at(hospitals, shared), "relative_width": rel,
-                 "distributions": {"capacity": quantiles(samples)},
+                 "distributions": {k: quantiles(v) for k, v in drawn.items()} | {"capacity": quantiles(samples)},
                  "shared": {"occupancy": shared.occupancy.to_dict(),
                             "length_of_stay": shared.length_of_stay.to_dict()} if shared else None},
         conclusion=f"Consistent with {lo:,.0f}–{hi:,.0f} transplants a year given these inputs "

@@ -152,44 +152,54 @@ LABELS = {"transplants": "transplants", "deceased_donors": "deceased donors", "o
           "discard_rate": "discard rate", "living_share": "living-donor share", "living_transplants":
           "living-donor transplants", "supply": "supply (organs)", "gap": "unexplained organs (gap)",
           "waiting_list": "waiting list (people)", "implied_supply": "implied supply (organs/year)",
-          "capacity": "capacity (transplants/year)"}
+          "capacity": "capacity (transplants/year)", "beds_total": "beds (all hospitals)",
+          "shared_occupancy": "occupancy (shared)", "shared_length_of_stay": "length of stay, days (shared)"}
 RESULT_KEYS = ("gap", "implied_supply", "capacity")
 
 
+def _dist_row(ax, key: str, q: dict) -> None:
+    """One input or result: 5–95% line, 25–75% box, median tick, on its own x axis."""
+    plt = _plt()
+    color = RED if key in RESULT_KEYS else BLUE
+    ax.hlines(0, q["p05"], q["p95"], color=color, lw=1.5)
+    ax.add_patch(plt.Rectangle((q["p25"], -0.25), max(q["p75"] - q["p25"], 1e-12), 0.5, color=color,
+                               alpha=0.35 if key not in RESULT_KEYS else 0.5, lw=0))
+    ax.plot([q["p50"]], [0], "|", color=color, ms=14, mew=2)
+    if key == "gap":
+        ax.axvline(0, color=GREY, ls="--", lw=0.8)
+    span = q["p95"] - q["p05"]
+    pad = span * 0.15 if span > 0 else max(abs(q["p50"]) * 0.05, 1e-3)
+    lo, hi = q["p05"] - pad, q["p95"] + pad
+    if key == "gap":
+        lo, hi = min(lo, -pad), max(hi, pad)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.6, 0.6)
+    ax.set_yticks([])
+    ax.set_ylabel(LABELS.get(key, key.replace("_", " ")), rotation=0, ha="right", va="center", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    if max(abs(lo), abs(hi)) >= 1000:
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(6))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    label = f"{q['p50']:,.0f}" if abs(q["p50"]) >= 1000 else f"{q['p50']:.4g}"
+    ax.text(1.0, 0.5, f" {label}", transform=ax.transAxes, fontsize=7, va="center", color=color)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+
+def _ordered(dist: dict) -> list[str]:
+    return [k for k in dist if k not in RESULT_KEYS] + [k for k in RESULT_KEYS if k in dist]
+
+
 def _distributions(result: dict):
-    """One row per input (its own axis): 5–95% line, 25–75% box, median; the result row in red."""
+    """One row per input (its own axis); the result row in red."""
     plt = _plt()
     dist = result["details"]["distributions"]
-    keys = [k for k in dist if k not in RESULT_KEYS] + [k for k in RESULT_KEYS if k in dist]
+    keys = _ordered(dist)
     fig, axes = plt.subplots(len(keys), 1, figsize=(7, 0.75 * len(keys) + 0.6), squeeze=False)
     for ax, key in zip(axes[:, 0], keys, strict=True):
-        q = dist[key]
-        color = RED if key in RESULT_KEYS else BLUE
-        ax.hlines(0, q["p05"], q["p95"], color=color, lw=1.5)
-        ax.add_patch(plt.Rectangle((q["p25"], -0.25), max(q["p75"] - q["p25"], 1e-12), 0.5, color=color,
-                                   alpha=0.35 if key not in RESULT_KEYS else 0.5, lw=0))
-        ax.plot([q["p50"]], [0], "|", color=color, ms=14, mew=2)
-        if key == "gap":
-            ax.axvline(0, color=GREY, ls="--", lw=0.8)
-        span = q["p95"] - q["p05"]
-        pad = span * 0.15 if span > 0 else max(abs(q["p50"]) * 0.05, 1e-3)
-        lo, hi = q["p05"] - pad, q["p95"] + pad
-        if key == "gap":
-            lo, hi = min(lo, -pad), max(hi, pad)
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(-0.6, 0.6)
-        ax.set_yticks([])
-        ax.set_ylabel(LABELS.get(key, key.replace("_", " ")), rotation=0, ha="right", va="center", fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
-        if max(abs(lo), abs(hi)) >= 1000:
-            from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-            ax.xaxis.set_major_locator(MaxNLocator(6))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-        label = f"{q['p50']:,.0f}" if abs(q["p50"]) >= 1000 else f"{q['p50']:.4g}"
-        ax.text(1.0, 0.5, f" {label}", transform=ax.transAxes, fontsize=7, va="center", color=color)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
+        _dist_row(ax, key, dist[key])
     axes[0, 0].set_title(f"{result['method']}: inputs and result (bar 5–95%, box 25–75%, tick median)",
                          fontsize=8.5)
     fig.tight_layout(h_pad=0.4)
@@ -197,13 +207,22 @@ def _distributions(result: dict):
 
 
 def _tornado(result: dict):
+    """Capacity: the tornado (one input at its min and max, others at their mode) with the
+    simulated interval, then each drawn input's distribution and the total."""
     plt = _plt()
     rows = result["details"]["tornado"]
-    fig, ax = plt.subplots(figsize=(6.5, 0.9 + 0.45 * max(1, len(rows))))
+    dist = result["details"].get("distributions") or {}
+    keys = _ordered(dist)
+    heights = [0.9 + 0.45 * max(1, len(rows))] + [0.75] * len(keys)
+    fig, axes = plt.subplots(len(heights), 1, figsize=(7, sum(heights) + 0.8), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    ax = axes[0, 0]
+    for row_ax, key in zip(axes[1:, 0], keys, strict=True):
+        _dist_row(row_ax, key, dist[key])
     mode = result["details"]["mode_estimate"]
     for i, r in enumerate(reversed(rows)):
         lo, hi = sorted((r["at_min"], r["at_max"]))
-        ax.barh(i, hi - lo, left=lo, color="#1f3b73")
+        ax.barh(i, hi - lo, left=lo, color=BLUE, alpha=0.8, zorder=2)
     ax.set_yticks(range(len(rows)), [r["input"] for r in reversed(rows)], fontsize=8)
     ax.axvline(mode, color=RED, lw=1)
     iv = result.get("interval") or {}
@@ -213,7 +232,7 @@ def _tornado(result: dict):
         val = (result.get("details") or {}).get("validation")
         if val:
             ax.axvline(val["actual"], color="#27ae60", lw=1.5, label=f"performed: {val['actual']:,.0f}")
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35), frameon=False, ncol=2)
+        ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, ncol=2)
     ax.set_xlabel(f"{result['unit']} (one input at its min and max, others at their mode)", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     fig.tight_layout()

@@ -16,6 +16,7 @@ from harvestwatch.extract.mentions import ENTITY_LABELS
 from harvestwatch.ingest.pipeline import KINDS
 from harvestwatch.services import analysis as analysis_svc
 from harvestwatch.services import extract as extract_svc
+from harvestwatch.services import ingest as ingest_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.web.app import page
@@ -126,11 +127,22 @@ def document(request: Request, doc_id: int, hl: str = ""):
         if a.isdigit() and b.isdigit():
             extra = (int(a), int(b))
     decisions = users_svc.decisions_for(st, [i["id"] for i in items])
+    ocr = ingest_svc.ocr_pages(st, doc_id)
     return page(request, "document.html", {
+        "family": ingest_svc.family(st, doc_id, include_restricted=is_cleared(user)),
+        "ocr": ocr, "ocr_meta": doc["metadata"].get("ocr"),
+        "ocr_hit": ingest_svc.ocr_boxes(ocr, *extra) if ocr and extra else None,
         "doc": doc, "body": render(doc["text"], items, extra), "items": items,
         "items_json": _script_json({i["id"]: i for i in items}),
         "stances": [i for i in items if i["item_type"] == "stance"],
         "decisions": decisions})
+
+
+@router.get("/documents/{doc_id}/pages/{number}.png")
+def page_image(request: Request, doc_id: int, number: int):
+    user = require(request)
+    data = ingest_svc.page_image(_store(request), doc_id, number, include_restricted=is_cleared(user))
+    return Response(data, media_type="image/png")
 
 
 @router.get("/documents/{doc_id}/original")
