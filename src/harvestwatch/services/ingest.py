@@ -183,3 +183,32 @@ def capture(store: Store, urls: Iterable[str], *, screenshot: bool = True, pdf: 
         if on_result:
             on_result(result)
     return out
+
+
+def page_image(store: Store, document_id: int, page: int, *,
+               include_restricted: bool = False) -> bytes:
+    """The PNG image OCR read for one page (boxes in ``ocr_pages`` are in its pixels)."""
+    from harvestwatch.core.errors import NotFound
+    from harvestwatch.ingest import ocr
+    from harvestwatch.store.documents import find_document
+
+    with store.session() as session:
+        doc = find_document(session, document_id, include_restricted=include_restricted)
+        row = session.scalar(select(OcrPage).where(OcrPage.document_id == doc.id,
+                                                   OcrPage.page == page))
+        if row is None:
+            raise NotFound(f"document {document_id} has no OCR page {page}")
+        sha, mime, dpi = doc.sha256, doc.mime, row.dpi
+    data = store.blobs.read(sha)
+    if mime == "application/pdf":
+        return ocr.pdf_jobs(data, [page], f"document {document_id}", dpi=dpi)[0].image
+    return ocr.image_jobs(data, f"document {document_id}")[page - 1].image
+
+
+def ocr_boxes(pages: list[dict], start: int, end: int) -> dict | None:
+    """The page and word boxes of the text span [start, end), for drawing on the page image."""
+    for p in pages:
+        boxes = [w[2:6] for w in p["words"] if w[0] < end and w[1] > start]
+        if boxes:
+            return {"page": p["page"], "width": p["width"], "height": p["height"], "boxes": boxes}
+    return None
