@@ -20,7 +20,7 @@ def _q(text: str) -> list[tuple]:
     ("It was an industry valued at over a billion dollars annually.", ("over a billion dollars annually", "money", 1e9, "over")),
     ("They took the corneas of some 2,000 patients while they were alive.", ("some 2,000 patients", "victims", 2000, "about")),
     ("The practice went on for more than a decade.", ("more than a decade", "duration", 10, "over")),
-    ("Patients were offered a waiting time of two weeks.", ("two weeks", "wait_time", 2, None)),
+    ("Patients were offered a waiting time of two weeks.", ("two weeks", "wait_time", 14, None)),  # in days
     ("An estimated 1.5 million Uyghurs are detained in camps.", ("An estimated 1.5 million Uyghurs", "victims", 1.5e6, "about")),
     ("There were 712 hospitals approved for transplants.", ("712 hospitals", "hospitals", 712, None)),
 ])
@@ -137,5 +137,5 @@ def test_phrases_rates_word_ranges_and_borrowed_nouns():
     assert by_text["more than 50 witnesses"][1] == "other"  # not "days"
     borrowed = by_text["60,000 to 100,000 a year"]
     assert borrowed[1] == "transplants" and borrowed[3:5] == (60000, 100000) and borrowed[6] == "per year"
-    assert by_text["two to three years"][3:5] == (2, 3)
+    assert by_text["two to three years"][3:5] == (730, 1095)  # a wait, in days
     assert "three years" not in by_text

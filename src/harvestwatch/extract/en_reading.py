@@ -189,7 +189,7 @@ def read_en(doc, start: int, end: int) -> EnReading | None:
             if not agent:  # harm done to the counted: "removing their organs", "held in camps"
                 near = [ch] if ch.dep_ in ("advcl", "xcomp", "conj") else \
                     [g for g in ch.children if g.dep_ == "pobj"] if ch.dep_ == "prep" and \
-                    ch.lower_ in ("in", "into", "at", "inside") else []
+                    ch.lower_ in ("in", "into", "at", "inside", "to") else []
                 cues += [("harm", _cue(g, "predicate")) for g in near if _token_cue(g) == "harm"]
         subject = _subject(verb, noun)
     if verb is not None and kind is None and noun is None:

@@ -228,7 +228,8 @@ def _inherit_counted(text: str, mentions: list[QuantityMention]) -> None:
             continue
         lo, hi = _sentence_bounds(text, m.start)
         donors = [o for o in mentions if o is not m and lo <= o.start < hi and o.quantity.what
-                  not in ("other", "duration", "wait_time", "money")]
+                  not in ("other", "duration", "wait_time", "money")
+                  and _refers(text[min(m.end, o.end):max(m.start, o.start)], o.start < m.start)]
         if donors:
             d = donors[0].quantity
             unit = d.unit.split("/")[0] + (f"/{q.time_scope[4:]}" if (q.time_scope or "").startswith("per ") else "")
@@ -240,6 +241,15 @@ def _inherit_counted(text: str, mentions: list[QuantityMention]) -> None:
             extra = {k: v for k, v in q.extra.items() if k != "counted"}
             m.quantity = Quantity(q.interval, q.unit, q.what, q.value, q.qualifier, q.time_scope,
                                   q.subject, extra)
+
+
+def _refers(between: str, before: bool) -> bool:
+    """Whether a bare amount takes what a figure counts: in one clause with it ("more than
+    12,000 – and as many as 20,000 – organ transplants"), or after it through "the number",
+    "the figure" ("13,000 transplants, while researchers put the true number at 60,000")."""
+    if not re.search(r"[,;:]", between):
+        return True
+    return before and bool(re.search(r"\b(?:number|figure|total|estimate|count)s?\b", between, re.I))
 
 
 def _share(text: str, m: re.Match) -> QuantityMention | None:
@@ -365,6 +375,7 @@ def _reading(text: str, m: re.Match, doc) -> QuantityMention | None:
 
 _WAIT = re.compile(r"\b(?:wait\w*|await\w*|within|queu\w*|matching|find an organ|found in)\b", re.I)
 _QUOTES = "\"“”‘’'"
+_IN_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 _ARGUMENT = {"nsubj", "nsubjpass", "dobj", "attr", "appos"}
 _PER_MILLION = re.compile(r"per[\s-]million|\bpmp\b", re.I)
 _RATE_BEFORE = re.compile(r"\b(?:[Ee]ach|[Ee]very|[Pp]er)\s+(year|month|week|day)\b|\b(annually|monthly|daily)\b")
@@ -414,8 +425,16 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
                 extra["counted"] = False  # may borrow a counted noun from its sentence
     if what == "duration" and re.match(r"[\s,]*(?:\d+\s+\w+\s+)?ago\b", text[span_end:span_end + 16]):
         return None  # "3 years, 3 months ago": a relative time, not a quantity
-    if what == "duration" and _WAIT.search(sentence):
+    wait = _WAIT.search(text, s_lo, s_hi) if what == "duration" else None
+    if wait:
         what = "wait_time"
+        extra["decided_by"] = [{"word": wait.group(), "start": wait.start(), "end": wait.end(),
+                                "role": "predicate"}]
+    if what == "wait_time" and unit in _IN_DAYS:  # waits are compared in days
+        f = _IN_DAYS[unit]
+        value = value * f if value is not None else None
+        vague = (vague[0] * f, vague[1] * f) if vague is not None else None
+        unit = "days"
     if what == "duration":
         prev = text[max(0, q_start - 6):q_start].lower()
         if re.search(r"past\s+$|last\s+$", prev):
