@@ -173,3 +173,32 @@ def test_legacy_and_open_office_files_through_libreoffice():
     assert "Trump tower" in odt.text
     xls, = parse_bytes((FIXTURES / "rom.xls").read_bytes(), source="rom.xls")
     assert xls.text.startswith("Sheet: ")
+
+
+def test_a_sheet_becomes_a_dataset_whose_values_cite_their_cells(sqlite_store, tmp_path):
+    from openpyxl import Workbook
+
+    from harvestwatch.services import analysis as analysis_svc
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Liver"
+    sheet.append(["Year", "Liver transplants", "Note"])
+    sheet.append([2005, 2500, "hospital report"])
+    sheet.append([2006, 3000, None])
+    sheet.append(["Total", 5500, None])
+    path = tmp_path / "liver.xlsx"
+    book.save(path)
+    report = ingest_paths(sqlite_store, [str(path)])
+    doc_id = report.results[0].document_ids[0]
+    text = ingest_svc.sheet_dataset(sqlite_store, doc_id, sheet="Liver", year_col="A",
+                                    value_col="B", metric="liver_transplants", country="CN",
+                                    unit="transplants")
+    lines = text.splitlines()
+    assert len(lines) == 3 and lines[1].startswith("liver_transplants,CN,2005,2500,transplants,")
+    sha = report.results[0].sha256
+    assert f"harvestwatch:document/{sha}#sheet=Liver&cell=B3" in lines[2]
+    out = tmp_path / "liver.csv"
+    out.write_text(text, encoding="utf-8")
+    imported = analysis_svc.import_dataset(sqlite_store, out)
+    assert imported

@@ -157,7 +157,29 @@ def capture(
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
 
+def sheet_dataset(
+    ref: str = typer.Argument(..., help="Document id or sha256 of a stored workbook."),
+    sheet: str = typer.Option(..., "--sheet", help="Sheet name."),
+    year_col: str = typer.Option(..., "--year-col", help="Column of the year (A, B, ...)."),
+    value_col: str = typer.Option(..., "--value-col", help="Column of the value."),
+    metric: str = typer.Option(..., "--metric", help="What the values count."),
+    country: str = typer.Option(..., "--country", help="ISO country code, e.g. CN."),
+    unit: str = typer.Option(..., "--unit", help="Unit of the values, e.g. transplants."),
+    out: str = typer.Option(..., "--out", help="CSV file to write (then: analyse data import)."),
+    store: str = StoreOpt,
+) -> None:
+    """Write one sheet of a stored workbook as a dataset CSV, each value citing its cell."""
+    from pathlib import Path
+
+    text = svc.sheet_dataset(_store(store), ref, sheet=sheet, year_col=year_col,
+                             value_col=value_col, metric=metric, country=country, unit=unit)
+    Path(out).write_text(text, encoding="utf-8")
+    err_console.print(f"wrote {text.count(chr(10)) - 1} row(s) to {out}", highlight=False,
+                      markup=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ingest commands to the root app."""
     app.command("ingest")(ingest)
     app.command("capture")(capture)
+    app.command("sheet-dataset")(sheet_dataset)

@@ -24,7 +24,7 @@ from harvestwatch.store.ingest_links import DocumentLink, OcrPage
 from harvestwatch.store.models import Document
 
 __all__ = ["ingest", "retry", "failures", "family", "ocr_pages", "Limits", "KINDS", "printable",
-           "count_inputs", "capture", "CaptureResult"]
+           "count_inputs", "capture", "CaptureResult", "sheet_dataset", "page_image", "ocr_boxes"]
 
 printable = escape_for_terminal  # names and reasons as they may be shown on a terminal
 
@@ -212,3 +212,63 @@ def ocr_boxes(pages: list[dict], start: int, end: int) -> dict | None:
         if boxes:
             return {"page": p["page"], "width": p["width"], "height": p["height"], "boxes": boxes}
     return None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _col_index(letters: str) -> int:
+    index = 0
+    for ch in letters.strip().upper():
+        if not "A" <= ch <= "Z":
+            from harvestwatch.core.errors import ValidationError
+
+            raise ValidationError(letters, "a column is given by its letters (A, B, ..., AA)")
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def sheet_dataset(store: Store, ref: str | int, *, sheet: str, year_col: str, value_col: str,
+                  metric: str, country: str, unit: str, include_restricted: bool = False) -> str:
+    """One sheet of a stored workbook as a dataset CSV for ``analyse data import``: a row per
+    sheet row with a year and a number, each citing its cell
+    (``harvestwatch:document/SHA256#sheet=NAME&cell=B7``) and quoting its row."""
+    import csv
+    import io as _io
+
+    from python_calamine import CalamineWorkbook
+
+    from harvestwatch.core.errors import NotFound
+    from harvestwatch.store.documents import find_document
+
+    with store.session() as session:
+        doc = find_document(session, ref, include_restricted=include_restricted)
+        sha, title, names = doc.sha256, doc.title or doc.source.name, [
+            s.get("name") for s in (doc.meta or {}).get("sheets", [])]
+    if sheet not in names:
+        raise NotFound(f"document {ref} has no sheet {sheet!r} (sheets: {', '.join(map(str, names))})")
+    book = CalamineWorkbook.from_filelike(_io.BytesIO(store.blobs.read(sha)))
+    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    yi, vi = _col_index(year_col), _col_index(value_col)
+    out = _io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["metric", "country", "year", "value", "unit", "source_title", "source_url",
+                     "quote", "verified"])
+    for number, row in enumerate(rows, start=1):
+        year = row[yi] if yi < len(row) else None
+        value = row[vi] if vi < len(row) else None
+        if isinstance(year, float) and year.is_integer():
+            year = int(year)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not (
+                isinstance(year, int) or (isinstance(year, str) and year.strip().isdigit())):
+            continue  # headings, notes and empty rows are not data
+        cell = f"{value_col.upper()}{number}"
+        quote = " | ".join(_cell_text(v) for v in row).strip(" |")
+        writer.writerow([metric, country, int(year), _cell_text(value), unit, f"{title} (sheet {sheet})",
+                         f"harvestwatch:document/{sha}#sheet={sheet}&cell={cell}", quote, "false"])
+    return out.getvalue()
