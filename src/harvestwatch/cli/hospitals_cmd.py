@@ -71,6 +71,16 @@ def show(name: str = typer.Argument(..., help="Any name: English, 简体, 繁體
             console.print(f"  sources disagree: {c}", highlight=False, markup=False)
     if not v.metrics:
         console.print("no sourced facts yet", highlight=False)
+    if v.documents:
+        table("stored documents that name it", ["doc", "title", "source", "as"],
+              [[d["id"], d["title"], d["source"], "; ".join(sorted({m["text"] for m in d["mentions"]}))]
+               for d in v.documents])
+    claims = [("allegation", c) for c in v.allegations] + [("testimony", c) for c in v.testimonies] \
+        + [("denial", c) for c in v.denials]
+    if claims:
+        table("what is alleged, testified and denied", ["kind", "who", "text", "source", "span"],
+              [[k, c["actor"] or "not identified", c["text"][:160], c["source"],
+                f"{c['document_id']}#span-{c['start']}-{c['end']}"] for k, c in claims])
     console.print(f"{len(v.documents)} stored document(s) name it; {len(v.allegations)} allegation(s) "
                   f"from {v.independent_sources} independent source(s); {len(v.denials)} denial(s); "
                   f"{v.proposals_pending} proposed fact(s) wait for review", highlight=False)
