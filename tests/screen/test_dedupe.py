@@ -89,6 +89,20 @@ def test_repeats_within_one_import_and_reused_ids(sqlite_store, tmp_path):
     assert svc.import_files(sqlite_store, [str(f), str(g)])["added"] == 0
 
 
+def test_same_id_from_another_file_is_a_duplicate_not_a_reimport(sqlite_store, tmp_path):
+    """RIS records without ID/AN are known by their DOI: the same paper exported by a second
+    database has the same id, and must be counted as a duplicate, not skipped as present."""
+    copy = tmp_path / "scopus_export.ris"
+    copy.write_bytes(EMBASE_RIS.read_bytes())
+    svc.import_files(sqlite_store, [str(EMBASE_RIS)])
+    out = svc.import_files(sqlite_store, [str(copy)])
+    assert out["duplicates_by_key"] == {"doi": 6} and out["skipped"] == 0
+    assert {d["id"] for d in svc.duplicates(sqlite_store)} == {
+        f"{r.id}@scopus_export.ris" for r in read_records(EMBASE_RIS)}
+    assert svc.import_files(sqlite_store, [str(copy)])["skipped"] == 6  # a re-import of that file
+    assert svc.prisma(sqlite_store).identified == 12
+
+
 def test_records_stored_before_the_review_migration_are_keyed_and_kept(tmp_path):
     """A store at screen_0001 with records: upgraded, its records get dedupe keys, none is lost."""
     import json

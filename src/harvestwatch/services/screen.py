@@ -91,58 +91,63 @@ def import_files(store: Store, paths: list[str], *, project: str = "default",
     A record duplicates one already kept in the project (from this or an earlier import) when
     they share a DOI, a PMID, or a normalised title and year (screen/dedupe.py); it is stored
     in ``screen_duplicates`` with the record it duplicates and the key, and counted in PRISMA.
-    A record whose id is already in the project is skipped (importing a file again adds only
-    what is missing); a different paper under an id already used (two exports numbering from
-    1) is kept under ``ID@FILE``. Every file is read and checked before anything is written;
-    rows are committed in chunks.
+    Importing a file again adds only what is missing (a record is known by its id and file).
+    An id another file already used is kept as ``ID@FILE`` (two exports numbering from 1, or
+    two RIS exports whose records are known by DOI), an id repeated within one file as
+    ``ID@FILE#N``; either is then a duplicate or a new record by its keys. Every file is read
+    and checked before anything is written; rows are committed in chunks.
     """
     added = skipped = renamed = 0
     dup_keys: Counter[str] = Counter()
     per_file = {}
     index = KeyIndex()
-    known: dict[str, Keys] = {}
+    known: dict[str, tuple[Keys, str | None]] = {}  # id → keys, file it came from
     refs: dict[str, _Ref] = {}
-    fresh: set[str] = set()  # ids added by this call
     with store.session() as s:
         _ensure_keys(s, project)
     with store.session() as s:
-        for pk, rid, doi, pmid, tkey, year in s.execute(
-                select(ScreenRecord.id, ScreenRecord.record_id, ScreenRecord.doi_key, ScreenRecord.pmid_key,
-                       ScreenRecord.title_key, ScreenRecord.year).where(ScreenRecord.project == project)):
+        for pk, rid, src, doi, pmid, tkey, year in s.execute(
+                select(ScreenRecord.id, ScreenRecord.record_id, ScreenRecord.source, ScreenRecord.doi_key,
+                       ScreenRecord.pmid_key, ScreenRecord.title_key, ScreenRecord.year)
+                .where(ScreenRecord.project == project)):
             k = Keys(doi or "", pmid or "", tkey or "", year)
             refs[rid] = _Ref(pk)
             index.add(refs[rid], k)
-            known[rid] = k
-        for rid, data in s.execute(select(ScreenDuplicate.record_id, ScreenDuplicate.data)
-                                   .where(ScreenDuplicate.project == project)):
-            known[rid] = keys_of(data)
+            known[rid] = (k, src)
+        for rid, src, data in s.execute(select(ScreenDuplicate.record_id, ScreenDuplicate.source,
+                                               ScreenDuplicate.data).where(ScreenDuplicate.project == project)):
+            known[rid] = (keys_of(data), src)
     files = [(Path(p).name, read_records(p)) for p in paths]  # every file parses before any write
     for name, records in files:
-        plan: list[tuple[Record, Keys, str | None]] = []  # record, keys, id it repeats
+        plan: list[tuple[Record, Keys, str | None]] = []  # record, keys, the id it was renamed from
+        seen_here: set[str] = set()
         for pos, r in enumerate(records, 1):
             k = keys_of(r.to_dict())
-            if r.id in known:
-                if r.id in fresh and _same(known[r.id], k):  # listed twice in this import
-                    plan.append((replace(r, id=f"{r.id}@{name}#{pos}"), k, r.id))
-                    continue
-                if _same(known[r.id], k):
+            rid = r.id
+            if rid in seen_here:
+                rid = f"{r.id}@{name}#{pos}"
+            elif rid in known and known[rid][1] not in (name, None):
+                rid = f"{r.id}@{name}"
+            seen_here.add(r.id)
+            if rid in known:
+                if _same(known[rid][0], k):  # imported before from this file: nothing to add
                     skipped += 1
                     continue
-                r.id = f"{r.id}@{name}"
-                renamed += 1
-                if r.id in known:
+                rid = f"{r.id}@{name}#{pos}"  # the file changed under its name
+                if rid in known:
                     skipped += 1
                     continue
-            known[r.id] = k
-            fresh.add(r.id)
-            plan.append((r, k, None))
+            known[rid] = (k, name)
+            plan.append((replace(r, id=rid), k, r.id if rid != r.id else None))
         n = d = 0
         by_key: Counter[str] = Counter()
         for i in range(0, len(plan), chunk):
             with store.session() as s:
                 new, dups = [], []
-                for r, k, repeats in plan[i:i + chunk]:
-                    m = index.match(k) or (Match(refs[repeats], "id") if repeats in refs else None)
+                for r, k, was in plan[i:i + chunk]:
+                    m = index.match(k)
+                    if m is None and was in refs and _same(known[was][0], k):
+                        m = Match(refs[was], "id")  # same id, no key to tell them apart
                     if m is not None:
                         dups.append((r, m))
                         continue
@@ -153,6 +158,7 @@ def import_files(store: Store, paths: list[str], *, project: str = "default",
                     ref = refs[r.id] = _Ref()
                     index.add(ref, k)
                     new.append((row, ref))
+                    renamed += was is not None
                 s.flush()
                 for row, ref in new:
                     ref.pk = row.id
@@ -170,7 +176,8 @@ def import_files(store: Store, paths: list[str], *, project: str = "default",
                                    "skipped": len(records) - len(plan)})
         added += n
         dup_keys.update(by_key)
-        per_file[name] = {"records": len(records), "added": n, "duplicates": d}
+        per_file[name] = {"records": len(records), "added": n, "duplicates": d,
+                          "skipped": len(records) - len(plan)}
     return {"added": added, "duplicates": sum(dup_keys.values()), "duplicates_by_key": dict(dup_keys),
             "skipped": skipped, "renamed": renamed, "files": per_file}
 
