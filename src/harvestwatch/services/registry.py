@@ -763,7 +763,7 @@ def run_capacity(store: Store, *, province: str | None = None, year: int | None 
         parts = [f"{k} missing for {v}" for k, v in needs.items()]
         parts += [f"refused: {r}" for r in refused]
         raise ValidationError("registry", "no hospital has every capacity input ("
-                              + "; ".join(parts) + "); give --occupancy and --length-of-stay "
+                              + "; ".join(parts) + "); give --occupancy and --los "
                               "priors or add facts")
     result = capacity_model(ci.inputs, ci.shared, draws=draws, seed=seed)
     result.details["registry"] = {"province": province, "year": year,
