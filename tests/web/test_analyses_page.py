@@ -15,5 +15,7 @@ def test_checks_come_before_the_conclusion_and_rows_can_be_chosen(as_user):
     chosen = client.get("/analyses", params={"dataset": "US:deceased_donors", "years": "2016:2023",
                                              "source": "peer_countries.csv"}).text
     assert "not smoother than counting noise" in chosen and "accepted by the choice of rows" in chosen
+    y2018 = client.get("/analyses", params={"year": 2018}).text
+    assert "How many transplanted organs in 2018" in y2018 and "living-donor share" in y2018
     bad = client.get("/analyses", params={"dataset": "CN:deceased_donors", "years": "later"}).text
     assert "expected FIRST:LAST" in bad

@@ -193,14 +193,14 @@ def claims(request: Request, kind: str = "", doc: int | None = None):
 
 @router.get("/analyses")
 def analyses(request: Request, dataset: str = "CN:deceased_donors", wait_days: float = 7.0,
-             years: str = "", exclude_approx: bool = False, source: str = ""):
+             years: str = "", exclude_approx: bool = False, source: str = "", year: int = 2015):
     require(request)
     st = _store(request)
     results = []
     choice = {"years": years, "exclude_approx": exclude_approx, "source": source}
     for run in (lambda: analysis_svc.run_integrity(dataset, store=st,
                                                    selection=analysis_svc.make_selection(**choice)),
-                lambda: analysis_svc.run_supply_gap(store=st),
+                lambda: analysis_svc.run_supply_gap(year=year, store=st),
                 lambda: analysis_svc.run_waiting(wait_days, population="national", store=st)):
         try:
             r = run()
@@ -208,7 +208,7 @@ def analyses(request: Request, dataset: str = "CN:deceased_donors", wait_days: f
         except Exception as exc:  # one failing analysis must not hide the others
             results.append({"result": None, "svg": None, "error": str(exc)})
     return page(request, "analyses.html", {"results": results, "dataset": dataset,
-                                           "wait_days": wait_days, "choice": choice,
+                                           "wait_days": wait_days, "choice": choice, "year": year,
                                            "datasets": analysis_svc.list_datasets(st)})
 
 
