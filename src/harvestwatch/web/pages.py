@@ -17,7 +17,6 @@ from harvestwatch.ingest.pipeline import KINDS
 from harvestwatch.services import analysis as analysis_svc
 from harvestwatch.services import extract as extract_svc
 from harvestwatch.services import ingest as ingest_svc
-from harvestwatch.services import ingest as ingest_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.web.app import page
@@ -137,13 +136,6 @@ def document(request: Request, doc_id: int, hl: str = ""):
         "items_json": _script_json({i["id"]: i for i in items}),
         "stances": [i for i in items if i["item_type"] == "stance"],
         "decisions": decisions})
-
-
-@router.get("/documents/{doc_id}/pages/{number}.png")
-def page_image(request: Request, doc_id: int, number: int):
-    user = require(request)
-    data = ingest_svc.page_image(_store(request), doc_id, number, include_restricted=is_cleared(user))
-    return Response(data, media_type="image/png")
 
 
 @router.get("/documents/{doc_id}/pages/{number}.png")
