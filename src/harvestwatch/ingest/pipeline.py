@@ -242,8 +242,12 @@ def _hash(p: _Parsed) -> None:
                 for d in p.docs]
 
 
-def _parse_task(item: Input, max_bytes: int, known: frozenset[str]) -> _Parsed:
-    return _parse_one(item, max_bytes, known, ocr="defer")
+_known: frozenset[str] = frozenset()  # the sources stored when the batch began (forked workers
+# inherit it, so it is not sent with every task)
+
+
+def _parse_task(item: Input, max_bytes: int) -> _Parsed:
+    return _parse_one(item, max_bytes, _known, ocr="defer")
 
 
 @dataclass
@@ -281,13 +285,15 @@ def _parsed_stream(items: list[Input], max_bytes: int, workers: int, known: froz
     window = max(2 * GROUP_MAX, 4 * workers)
     page_limit = limits.page_timeout + 30
 
+    global _known
+    _known = known
     with WorkerPool(workers, limits.memory) as pool:
         def submit_files() -> None:
             nonlocal next_submit
             while next_submit < len(items) and next_submit - next_yield < window \
                     and pool.busy < 2 * workers:
                 pool.submit(("parse", next_submit), _parse_task,
-                            (items[next_submit], max_bytes, known), limits.file_timeout)
+                            (items[next_submit], max_bytes), limits.file_timeout)
                 next_submit += 1
 
         def start_ocr(index: int, parsed: _Parsed) -> None:
