@@ -84,13 +84,18 @@ def _year(q: QuantityRef, sentence: str) -> int | None:
     return int(years[0]) if len(set(years)) == 1 else None
 
 
+NEARBY = 400  # characters: how far back a named hospital still frames what follows (loose mode)
+
+
 def attribute(text: str, matches: list[NameMatch], pos: int, *,
-              document_fallback: bool = True) -> tuple[str, str] | None:
+              loose: bool = True) -> tuple[str, str] | None:
     """The hospital a statement at ``pos`` is about, with the reason, or None.
 
     Named in its sentence (the nearest before it when several are); else named last before it
-    in the same paragraph; else (``document_fallback``) the only registry hospital the
-    document names.
+    in the same paragraph. ``loose`` (for proposals a reviewer checks) also accepts the
+    hospital named last within ``NEARBY`` characters before it — interview transcripts name
+    the hospital once, then quote the call line by line — and else the only registry
+    hospital the document names.
     """
     if not matches:
         return None
@@ -105,7 +110,13 @@ def attribute(text: str, matches: list[NameMatch], pos: int, *,
     before = [m for m in matches if _paragraph_start(text, pos) <= m.start < pos]
     if before:
         return before[-1].hospital_id, f"named last before it in the paragraph as “{before[-1].text}”"
-    if document_fallback and len({m.hospital_id for m in matches}) == 1:
+    if not loose:
+        return None
+    nearby = [m for m in matches if pos - NEARBY <= m.start < pos]
+    if nearby:
+        m = nearby[-1]
+        return m.hospital_id, f"named last before it, {pos - m.end} characters earlier, as “{m.text}”"
+    if len({m.hospital_id for m in matches}) == 1:
         return matches[0].hospital_id, "the only registry hospital the document names"
     return None
 
@@ -141,8 +152,8 @@ def quantity_from_item(item: dict) -> QuantityRef:
 
 def quantities_in(text: str, language: str) -> list[QuantityRef]:
     """Fresh quantity extraction, for documents stored without extracted items."""
-    from harvestwatch.extract.lang.zh import extract_quantities_zh
     from harvestwatch.extract.quantities import extract_quantities
+    from harvestwatch.extract.zh_quantities import extract_quantities_zh
 
     found = extract_quantities_zh(text) if language == "zh" else extract_quantities(text)
     return [quantity_from_item(m.to_item()) for m in found]

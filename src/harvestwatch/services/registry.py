@@ -347,7 +347,7 @@ def show_hospital(store: Store, name: str, *, include_restricted: bool = False) 
                                              ExtractedItem.item_type.in_(("stance", "testimony")))
             for item in s.scalars(iq.order_by(ExtractedItem.document_id, ExtractedItem.start)):
                 who = attribute(texts[item.document_id], all_mentions[item.document_id], item.start,
-                                document_fallback=False)  # the passage itself must point at it
+                                loose=False)  # the passage itself must point at it
                 if who is None or who[0] != h.id:
                     continue
                 doc = doc_rows[item.document_id]
