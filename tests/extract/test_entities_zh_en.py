@@ -162,3 +162,8 @@ def test_transcript_labels_with_descriptions_and_answers_on_the_next_line():
     assert any(q == "我們感覺" for q in said.values())
     assert "中國駐歐盟使團" in _ents(r, "organization")
     assert "蘇家屯" not in _ents(extract_text("就「蘇家屯事件」回覆說。", "zh"), "person")
+
+
+def test_two_names_joined_by_he_are_two_people():
+    r = extract_text("两位法轮功学员沈越千和王少华在旧金山讲述了经历。", "zh")
+    assert {"沈越千", "王少华"} <= _ents(r, "person")

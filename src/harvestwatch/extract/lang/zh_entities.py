@@ -136,12 +136,38 @@ def _is_person(tok: Token) -> bool:
     return w[:2] in SURNAMES or w[0] in SURNAMES
 
 
+def _coordinated_names(toks: tuple[Token, ...], i: int) -> tuple[list[tuple[int, int]], int] | None:
+    """Names joined by 和/与 inside a run of name-tagged words, split at the conjunction."""
+    j = i
+    while j < len(toks) and toks[j].tag in (*_NAME_TAGS, "nz") and (j == i or toks[j].start == toks[j - 1].end):
+        j += 1
+    if j - i < 2:
+        return None
+    start, end = toks[i].start, toks[j - 1].end
+    joined = "".join(t.word for t in toks[i:j])
+    inner = [k for k, ch in enumerate(joined) if ch in "和与" and 0 < k < len(joined) - 1]
+    if len(inner) != 1 or any(joined[inner[0]] in t.word and t.word.startswith(joined[inner[0]])
+                              for t in toks[i:j]):
+        return None  # only a conjunction the segmenter glued inside a word
+    k = inner[0]
+    parts = [(start, start + k), (start + k + 1, end)]
+    if all(2 <= b - a <= 3 and joined[a - start] in SURNAMES and joined[a - start:b - start] not in _dictionary()[0]
+           for a, b in parts):
+        return parts, j
+    return None
+
+
 def _persons(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     """Person names: jieba's name tags, with a surname split from its given name (汪/志远) joined."""
     out, i = [], 0
     while i < len(toks):
         t = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else None
+        run = _coordinated_names(toks, i)
+        if run:  # "沈越/千和王/少华": two names joined by 和 that the segmenter cut across
+            out.extend(run[0])
+            i = run[1]
+            continue
         after_title = i > 0 and toks[i - 1].end == t.start and toks[i - 1].word.endswith(TITLES)
         if (t.tag == "nr" or after_title) and len(t.word) == 1 and t.word in SURNAMES and nxt is not None \
                 and nxt.start == t.end and 1 <= len(nxt.word) <= 2 and nxt.tag in (*_NAME_TAGS, "ns", "nz") \
