@@ -138,6 +138,7 @@ def test_flag_quotes_passage_death_airway_order_and_ruled_out_readings():
     assert flag.to_row()[3][0] == {"start": 0, "end": len(text), "text": text, "role": "passage"}
     r = reading(text)
     assert {x.reading for x in r.ruled_out} == {"maintenance", "cannulation"}
+    assert flag.reading == r and flag.reading.order is Order.DEATH_THEN_AIRWAY
 
 
 def test_procurement_on_a_spontaneously_breathing_donor():

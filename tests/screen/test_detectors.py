@@ -109,6 +109,7 @@ def test_introduction_only_mentions_and_negated_statements_are_shown_as_such():
     zh = flags_of("本组肝移植40例，供体来源于公民逝世后器官捐献，未经伦理委员会批准，均签署知情同意书。")
     assert zh["ethics_missing"].strength == "flag" and "not obtained" in zh["ethics_missing"].explanation
     assert zh["ethics_missing"].evidence[0].text.startswith("伦理委员会")
+    assert [(x.kind, x.status) for x in zh["ethics_missing"].reading if x.kind == "ethics"] == [("ethics", "negated")]
     assert "consent_missing" not in zh
     waived = flags_of("Kidney transplantation from deceased donors. The ethics committee approved the study "
                       "and informed consent was waived.")

@@ -64,7 +64,7 @@ class DeadDonorReading:
         why = "; ".join(f"not {r.reading}: {r.why}" for r in self.ruled_out)
         ev = (self.passage, self.airway) + ((self.death,) if self.death else ())
         return Flag(RULE, f"{what}: a donor who is not yet ventilated cannot have been declared brain "
-                    f"dead. Order: {self.order.value}. {why}.", ev)
+                    f"dead. Order: {self.order.value}. {why}.", ev, reading=self)
 
 
 # Cue words. Chinese cues are compared with whole words from segmentation.

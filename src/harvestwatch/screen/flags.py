@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harvestwatch.screen.dead_donor import DeadDonorReading
+    from harvestwatch.screen.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class Flag:
     explanation: str
     evidence: tuple[Evidence, ...] = ()
     strength: str = "flag"  # flag | hedged
+    # The typed reading behind the flag, for callers in process (the stored row keeps the
+    # evidence spans and the explanation): the dead-donor reading, or the statements read.
+    reading: DeadDonorReading | tuple[Statement, ...] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "evidence", tuple(self.evidence))

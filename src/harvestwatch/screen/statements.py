@@ -103,17 +103,18 @@ def missing_flag(req: Requirement, statements: list[Statement]) -> Flag | None:
     by = {s: [x for x in statements if x.status == s] for s in ("negated", "reported", "hedged", "general", "cited")}
     if by["negated"]:
         return Flag(req.rule, f"the paper states that {req.what} was not obtained or not needed "
-                    f"({_where(by['negated'])})", [x.evidence for x in by["negated"]])
+                    f"({_where(by['negated'])})", [x.evidence for x in by["negated"]],
+                    reading=tuple(statements))
     if by["reported"]:
         return None
     if by["hedged"] or by["general"]:
         shown = by["hedged"] + by["general"]
         how = "in hedged terms" if by["hedged"] else "only in the introduction or background (other work)"
         return Flag(req.rule, f"{req.what} is mentioned {how} ({_where(shown)})",
-                    [x.evidence for x in shown], "hedged")
+                    [x.evidence for x in shown], "hedged", tuple(statements))
     if by["cited"]:
         return Flag(req.rule, f"a transplant paper that does not report {req.what} (mentioned only in "
-                    "the reference list)", [x.evidence for x in by["cited"][:3]])
+                    "the reference list)", [x.evidence for x in by["cited"][:3]], reading=tuple(statements))
     return Flag(req.rule, f"a transplant paper that does not report {req.what}")
 
 
