@@ -213,7 +213,8 @@ def sniff(data: bytes, source: str, content_type: str | None = None) -> Sniffed:
     if (sniff_html.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff_html[:512]
             or b"<body" in sniff_html or mime in ("text/html", "application/xhtml+xml")):
         return Sniffed("html", "text/html", "HTML page")
-    if mime == "text/csv" or ext in (".csv", ".tsv"):
+    declared_csv = (content_type or "").split(";")[0].strip().lower() == "text/csv"
+    if ext in (".csv", ".tsv") or declared_csv:  # libmagic's "CSV text" alone could be prose
         if not _binary(head):
             return Sniffed("csv", "text/csv", "CSV table")
     if content_type:

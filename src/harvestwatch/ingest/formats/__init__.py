@@ -28,7 +28,7 @@ class Nest:
     members: int = 0
     max_members: int = 10_000
     expanded: int = 0
-    max_expanded: int = 2 * 1024 * 1024 * 1024
+    max_expanded: int = 1024 * 1024 * 1024
     notes: list[str] = field(default_factory=list)
 
 
