@@ -86,6 +86,9 @@ NOT_BREACHES = [
     "脑死亡后继续经气管插管机械通气，开胸切取心脏。",
     "After brain death was declared, ventilation was continued via the endotracheal tube and the chest "
     "was opened to procure the heart.",
+    # donor management in intensive care, or support kept for a stated time
+    "Brain-dead donors were intubated and ventilated in the ICU for a median of 3 days before procurement.",
+    "脑死亡供体于ICU行呼吸机辅助呼吸，平均维持48h后送手术室获取器官。",
     # vascular cannulation is not airway intubation
     "经股动脉插管灌注器官保存液，随后切取肝肾。",
     "An aortic cannula was inserted, the donor was perfused with cold solution and the kidneys were "

@@ -78,6 +78,11 @@ _MAINTAIN_ZH = frozenset({"维持", "保持", "继续", "持续", "仍", "仍然
 _MAINTAIN_EN = re.compile(r"\b(?:maintain\w*|continu\w*|kept|keep\w*|remain\w*|sustain\w*|still)\b")
 _PRIOR_ZH = frozenset({"已", "已经", "已行", "已有", "带", "带有", "原", "原有", "留置", "带管"})
 _PRIOR_EN = re.compile(r"\b(?:already|previously|had been|existing|pre-existing)\b|\bunder(?:\s+[\w-]+){0,2}\s*$")
+# Donor management in intensive care, or support with a duration ("for 3 days", "维持48h"):
+# ventilation the donor had before the operation, not a step of it.
+_ICU = re.compile(r"(?<![a-z])icu(?![a-z])|intensive care|critical care|重症监护|监护室"
+                  r"|\bfor (?:a (?:median|mean) of |about |over )?\d+(?:\.\d+)?\s*(?:h|hours?|days?)(?![a-z])"
+                  r"|(?:维持|持续|平均)[^，,；;。]{0,4}\d+(?:\.\d+)?\s*(?:h|小时|天|d)(?![a-z])")
 _IN_PLACE_EN = re.compile(r"^\s*(?:\w+\s+){0,2}(?:in place|in situ)\b")
 _START_ZH = frozenset({"建立", "开始", "给予", "行", "进行", "接", "连接", "施行", "实施", "予以", "予", "改用",
                        "即行", "再行", "立即", "上机", "插上"})
@@ -161,6 +166,9 @@ def _read_event(text: str, folded: str, hits: list[Hit], sents, i: int, ev: Hit)
     prior_zh = zh and (_PRIOR_ZH & set(clause_words_before)
                        or ("在" in clause_words_before and re.match(r"[^，,；;。]{0,12}?下", after)))
     if prior_zh or (not zh and (_PRIOR_EN.search(before[-40:]) or _IN_PLACE_EN.search(after))):
+        return None
+    # Ventilation in intensive care or for a stated time is donor management, not procurement.
+    if _ICU.search(folded, lo, hi):
         return None
     # Ventilation continued through the airway already there ("继续经气管插管通气",
     # "ventilation was continued via the endotracheal tube").
