@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from harvestwatch.extract.lang.zh import extract_quantities_zh
 from harvestwatch.extract.numbers import parse_chinese
 from harvestwatch.extract.pipeline import extract_text
+from harvestwatch.extract.zh_quantities import extract_quantities_zh
 
 
 def _readings(text: str, lang: str | None = None) -> list[tuple]:
@@ -58,7 +58,7 @@ def test_chinese_vague_and_group_counts():
     assert (vague.what, vague.interval.low, vague.interval.high) == ("victims", 1000, 99_999)
     tens = found["数十万基督徒"]
     assert (tens.interval.low, tens.interval.high, tens.value) == (200_000, 999_999, None)
-    least = found["至少三千名"]
+    least = found["至少三千名信徒"]
     assert (least.value, least.qualifier, least.what) == (3000, "at least", "victims")
 
 
