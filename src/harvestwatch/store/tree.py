@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from harvestwatch.core import merkle
@@ -84,8 +84,11 @@ class StoredTree:
         ids = [p for start, end in ranges for p in _perfect_parts(start, end)]
         cached = {p for p in ids if p[0] >= CACHE_LEVEL}
         if cached:
-            for row in self.session.scalars(select(MerkleNode).where(
-                    tuple_(MerkleNode.level, MerkleNode.idx).in_(sorted(cached)))):
+            # OR of (level, idx) pairs: SQLite answers each from the primary key, whereas a
+            # row-value IN scans the table.
+            for row in self.session.scalars(select(MerkleNode).where(or_(*(
+                    and_(MerkleNode.level == level, MerkleNode.idx == index)
+                    for level, index in sorted(cached))))):
                 self.nodes[(row.level, row.idx)] = bytes.fromhex(row.hash)
         spans: dict[int, tuple[int, int]] = {}  # per block of 2**CACHE_LEVEL leaves
         for level, index in ids:
