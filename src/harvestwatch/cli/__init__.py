@@ -1,23 +1,125 @@
 """The ``harvestwatch`` command line: a thin Typer layer over ``harvestwatch.services``.
 
-Each command group lives in its own module here and registers itself on ``app``
-through a ``register(app)`` function; commands parse options, call one service
-function and render its result. Errors from ``core.errors`` become one-line
-messages and exit codes in ``main``.
+Each command group lives in its own module here and registers itself through a
+``register(app)`` function; commands parse options, call one service function and
+render its result. The root group is lazy: ``COMMANDS`` names every command, its
+module and its one-line help, so ``--help`` lists them all without importing any,
+and a module (with the libraries it needs) is imported only when one of its
+commands runs. Known errors become one-line messages and exit codes in ``main``.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from harvestwatch.cli import _context
 from harvestwatch.core.errors import HarvestwatchError
 
+# name -> (module under harvestwatch.cli, one-line help as --help lists it), in listing order.
+# tests/test_cli_startup.py checks this table against what each module registers.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "search": ("store_cmd", "Full-text search (English and Chinese, traditional and simplified)."),
+    "show": ("store_cmd", "A document's metadata, custody history and text."),
+    "export": ("store_cmd", "Export documents and metadata (the export is recorded in the custody ledger)."),
+    "ingest": ("ingest_cmd", "Preserve sources in the store: documents, scans and images (OCR), e-mail, office "
+                             "files, spreadsheets, archives (exit 1 if any input failed)."),
+    "capture": ("ingest_cmd", "Capture pages in a browser (chromium): WARC of the traffic, full-page screenshot, "
+                              "PDF and page text, stored as originals with one custody entry linking them "
+                              "(exit 1 on a failure)."),
+    "sheet-dataset": ("ingest_cmd", "Write one sheet of a stored workbook as a dataset CSV, each value citing "
+                                    "its cell."),
+    "verify": ("custody_cmd", "Recompute blobs, the ledger, signed heads and vouched rows; exit 1 naming what "
+                              "differs."),
+    "backup": ("backup_cmd", "Consistent online backup: a signed tree head, the database, blobs and keys "
+                             "(keep it safe)."),
+    "restore": ("backup_cmd", "Restore a backup into an empty store (--store / --database-url), then verify it."),
+    "extract": ("extract_cmd", "(Re-)extract entities, quantities, testimonies and stances; idempotent."),
+    "entities": ("extract_cmd", "Entities across the store, with mention and document counts."),
+    "claims": ("extract_cmd", "Quantitative claims, testimonies and stances, each with its evidence span."),
+    "link": ("link_cmd", "(Re)build entity and claim links from the stored extractions (skipped when "
+                         "unchanged)."),
+    "entity": ("link_cmd", "Every mention of an entity across documents, its aliases and why they were joined."),
+    "corroboration": ("link_cmd", "Claim clusters ranked by independent support (documents citing one origin "
+                                  "count once)."),
+    "contradictions": ("link_cmd", "Claims that conflict, side by side with both evidence spans."),
+    "serve": ("web_cmd", "Serve the workbench. With no user yet, creates 'admin' (password printed once, or "
+                         "HARVESTWATCH_ADMIN_PASSWORD)."),
+    "report": ("report_cmd", "A brief in which every figure and quotation cites its source."),
+    "ledger": ("custody_cmd", "Custody ledger: signed tree heads, proofs, entries, key."),
+    "bundle": ("bundle_cmd", "Evidence bundles a third party can check without the store."),
+    "eval": ("extract_cmd", "Measure the extractors against gold annotations."),
+    "sources": ("link_cmd", "Reliability grades of publishers and authors (Admiralty A–F)."),
+    "entities-link": ("link_cmd", "Manual entity merges and splits (kept and replayed)."),
+    "data": ("analyse_cmd", "Reference datasets with their sources."),
+    "analyse": ("analyse_cmd", "Analyses of official statistics, as intervals."),
+    "screen": ("screen_cmd", "Screen transplant literature for ethically tainted research."),
+    "user": ("web_cmd", "Workbench users and roles."),
+    "hospitals": ("hospitals_cmd", "Transplant hospitals: names in every script, accreditation, sourced facts "
+                                   "over time."),
+}
+
+
+def load_module_commands(module_name: str) -> dict[str, Any]:
+    """Import one ``cli`` module and return the click commands its ``register`` adds, by name."""
+    module = importlib.import_module(f"harvestwatch.cli.{module_name}")
+    holder = typer.Typer()
+    module.register(holder)
+    holder.callback()(lambda: None)  # a callback makes Typer build a group even for one command
+    return dict(typer.main.get_group(holder).commands)
+
+
+class _Listed(TyperCommand):
+    """Stand-in for a command not imported yet: its name and help, for the command listing only."""
+
+
+class LazyGroup(TyperGroup):
+    """The root group: commands come from ``COMMANDS``; a module is imported on first use."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.commands, *(name for name in COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, short = COMMANDS[cmd_name]
+        if self._listing:
+            return _Listed(name=cmd_name, help=short)
+        for name, command in load_module_commands(module_name).items():
+            self.commands.setdefault(name, command)
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return self._click_resolve_command(ctx, args)
+        except typer.TyperException as exc:  # click's UsageError
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
+
+
 app = typer.Typer(
     name="harvestwatch",
     help="Evidence workbench for investigating forced organ harvesting.",
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -36,47 +138,43 @@ def _root(
     _context.configure(store=store, database_url=database_url, actor=actor)
 
 
-def _register_all() -> None:
-    from harvestwatch.cli import (
-        analyse_cmd,
-        backup_cmd,
-        bundle_cmd,
-        custody_cmd,
-        extract_cmd,
-        hospitals_cmd,
-        ingest_cmd,
-        link_cmd,
-        report_cmd,
-        screen_cmd,
-        store_cmd,
-        web_cmd,
-    )
-
-    for module in (store_cmd, ingest_cmd, custody_cmd, bundle_cmd, backup_cmd, extract_cmd, link_cmd, analyse_cmd, screen_cmd, web_cmd, report_cmd,
-                   hospitals_cmd):
-        module.register(app)
-
-
-_register_all()
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main() -> None:
-    """Console entry point: run the app, turning known errors into messages and exit codes."""
+    """Console entry point: run the app, turning known errors into one-line messages and exit codes.
+
+    Usage errors exit 2 with click's message; ``HarvestwatchError`` exits with its code;
+    a ``ValueError`` or a plain ``LookupError`` (what services raise for a bad value or a
+    missing record) exits 2 or 1. Other exceptions are bugs and keep their traceback.
+    """
     try:
         rc = app(standalone_mode=False)
     except HarvestwatchError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # click's usage errors
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # a bare group: its help
+            text = ctx.get_help()  # Rich prints it itself and returns ""
+            if text.strip():
+                typer.echo(text, err=True)
+        else:
+            usage = f" (usage: {' '.join(ctx.get_usage().split()[1:])})" if ctx is not None else ""
+            typer.echo(f"error: {_one_line(exc.format_message())}{usage}", err=True)
+        sys.exit(exc.exit_code)
+    except ValueError as exc:
+        typer.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(2)
+    except LookupError as exc:
+        if type(exc) is not LookupError:  # KeyError, IndexError: a bug, not a missing record
+            raise
+        typer.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(1)
     sys.exit(rc if isinstance(rc, int) else 0)
