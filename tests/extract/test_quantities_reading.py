@@ -138,3 +138,13 @@ def test_chinese_magnitude_idioms_count_the_noun_they_modify():
     assert (found["成千上万的藏族人"].what, found["成千上万的藏族人"].interval.low) == ("victims", 1000)
     assert found["数以万计的法轮功学员"].interval.high == 99_999
     assert found["成百上千的市民"].what == "other"
+
+
+def test_chinese_hospital_page_waits_and_volumes():
+    text = "我院肾移植平均等待时间为2-4周。等待時間短，最快3天就能找到合適的腎源。年手術量200例以上。"
+    found = {q.text: q.quantity for q in extract_text(text, "zh").quantities}
+    assert (found["2-4周"].what, found["2-4周"].interval.low, found["2-4周"].interval.high) == (
+        "wait_time", 14, 28)
+    assert found["3天"].what == "wait_time" and found["3天"].value == 3
+    volume = found["200例以上"]
+    assert (volume.what, volume.qualifier, volume.time_scope) == ("transplants", "over", "per year")

@@ -502,7 +502,8 @@ def _period(folded: str, s_lo: int, c_lo: int, pos: int, what: str) -> str | Non
     if what in ("duration", "wait_time"):
         return None
     window = folded[s_lo:pos]
-    if re.search(r"每年|年均|全年|一年(?!前|后|多|半|内|来)", folded[c_lo:pos]) or \
+    if re.search(r"每年|年均|全年|一年(?!前|后|多|半|内|来)|(?<![\d〇零一二两三四五六七八九十今去明])年[^，。\d]{0,4}量",
+                 folded[c_lo:pos]) or \
             re.search(r"每年|年均", window):
         return "per year"
     if re.search(r"每月|月均", window):
