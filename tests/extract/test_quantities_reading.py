@@ -148,3 +148,10 @@ def test_chinese_hospital_page_waits_and_volumes():
     assert found["3天"].what == "wait_time" and found["3天"].value == 3
     volume = found["200例以上"]
     assert (volume.what, volume.qualifier, volume.time_scope) == ("transplants", "over", "per year")
+
+
+def test_sentence_initial_ranges_and_executions():
+    q = _one("Between 60,000 and 100,000 organs are transplanted in China every year.")
+    assert (q.quantity.what, q.quantity.interval.low, q.quantity.time_scope) == ("transplants", 60000, "per year")
+    e = _one("China executed about 2,400 people in 2013, according to Amnesty International.")
+    assert (e.quantity.what, e.quantity.time_scope, e.quantity.subject) == ("executions", "2013", "China")

@@ -298,7 +298,7 @@ def _reading(text: str, m: re.Match, doc) -> QuantityMention | None:
             return None
         vague = VAGUE[lowraw]
     elif kind == "range":
-        lo_raw, hi_raw = re.split(r"\s*(?:to|–|-|and)\s*", re.sub(r"^between\s+", "", raw), maxsplit=1)
+        lo_raw, hi_raw = re.split(r"\s*(?:to|–|-|and)\s*", re.sub(r"^between\s+", "", raw, flags=re.I), maxsplit=1)
         lo, hi = _scaled(lo_raw), _scaled(hi_raw)
         if _reference_number(text, start, end) or _not_a_count(text, start, end):
             return None
