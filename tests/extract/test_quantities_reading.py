@@ -155,3 +155,9 @@ def test_sentence_initial_ranges_and_executions():
     assert (q.quantity.what, q.quantity.interval.low, q.quantity.time_scope) == ("transplants", 60000, "per year")
     e = _one("China executed about 2,400 people in 2013, according to Amnesty International.")
     assert (e.quantity.what, e.quantity.time_scope, e.quantity.subject) == ("executions", "2013", "China")
+
+
+def test_over_as_a_preposition_is_no_qualifier():
+    q = _one("The tribunal heard evidence from 50 witnesses over five days.", contains="five")
+    assert (q.text, q.quantity.qualifier) == ("five days", None)
+    assert _one("The practice lasted over ten years.").quantity.qualifier == "over"

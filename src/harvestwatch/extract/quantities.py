@@ -384,6 +384,9 @@ _RATE_WORD = {"annually": "year", "monthly": "month", "daily": "day"}
 
 def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention | None:
     qualifier, q_start = _qualifier(text, start)
+    word = _token_at(doc, q_start) if qualifier and doc is not None else None
+    if word is not None and word.dep_ == "prep" and word.lower_ in ("over", "under", "above", "below"):
+        qualifier, q_start = None, start  # "50 witnesses over five days": a preposition
     s_lo, s_hi = _doc_sentence(doc, start) or _sentence_bounds(text, start)
     sentence = text[s_lo:s_hi].lower()
     span_end = end
