@@ -14,18 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import urlparse
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from harvestwatch.analysis.capacity import (
-    HospitalInput,
-    Provenance,
-    SharedAssumptions,
-    capacity_model,
-)
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult
 from harvestwatch.core.errors import NotFound, ValidationError
@@ -56,6 +50,9 @@ from harvestwatch.store.registry import (
     hospital_from_row,
     hospital_to_row,
 )
+
+if TYPE_CHECKING:  # numpy loads only for the capacity model
+    from harvestwatch.analysis.capacity import HospitalInput, SharedAssumptions
 
 __all__ = ["list_hospitals", "show_hospital", "resolve", "add_fact", "import_csv", "link_documents",
            "list_proposals", "review_proposal", "capacity_inputs", "run_capacity", "timeline",
@@ -703,6 +700,8 @@ def capacity_inputs(store: Store, *, province: str | None = None, year: int | No
     stay where facts give them. ``occupancy`` and ``length_of_stay`` given together are shared
     assumptions (drawn once per simulation); one given alone fills only hospitals lacking it.
     Hospitals without transplant beds, or whose figures the model refuses, are listed."""
+    from harvestwatch.analysis.capacity import HospitalInput, Provenance, SharedAssumptions
+
     _ensure_loaded(store)
     with store.session() as s:
         only = _resolve(s, hospital).id if hospital else None
@@ -765,6 +764,8 @@ def run_capacity(store: Store, *, province: str | None = None, year: int | None 
         raise ValidationError("registry", "no hospital has every capacity input ("
                               + "; ".join(parts) + "); give --occupancy and --los "
                               "priors or add facts")
+    from harvestwatch.analysis.capacity import capacity_model
+
     result = capacity_model(ci.inputs, ci.shared, draws=draws, seed=seed)
     result.details["registry"] = {"province": province, "year": year,
                                   "hospitals_used": [i.name for i in ci.inputs],

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from harvestwatch.core.config import Settings
-from harvestwatch.ingest.pipeline import IngestReport, InputResult, ingest_paths
 from harvestwatch.store import Store, ledger, open_store
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
 from harvestwatch.store.search import Hit, SearchFilters, search
 from harvestwatch.store.verify import VerifyReport, verify_store
+
+if TYPE_CHECKING:  # the ingest pipeline (httpx, workers) loads only when ingesting
+    from harvestwatch.ingest.pipeline import IngestReport, InputResult
 
 __all__ = ["open", "ingest", "search_documents", "show_document", "verify", "checkpoint",
            "export_jsonl", "document_dict", "ledger_entries", "store_summary"]
@@ -35,6 +37,8 @@ def ingest(store: Store, inputs: Iterable[str], *, kind: str = "other", tags: It
            extract: bool = True,
            on_result: Callable[[InputResult], None] | None = None) -> IngestReport:
     """Ingest inputs; then (unless ``extract`` is False) run extraction on the new documents."""
+    from harvestwatch.ingest.pipeline import ingest_paths
+
     report = ingest_paths(store, inputs, kind=kind, tags=tags, restricted=restricted,
                           workers=workers, actor=actor, on_result=on_result)
     if extract and report.document_ids:

@@ -1,0 +1,130 @@
+"""CLI start-up: how long light commands take next to a bare Python start, measured in the same run.
+
+    python bench/cli.py [--repeats 7] [--keep]
+
+Sets up a small store (one ingested text file, no extraction), then runs, as a user would
+(the installed ``harvestwatch`` console script in a fresh process each time):
+
+- ``python -c pass`` (the baseline: what any Python command costs);
+- ``harvestwatch --help``, ``data list``, ``show 1``, ``verify`` and ``hospitals list``
+  (light commands: goal ≤ 0.5 s wall on an idle machine);
+- ``analyse robertson`` (an analysis command: numpy, scipy and the like load here, as they should).
+
+Rounds are interleaved (each round runs every command once) and the best of ``--repeats``
+rounds is kept, for wall time and for CPU time (user + system of the child). On a machine
+shared with other work the wall figures are noisy, CPU time less so; ratios to the baseline
+measured in the same round matter more than the absolute seconds. Last, one ``-X importtime``
+run per command gives the summed import time and the packages that cost most (also noisy,
+but independent of how long the command itself works).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+PY = sys.executable
+HW = str(Path(PY).with_name("harvestwatch"))
+GOAL_S = 0.5
+
+COMMANDS: dict[str, list[str]] = {
+    "python -c pass": [PY, "-c", "pass"],
+    "--help": [HW, "--help"],
+    "data list": [HW, "data", "list", "--json"],
+    "show 1": [HW, "show", "1", "--json"],
+    "verify": [HW, "verify"],
+    "hospitals list": [HW, "hospitals", "list", "--json"],
+    "analyse robertson": [HW, "analyse", "robertson", "--json"],
+}
+LIGHT = ("--help", "data list", "show 1", "verify", "hospitals list")
+
+
+def run_once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of ``argv``; fails loudly on a non-zero exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def import_profile(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, list[tuple[str, float]]]:
+    """Summed ``-X importtime`` self times (s) and the five top-level packages that cost most."""
+    if argv[0] == HW:
+        argv = [PY, "-X", "importtime", "-m", "harvestwatch", *argv[1:]]
+    else:
+        argv = [PY, "-X", "importtime", *argv[1:]]
+    proc = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    per_package: dict[str, float] = defaultdict(float)
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _, name = line[len("import time:"):].split("|")
+        per_package[name.strip().split(".")[0]] += int(self_us) / 1e6
+    top = sorted(per_package.items(), key=lambda kv: -kv[1])[:5]
+    return sum(per_package.values()), top
+
+
+def small_store(root: Path, env: dict[str, str]) -> None:
+    """A store with one ingested text document (id 1), without extraction."""
+    doc = root / "note.txt"
+    doc.write_text("The hospital reported 120 kidney transplants in 2015, a spokesman said.\n", encoding="utf-8")
+    run_once([HW, "ingest", str(doc), "--no-extract"], env, root)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds; the best is kept")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary store and print its path")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="hw-bench-cli-"))
+    env = os.environ | {"HARVESTWATCH_STORE": str(root / "store"), "HARVESTWATCH_ACTOR": "bench",
+                        "COLUMNS": "100"}
+    small_store(root, env)
+    for argv in COMMANDS.values():  # warm the file cache and .pyc files
+        run_once(argv, env, root)
+
+    wall: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    for _ in range(args.repeats):
+        for name, argv in COMMANDS.items():
+            w, c = run_once(argv, env, root)
+            wall[name].append(w)
+            cpu[name].append(c)
+
+    base_wall, base_cpu = min(wall["python -c pass"]), min(cpu["python -c pass"])
+    print(f"best of {args.repeats} interleaved rounds; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs (figures are noisy on a shared machine)\n")
+    print(f"{'command':<20} {'wall s':>7} {'× pass':>7} {'cpu s':>7} {'× pass':>7}  goal")
+    for name in COMMANDS:
+        w, c = min(wall[name]), min(cpu[name])
+        goal = (f"≤ {GOAL_S} s wall: {'met' if w <= GOAL_S else 'over'}" if name in LIGHT else "")
+        print(f"{name:<20} {w:7.3f} {w / base_wall:7.1f} {c:7.3f} {c / max(base_cpu, 1e-3):7.1f}  {goal}")
+
+    print("\n-X importtime (one run each): summed self time of every import, and the costliest packages")
+    for name, argv in COMMANDS.items():
+        total, top = import_profile(argv, env, root)
+        print(f"{name:<20} {total:6.3f} s  " + ", ".join(f"{pkg} {s:.3f}" for pkg, s in top))
+
+    if args.keep:
+        print(f"\nstore kept in {root}")
+    else:
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
