@@ -69,7 +69,6 @@ def load_module_commands(module_name: str) -> dict[str, Any]:
     module = importlib.import_module(f"harvestwatch.cli.{module_name}")
     holder = typer.Typer()
     module.register(holder)
-    holder.callback()(lambda: None)  # a callback makes Typer build a group even for one command
     return dict(typer.main.get_group(holder).commands)
 
 
