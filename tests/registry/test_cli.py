@@ -50,3 +50,19 @@ def test_list_show_in_every_script_and_bad_input(hw, tmp_path):
     assert "bad.csv row 2" in r.stderr and "bad.csv row 3" in r.stderr
     r = hw("hospitals", "status", "--json")
     assert json.loads(r.stdout)["hospitals"] >= 50
+
+
+def test_capacity_from_the_registry_export_and_timeline(hw, tmp_path):
+    r = hw("analyse", "capacity", "--registry", "--province", "Shandong", "--occupancy", "0.7:0.85:1",
+           "--los", "14:20:30", "--draws", "2000", "--json")
+    assert r.returncode == 0, r.stderr
+    reg = json.loads(r.stdout)["details"]["registry"]
+    assert "Qilu Hospital of Shandong University" in reg["hospitals_used"]
+    assert any(row["missing"] == ["transplant_beds"] for row in reg["lacking"])  # named, not dropped
+    r = hw("analyse", "capacity", "--registry", "--province", "Shandong")
+    assert r.returncode == 2 and "no hospital has every capacity input" in r.stderr
+    out = tmp_path / "registry.ftm.json"
+    r = hw("hospitals", "export", "--out", str(out))
+    assert r.returncode == 0 and len(out.read_text(encoding="utf-8").splitlines()) >= 100
+    r = hw("hospitals", "timeline", "天津一中心", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["years"]

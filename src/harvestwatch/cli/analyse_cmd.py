@@ -228,12 +228,27 @@ def _show_capacity(r, json_out: bool) -> None:
 def analyse_capacity(hospitals: Path = typer.Option(None, "--hospitals", help="CSV: name, beds (or beds_min/_mode/_max), source, quote; optional occupancy, los, teams, ops."),
                      occupancy: str = typer.Option(None, "--occupancy", help="Shared by all hospitals, drawn once per simulation: N, MIN:MAX or MIN:MODE:MAX (0–1)."),
                      los: str = typer.Option(None, "--los", help="Shared length of stay in days, drawn once per simulation."),
+                     registry: bool = typer.Option(False, "--registry", help="Hospitals and their sourced facts from the transplant-centre registry."),
+                     province: str = typer.Option(None, "--province", help="With --registry: one province."),
+                     year: int = typer.Option(None, "--year", help="With --registry: facts up to this year."),
                      draws: int = typer.Option(100_000, "--draws"), seed: int = typer.Option(0, "--seed"),
                      json_out: bool = typer.Option(False, "--json")) -> None:
     """Beds × occupancy × 365 / length of stay over hospitals (Monte Carlo, tornado table)."""
+    if registry:
+        from harvestwatch.services import registry as registry_svc
+
+        r = registry_svc.run_capacity(_store(), province=province, year=year, draws=draws, seed=seed,
+                                      occupancy=registry_svc.parse_prior(occupancy, "occupancy"),
+                                      length_of_stay=registry_svc.parse_prior(los, "length of stay"))
+        _show_capacity(r, json_out)
+        if not json_out:
+            table("registry hospitals left out (what they lack)", ["hospital", "missing", "known facts"],
+                  [[row["hospital"], ", ".join(row["missing"]) or row.get("refused", ""), ", ".join(row["known"])]
+                   for row in r.details["registry"]["lacking"]])
+        return
     source = hospitals  # a CSV path, or a list of svc HospitalInput from another source
     if source is None:
-        raise typer.BadParameter("pass --hospitals FILE.csv")
+        raise typer.BadParameter("pass --hospitals FILE.csv or --registry")
     _show_capacity(svc.run_capacity(source, occupancy=occupancy, length_of_stay=los, draws=draws, seed=seed),
                    json_out)
 

@@ -11,6 +11,7 @@ from harvestwatch.core.errors import ValidationError
 METRICS: dict[str, str] = {
     "beds": "beds of the whole hospital",
     "transplant_beds": "beds of a transplant ward, department or centre",
+    "department_beds": "beds of a department that transplants among other work (urology, hepatobiliary, dialysis)",
     "transplants_performed": "transplants performed over a stated period (cumulative)",
     "transplants_per_year": "transplants performed in one year",
     "transplants_in_one_day": "transplants performed in one day (a stated record)",
@@ -22,8 +23,6 @@ METRICS: dict[str, str] = {
     "construction": "new building or ward for transplants (beds or floor space)",
     "operating_rooms": "operating rooms",
 }
-CAPACITY_METRICS = ("transplant_beds", "occupancy", "length_of_stay", "surgical_teams",
-                    "transplants_per_year", "transplants_performed", "beds")
 DECISIONS = ("accept", "reject")
 
 

@@ -235,7 +235,7 @@ def registry_status(store: Store) -> dict:
     lists = Counter(a for h in hospitals for a in h.accreditations)
     return {"hospitals": len(hospitals), "accredited": sum(h.accredited for h in hospitals),
             "with_any_fact": sum(bool(h.facts) for h in hospitals),
-            "with_beds": sum(any(m in ("beds", "transplant_beds") for m in h.metrics) for h in hospitals),
+            "with_beds": sum(any(m.endswith("beds") for m in h.metrics) for h in hospitals),
             "with_staff": sum("staff" in h.metrics for h in hospitals),
             "with_volume": sum(any(m.startswith("transplants") for m in h.metrics) for h in hospitals),
             "hospitals_by_metric": dict(by_metric), "lists": dict(lists),
