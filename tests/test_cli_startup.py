@@ -98,3 +98,13 @@ def test_usage_and_value_errors_are_one_line(tmp_path):
     assert r.stderr.startswith("error: ") and "head.json" in r.stderr
     r = _hw(tmp_path, "hospitals")  # a bare group shows its help, as before
     assert r.returncode == 2 and "list" in r.stdout + r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_listed_command_resolves_and_shows_its_help():
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    for name, (_, short) in cli.COMMANDS.items():
+        r = runner.invoke(cli.app, [name, "--help"], env={"COLUMNS": "250"})
+        assert r.exit_code == 0, (name, r.output)
+        assert " ".join(short.split()[:4]) in " ".join(r.output.split()), name
