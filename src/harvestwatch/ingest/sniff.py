@@ -210,8 +210,10 @@ def sniff(data: bytes, source: str, content_type: str | None = None) -> Sniffed:
     if mime == "message/rfc822" or looks_like_email(head.lstrip(b"\xef\xbb\xbf")):
         return Sniffed("email", "message/rfc822", "email message")
     sniff_html = head.lower().lstrip()
+    text_named = ext in (".txt", ".text", ".md", ".markdown")  # tags in notes stay text
     if (sniff_html.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff_html[:512]
-            or b"<body" in sniff_html or mime in ("text/html", "application/xhtml+xml")):
+            or b"<body" in sniff_html
+            or (mime in ("text/html", "application/xhtml+xml") and not text_named)):
         return Sniffed("html", "text/html", "HTML page")
     declared_csv = (content_type or "").split(";")[0].strip().lower() == "text/csv"
     if ext in (".csv", ".tsv") or declared_csv:  # libmagic's "CSV text" alone could be prose
