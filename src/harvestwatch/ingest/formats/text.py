@@ -64,6 +64,11 @@ def decode_text(data: bytes, source: str, declared: str | None = None) -> tuple[
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    try:  # UTF-8 that encodes surrogate code points (CESU-style exports): keep the rest
+        text = data.decode("utf-8", "surrogatepass")
+        return re.sub("[\ud800-\udfff]", "\ufffd", text), "utf-8 (surrogates replaced)"
+    except UnicodeDecodeError:
+        pass
     lenient = data.decode("utf-8", "replace")
     bad = lenient.count("\ufffd") - data.decode("utf-8", "ignore").count("\ufffd")
     multibyte = sum(1 for b in data[:65536] if b >= 0xC2)
