@@ -11,7 +11,7 @@ from harvestwatch.ingest.pipeline import ingest_paths
 
 FIXTURES = Path(__file__).with_name("fixtures")
 # What the file holds, by name: documents, images and archives must mostly give text.
-CONTENT = {".pdf", ".doc", ".docx", ".odt", ".ods", ".xls", ".xlsx", ".csv", ".tif", ".gif",
+CONTENT = {".dbf", ".pdf", ".doc", ".docx", ".odt", ".ods", ".xls", ".xlsx", ".csv", ".tif", ".gif",
            ".webp", ".jpg", ".zip", ".7z", ".tar", ".rar", ".eml", ".emlx", ".mbox", ".msg",
            ".html", ".txt"}
 # Files that cannot give text, and the words their refusal must use.
@@ -22,7 +22,6 @@ REFUSED = {
     "password-hunter2.pdf": "encrypted PDF",
     "badrar.rar": "RAR archive, unsupported",
     "memo.m4a": "audio",
-    "PAK_adm1.dbf": "dBase table",
     "empty_5_doc_pages.html": "no readable text",
 }
 

@@ -224,3 +224,43 @@ def parse_csv(data: bytes, source: str) -> list[ParsedDocument]:
     return [ParsedDocument(text=body, raw=data, mime="text/csv", language=detect_language(body),
                            metadata={"encoding": encoding, "rows": len(lines),
                                      "detected": magic_of(data[:4096])[0]})]
+
+
+_DBF_CODEPAGES = {0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x4D: "gb18030", 0x4E: "cp949",
+                  0x4F: "big5", 0x57: "cp1252", 0x64: "cp852", 0x65: "cp866", 0xC8: "cp1250",
+                  0xC9: "cp1251", 0x7A: "gb18030"}
+
+
+def parse_dbf(data: bytes, source: str) -> list[ParsedDocument]:
+    """A dBase/FoxPro table: a header line of field names, then a tab-separated line a record."""
+    if len(data) < 33:
+        raise CorruptInput(source, "dBase table shorter than its header")
+    count = int.from_bytes(data[4:8], "little")
+    header_len = int.from_bytes(data[8:10], "little")
+    record_len = int.from_bytes(data[10:12], "little")
+    codec = _DBF_CODEPAGES.get(data[29], "cp1252")
+    fields: list[tuple[str, int]] = []
+    pos = 32
+    while pos + 32 <= min(header_len, len(data)) and data[pos] != 0x0D:
+        name = data[pos:pos + 11].split(b"\0", 1)[0].decode("ascii", "replace")
+        fields.append((name, data[pos + 16]))
+        pos += 32
+    if not fields or record_len <= 1 or header_len > len(data):
+        raise CorruptInput(source, "damaged dBase table (no field descriptors)")
+    lines = ["\t".join(name for name, _ in fields)]
+    for i in range(min(count, (len(data) - header_len) // record_len)):
+        record = data[header_len + i * record_len: header_len + (i + 1) * record_len]
+        if record[:1] == b"*":
+            continue  # a deleted record
+        cells, at = [], 1
+        for _, width in fields:
+            cells.append(" ".join(record[at:at + width].decode(codec, "replace").split()))
+            at += width
+        lines.append("\t".join(cells).rstrip("\t"))
+    text = normalise_text("\n".join(line for line in lines if line.strip()))
+    if len(lines) < 2:
+        raise EmptyInput(source, "dBase table has no records")
+    return [ParsedDocument(text=text, raw=data, mime="application/x-dbf",
+                           language=detect_language(text),
+                           metadata={"fields": [name for name, _ in fields], "records": count,
+                                     "encoding": codec})]

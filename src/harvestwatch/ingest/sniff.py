@@ -27,7 +27,6 @@ _REFUSED_MIME = {
     "application/vnd.rar": ("RAR archive", "unpack it (unrar x) and ingest the folder"),
     "application/x-msaccess": ("Microsoft Access database",
                                "export its tables to CSV (mdb-export) and ingest those"),
-    "application/x-dbf": ("dBase table", "export it to CSV and ingest that"),
     "image/vnd.djvu": ("DjVu document", "convert it to PDF (ddjvu -format=pdf) and ingest that"),
     "application/vnd.ms-outlook-pst": ("Outlook PST mailbox",
                                        "export its messages to .mbox (readpst) and ingest that"),
@@ -187,6 +186,8 @@ def sniff(data: bytes, source: str, content_type: str | None = None) -> Sniffed:
     mime, description = magic_of(data)
     if mime in _IMAGE_MIME:
         return Sniffed("image", mime, f"{description.split(',')[0]}")
+    if mime == "application/x-dbf":
+        return Sniffed("dbf", mime, "dBase table")
     if mime == "image/svg+xml":
         return Sniffed("svg", mime, "SVG image")
     if mime in _REFUSED_MIME:

@@ -16,7 +16,7 @@ from harvestwatch.ingest.document import ParsedDocument
 from harvestwatch.ingest.sniff import sniff
 
 FORMATS = ("html", "pdf", "docx", "text", "warc", "image", "archive", "email", "mbox", "msg",
-           "office", "sheet", "csv", "svg")
+           "office", "sheet", "csv", "svg", "dbf")
 
 
 @dataclass
@@ -97,6 +97,10 @@ def _parse(kind: str, data: bytes, source: str, content_type: str | None, url: s
         from harvestwatch.ingest.office import parse_office
 
         return parse_office(data, source)
+    if kind == "dbf":
+        from harvestwatch.ingest.office import parse_dbf
+
+        return parse_dbf(data, source)
     if kind in ("sheet", "csv"):
         from harvestwatch.ingest.office import parse_csv, parse_sheet
 
