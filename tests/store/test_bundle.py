@@ -244,3 +244,26 @@ def test_bundle_with_a_timestamp_verifies_against_the_tsa_ca(sqlite_store, local
                            "timestamp/token.tsr", "-CAfile", str(tmp_path / "ca.pem")],
                           cwd=folder, capture_output=True, text=True)
     assert done.returncode == 0 and "Verification: OK" in done.stdout
+
+
+def test_cli_bundle_export_and_verify(tmp_path):
+    from typer.testing import CliRunner
+
+    from harvestwatch.cli import app
+
+    runner = CliRunner()
+    base = ["--store", str(tmp_path / "s")]
+    assert runner.invoke(app, [*base, "ingest", str(SAMPLES), "--no-extract"]).exit_code == 0
+    out = tmp_path / "case.zip"
+    done = runner.invoke(app, [*base, "bundle", "export", "1", "3", "--out", str(out), "--json"])
+    assert done.exit_code == 0, done.output
+    assert len(json.loads(done.output)["documents"]) == 2
+    done = runner.invoke(app, ["bundle", "verify", str(out)])
+    assert done.exit_code == 0 and "bundle verifies" in done.output
+    data = bytearray(out.read_bytes())
+    data[200] ^= 0x01  # inside the first original
+    (tmp_path / "bad.zip").write_bytes(bytes(data))
+    done = runner.invoke(app, ["bundle", "verify", str(tmp_path / "bad.zip"), "--json"])
+    assert done.exit_code == 1
+    assert not json.loads(done.output)["ok"]
+    assert runner.invoke(app, [*base, "bundle", "export", "99", "--out", str(out)]).exit_code != 0
