@@ -60,6 +60,25 @@ def test_key_is_made_once_kept_out_of_blobs_and_recorded(sqlite_store):
     assert pub["key_id"] == key.key_id and "BEGIN PUBLIC KEY" in pub["pem"]
 
 
+def test_key_creation_interrupted_at_either_step_leaves_a_store_that_verifies(sqlite_store):
+    from harvestwatch.store import signing
+
+    store_dir = sqlite_store.settings.store_dir
+    # Killed after the key was staged but before its ledger entry committed: a new key is made.
+    lost = signing.stage_key(store_dir)
+    key = custody.signing_key(sqlite_store)
+    assert key.key_id != lost.key_id
+    assert verify_store(sqlite_store).ok
+    # Killed after the ledger entry committed but before the rename: the recorded key is installed.
+    key.path.unlink()
+    staged = signing.stage_key(store_dir)
+    with sqlite_store.session() as s:
+        ledger.append(s, actor="t", action=custody.KEY_ACTION, object_type="signing_key",
+                      object_id=staged.key_id, payload={"public_key": staged.public_b64})
+    assert custody.signing_key(sqlite_store).key_id == staged.key_id
+    assert not signing.staged_path(store_dir).exists()
+
+
 def test_signed_head_verifies_and_names_a_bad_signature(sqlite_store):
     _ingest(sqlite_store)
     head = custody.checkpoint(sqlite_store)

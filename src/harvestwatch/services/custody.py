@@ -17,17 +17,28 @@ KEY_ACTION = "key_create"
 
 
 def signing_key(store: Store, *, actor: str | None = None) -> signing.SigningKey:
-    """The store's Ed25519 key, made on first use; making it is a ledger entry with its public key."""
-    key = signing.load_key(store.settings.store_dir)
+    """The store's Ed25519 key, made on first use; making it is a ledger entry with its public key.
+
+    The key is staged beside the real file, its ledger entry committed, and only then renamed
+    into place: a crash at any point leaves either no key (made again next time) or a key the
+    ledger records.
+    """
+    store_dir = store.settings.store_dir
+    key = signing.load_key(store_dir)
     if key is not None:
         return key
-    key = signing.create_key(store.settings.store_dir)
-    with store.session() as session:
-        if not ledger.entries_for(session, "signing_key", key.key_id):
-            ledger.append(session, actor=actor or store.settings.actor, action=KEY_ACTION,
-                          object_type="signing_key", object_id=key.key_id,
-                          payload={"algorithm": "Ed25519", "public_key": key.public_b64})
-    return key
+    with signing.creation_lock(store_dir):
+        key = signing.load_key(store_dir)  # another process may have made it meanwhile
+        if key is not None:
+            return key
+        staged = signing.load_staged(store_dir)
+        with store.session() as session:
+            if staged is None or not ledger.entries_for(session, "signing_key", staged.key_id):
+                staged = signing.stage_key(store_dir)
+                ledger.append(session, actor=actor or store.settings.actor, action=KEY_ACTION,
+                              object_type="signing_key", object_id=staged.key_id,
+                              payload={"algorithm": "Ed25519", "public_key": staged.public_b64})
+        return signing.install_staged(store_dir)
 
 
 def public_key(store: Store) -> dict:

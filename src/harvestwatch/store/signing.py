@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,21 +64,65 @@ def load_key(store_dir: Path) -> SigningKey | None:
     return SigningKey(key, path)
 
 
-def create_key(store_dir: Path) -> SigningKey:
-    """Make a new key file (refusing to overwrite one) and return it."""
-    path = key_path(store_dir)
+@contextmanager
+def creation_lock(store_dir: Path) -> Iterator[None]:
+    """An exclusive lock (``keys/.lock``) held while a key is made, across processes."""
+    folder = key_path(store_dir).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def staged_path(store_dir: Path) -> Path:
+    return key_path(store_dir).with_suffix(".key.new")
+
+
+def stage_key(store_dir: Path) -> SigningKey:
+    """Write a new key beside the real one (``signing.key.new``, 0600, fsynced).
+
+    The key becomes the store's only through :func:`install_staged`, after its creation is
+    committed to the ledger, so a crash in between never leaves a key the ledger does not know.
+    """
+    path = staged_path(store_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        existing = load_key(store_dir)
-        assert existing is not None
-        return existing
+    tmp = path.with_name(path.name + f".{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
         fh.flush()
         os.fsync(fh.fileno())
+    os.replace(tmp, path)
     return SigningKey(key, path)
+
+
+def load_staged(store_dir: Path) -> SigningKey | None:
+    """A staged key left by an interrupted creation, or None."""
+    path = staged_path(store_dir)
+    if not path.exists():
+        return None
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError):
+        return None  # a torn write from a crash: never committed, safe to replace
+    return SigningKey(key, path) if isinstance(key, Ed25519PrivateKey) else None
+
+
+def install_staged(store_dir: Path) -> SigningKey:
+    """Make the staged key the store's key (atomic rename, folder fsynced) and return it."""
+    final = key_path(store_dir)
+    os.replace(staged_path(store_dir), final)
+    dir_fd = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    key = load_key(store_dir)
+    assert key is not None
+    return key
