@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +63,31 @@ class Store:
         self.engine.dispose()
 
 
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*(.+)$', re.MULTILINE)
+
+
+def expected_heads() -> frozenset[str]:
+    """The head revision of every branch, read from the migration files without importing them."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            ids = re.findall(r'"([^"]+)"|\'([^\']+)\'', value)
+            (revisions if name == "revision" else parents).update(a or b for a, b in ids)
+    return frozenset(revisions - parents)
+
+
+def _is_current(engine: Engine) -> bool:
+    """True when the database already stands at every head (so Alembic need not be loaded)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        stamped = frozenset(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return stamped == expected_heads()
+
+
 def migrate(engine: Engine) -> None:
     """Apply every Alembic head (the store's and each other layer's branch)."""
     from alembic import command
@@ -92,5 +118,6 @@ def open_store(settings: Settings, *, migrate_schema: bool = True) -> Store:
         # Processes opening the same new store at once (two ingests, a server) migrate in turn.
         with (settings.store_dir / ".migrate.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            migrate(engine)
+            if not _is_current(engine):
+                migrate(engine)
     return Store(settings, engine)
