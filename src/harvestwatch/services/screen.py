@@ -402,8 +402,7 @@ def decide(store: Store, record_id: str, decision: str, *, project: str = "defau
     with store.session() as s:
         rec = _record(s, project, record_id)
         settings = _settings(s, project)
-        rows = [Vote(d.actor, d.decision, d.reason, d.note) for d in s.scalars(
-            select(ScreenDecision).where(ScreenDecision.record_pk == rec.id).order_by(ScreenDecision.id))]
+        rows = _votes(s, rec.id)
         res = s.scalar(select(ScreenResolution.id).where(ScreenResolution.record_pk == rec.id).limit(1))
         before = state(rows, settings["reviewers"])
         if res is not None:
@@ -431,6 +430,12 @@ def decide(store: Store, record_id: str, decision: str, *, project: str = "defau
             "status": after.status, "message": status}
 
 
+def _votes(s, record_pk: int) -> list[Vote]:
+    """A record's reviewer decisions, oldest first."""
+    return [Vote(d.actor, d.decision, d.reason, d.note) for d in s.scalars(
+        select(ScreenDecision).where(ScreenDecision.record_pk == record_pk).order_by(ScreenDecision.id))]
+
+
 def conflicts(store: Store, *, project: str = "default") -> list[dict]:
     """Records both reviewers decided differently (or excluded for different reasons), with
     both decisions; resolved ones leave the queue."""
@@ -453,8 +458,7 @@ def resolve(store: Store, record_id: str, decision: str, *, project: str = "defa
     with store.session() as s:
         rec = _record(s, project, record_id)
         settings = _settings(s, project)
-        rows = [Vote(d.actor, d.decision, d.reason, d.note) for d in s.scalars(
-            select(ScreenDecision).where(ScreenDecision.record_pk == rec.id).order_by(ScreenDecision.id))]
+        rows = _votes(s, rec.id)
         resolved = s.scalar(select(ScreenResolution.id).where(ScreenResolution.record_pk == rec.id).limit(1))
         st = state(rows, settings["reviewers"])
         if st.status != "conflict" and resolved is None:
@@ -482,8 +486,7 @@ def record_status(store: Store, record_id: str, *, project: str = "default",
     with store.session() as s:
         rec = _record(s, project, record_id)
         rv_settings = _settings(s, project)
-        rows = [Vote(d.actor, d.decision, d.reason, d.note) for d in s.scalars(
-            select(ScreenDecision).where(ScreenDecision.record_pk == rec.id).order_by(ScreenDecision.id))]
+        rows = _votes(s, rec.id)
         res = s.scalars(select(ScreenResolution).where(ScreenResolution.record_pk == rec.id)
                         .order_by(ScreenResolution.id.desc()).limit(1)).first()
         resolution = Vote(res.actor, res.decision, res.reason, res.note) if res else None

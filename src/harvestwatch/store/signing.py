@@ -50,9 +50,9 @@ def key_path(store_dir: Path) -> Path:
     return Path(store_dir) / "keys" / KEY_FILE
 
 
-def load_key(store_dir: Path) -> SigningKey | None:
-    """The store's key, or None when it has none yet."""
-    path = key_path(store_dir)
+def load_key(store_dir: Path, path: Path | None = None) -> SigningKey | None:
+    """The store's key (or the key file ``path``), or None when it has none yet."""
+    path = path or key_path(store_dir)
     if not path.exists():
         return None
     try:
@@ -103,15 +103,14 @@ def stage_key(store_dir: Path) -> SigningKey:
 
 
 def load_staged(store_dir: Path) -> SigningKey | None:
-    """A staged key left by an interrupted creation, or None."""
+    """A staged key left by an interrupted creation, or None (a torn write was never committed)."""
     path = staged_path(store_dir)
     if not path.exists():
         return None
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError):
-        return None  # a torn write from a crash: never committed, safe to replace
-    return SigningKey(key, path) if isinstance(key, Ed25519PrivateKey) else None
+        return load_key(store_dir, path)
+    except ConfigError:
+        return None
 
 
 def install_staged(store_dir: Path) -> SigningKey:
