@@ -5,10 +5,6 @@ Screenshots of the main pages are written to tests/e2e/screens/ (git-ignored).
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,21 +13,15 @@ from harvestwatch.core.config import Settings
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from tests.conftest import SAMPLES
+from tests.live import chromium_browser, live_server
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENS = Path(__file__).parent / "screens"
 PASSWORD = "correct horse battery"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from harvestwatch.web.app import create_app
-
     root = tmp_path_factory.mktemp("e2e")
     settings = Settings(store_dir=root / "store", actor="setup")
     store = store_svc.open(settings)
@@ -41,31 +31,14 @@ def server(tmp_path_factory):
     store_svc.ingest(store, [str(secret)], kind="testimony", restricted=True)
     users_svc.add_user(store, "ivan", "investigator", PASSWORD)
     users_svc.add_user(store, "vic", "viewer", PASSWORD)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    with chromium_browser() as b:
+        yield b
 
 
 def _login(browser, base: str, name: str):

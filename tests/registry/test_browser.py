@@ -3,12 +3,6 @@ tests/e2e/screens/ (git-ignored) to be looked at."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
 from harvestwatch.core.config import Settings
@@ -16,22 +10,16 @@ from harvestwatch.services import registry as registry_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from tests.conftest import REPO, SHARED
+from tests.live import chromium_browser, live_server
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENS = REPO / "tests" / "e2e" / "screens"
 PASSWORD = "correct horse battery"
 DEV = SHARED / "corpus" / "dev" / "docs"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from harvestwatch.web.app import create_app
-
     if not DEV.exists():
         pytest.skip("shared dev corpus not available")
     root = tmp_path_factory.mktemp("reg-e2e")
@@ -40,31 +28,14 @@ def server(tmp_path_factory):
     store_svc.ingest(store, [str(DEV / "z03.txt"), str(DEV / "z05.txt")], kind="hospital_page")
     registry_svc.link_documents(store)
     users_svc.add_user(store, "vic", "viewer", PASSWORD)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 def test_hospital_page_in_a_browser(server, browser):
