@@ -9,7 +9,7 @@ STORE ?= ./harvestwatch-data
 # for the tests (browser, PDF text, ripgrep for the screening bench, PostgreSQL).
 APT_RUN := gcc libhyperscan-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd \
   tesseract-ocr-chi-sim tesseract-ocr-chi-tra libreoffice-core-nogui libreoffice-writer-nogui \
-  libreoffice-calc-nogui libreoffice-impress-nogui libmagic1
+  libreoffice-calc-nogui libreoffice-impress-nogui libmagic1 unar djvulibre-bin pst-utils mdbtools
 APT_TEST := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib openssl
 
 .PHONY: install install-test apt run sample test lint clean eval

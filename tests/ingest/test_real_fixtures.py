@@ -12,7 +12,7 @@ from harvestwatch.ingest.pipeline import ingest_paths
 FIXTURES = Path(__file__).with_name("fixtures")
 # What the file holds, by name: documents, images and archives must mostly give text.
 CONTENT = {".dbf", ".pdf", ".doc", ".docx", ".odt", ".ods", ".xls", ".xlsx", ".csv", ".tif", ".gif",
-           ".webp", ".jpg", ".zip", ".7z", ".tar", ".rar", ".eml", ".emlx", ".mbox", ".msg",
+           ".webp", ".jpg", ".zip", ".7z", ".tar", ".rar", ".djvu", ".pst", ".mdb", ".eml", ".emlx", ".mbox", ".msg",
            ".html", ".txt"}
 # Files that cannot give text, and the words their refusal must use.
 REFUSED = {
@@ -20,7 +20,7 @@ REFUSED = {
     "password_protected.xls": "password-protected Excel",
     "encypted_by_libreoffice.odt": "password-protected OpenDocument",
     "password-hunter2.pdf": "encrypted PDF",
-    "badrar.rar": "RAR archive, unsupported",
+    "badrar.rar": "RAR archive holds only symbolic links",
     "memo.m4a": "audio",
     "empty_5_doc_pages.html": "no readable text",
 }

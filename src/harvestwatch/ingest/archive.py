@@ -1,10 +1,11 @@
-"""Archives (.zip, .7z, .tar, .tar.gz/.bz2/.xz, .gz): members become child documents.
+"""Archives (.zip, .7z, .rar, .tar, .tar.gz/.bz2/.xz, .gz): members become child documents.
 
 The archive itself becomes a document whose text lists its members (and says which were
 skipped and why); each member is parsed as an input of its own, recursively, under limits
 shared by every level (``formats.Nest``): depth, member count, total expanded size, and an
 expansion ratio per member. A bomb is refused as a whole; an encrypted or unreadable member
-is reported in the listing and the rest is kept.
+is reported in the listing and the rest is kept. RAR is read with ``lsar``/``unar`` (Debian
+package unar) run under ``ingest.tools`` limits.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import lzma
+import os
 import re
 import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from harvestwatch.core.errors import (
     CorruptInput,
@@ -243,6 +246,86 @@ def _7z_members(data: bytes, source: str, budget: _Budget, max_bytes: int) -> It
         yield member
 
 
+RAR_MAGIC = (b"Rar!\x1a\x07\x00", b"Rar!\x1a\x07\x01")
+
+
+def _rar_members(data: bytes, source: str, budget: _Budget, max_bytes: int) -> Iterator[Member]:
+    """RAR (v1.5 to 5): listed by ``lsar -j``, regular unencrypted files unpacked by ``unar``."""
+    import tempfile
+
+    from harvestwatch.ingest.tools import failure, require, run_tool
+
+    lsar = require("lsar", source, "RAR archive")
+    unar = require("unar", source, "RAR archive")
+    with tempfile.TemporaryDirectory(prefix="hw-rar-") as tmp:
+        archive = Path(tmp) / "input.rar"
+        archive.write_bytes(data)
+        listed = run_tool([lsar, "-j", str(archive)], source)
+        try:
+            entries = json.loads(listed.stdout)["lsarContents"] if listed.returncode == 0 else None
+        except (ValueError, KeyError, TypeError):
+            entries = None
+        if entries is None:
+            raise failure(listed, source, "RAR archive")
+        if not entries:
+            raise CorruptInput(source, "damaged RAR archive (no member could be listed)")
+        files = [e for e in entries if not e.get("XADIsDirectory")]
+        links = [e for e in files if e.get("XADIsLink")]
+        if files and len(links) == len(files):
+            first = links[0]
+            raise CorruptInput(source, f"RAR archive holds only symbolic links, no files "
+                                       f"({first.get('XADFileName')!s:.60} -> "
+                                       f"{first.get('XADLinkDestination')!s:.60}); nothing to read")
+        members, wanted = [], []
+        for entry in files:
+            budget.member()
+            name = str(entry.get("XADFileName") or f"member-{entry.get('XADIndex')}")
+            size, packed = int(entry.get("XADFileSize") or 0), int(entry.get("XADCompressedSize") or 0)
+            member = Member(name, size, packed)
+            if entry.get("XADIsLink"):
+                member.skipped = "link, not a regular file"
+            elif entry.get("XADIsEncrypted"):
+                member.skipped = "encrypted member: a password is needed to read it"
+            elif size > max_bytes:
+                member.skipped = f"over the {max_bytes:,}-byte cap"
+            elif size > RATIO_FREE and size > MAX_RATIO * max(packed, 1) and not entry.get(
+                    "XADIsSolid"):
+                raise DecompressionBomb(source, f"member {name!r} declares {size:,} bytes from "
+                                                f"{packed:,} (an archive bomb); refused")
+            else:
+                wanted.append((member, str(entry.get("XADIndex"))))
+            members.append(member)
+        declared = sum(m.size for m, _ in wanted)
+        if budget.nest.expanded + declared > budget.nest.max_expanded:
+            raise DecompressionBomb(source, f"archive contents expand beyond "
+                                            f"{budget.nest.max_expanded:,} bytes in all "
+                                            "(an archive bomb?); refused")
+        if declared > RATIO_FREE and declared > MAX_RATIO * len(data):
+            raise DecompressionBomb(source, f"RAR archive declares {declared:,} bytes from "
+                                            f"{len(data):,} (an archive bomb); refused")
+        out = Path(tmp) / "out"
+        error = None
+        if wanted:
+            done = run_tool([unar, "-q", "-f", "-D", "-nr", "-o", str(out), "-i", str(archive),
+                             *[index for _, index in wanted]], source, file_size=max_bytes + 1)
+            if done.returncode != 0:
+                error = failure(done, source, "RAR member").reason
+        for member, _ in wanted:
+            path = out / member.name
+            if ".." in PurePosixPath(member.name).parts or not path.is_file() or \
+                    not os.path.realpath(path).startswith(os.path.realpath(out) + os.sep):
+                member.skipped = error or "not unpacked"
+                continue
+            with open(path, "rb") as stream:
+                try:
+                    member.data = _read_stream(stream, budget, member.name, member.packed, max_bytes)
+                except InputTooBig as exc:
+                    member.skipped = str(exc)
+            if error and len(member.data or b"") != member.size:
+                member.data, member.skipped = None, error
+        yield from members
+
+
 def _single_members(data: bytes, source: str, budget: _Budget, max_bytes: int,
                     opener) -> Iterator[Member]:
     name = PurePosixPath(source.split("!")[-1]).name
@@ -293,6 +376,9 @@ def parse_archive(data: bytes, source: str, max_bytes: int, nest) -> list[Parsed
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         kind, mime, members = "7z", "application/x-7z-compressed", _7z_members(
             data, source, budget, max_bytes)
+    elif head.startswith(RAR_MAGIC):
+        kind, mime = "RAR", "application/vnd.rar"
+        members = _rar_members(data, source, budget, max_bytes)
     elif head.startswith(b"PK"):
         members = _zip_members(data, source, budget, max_bytes)
     elif len(data) > 262 and data[257:262] == b"ustar":

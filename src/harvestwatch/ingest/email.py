@@ -212,3 +212,36 @@ def parse_msg(data: bytes, source: str, max_bytes: int, nest) -> list[ParsedDocu
         return docs
     finally:
         msg.close()
+
+
+def parse_pst(data: bytes, source: str, max_bytes: int, nest) -> list[ParsedDocument]:
+    """An Outlook PST/OST mailbox: ``readpst`` (Debian pst-utils) writes each folder as an
+    mbox; they are read as one mailbox (messages, then attachments, as children)."""
+    import tempfile
+    from pathlib import Path
+
+    from harvestwatch.ingest.tools import failure, require, run_tool
+
+    readpst = require("readpst", source, "Outlook PST mailbox")
+    with tempfile.TemporaryDirectory(prefix="hw-pst-") as tmp:
+        path = Path(tmp) / "input.pst"
+        path.write_bytes(data)
+        out = Path(tmp) / "out"
+        out.mkdir()
+        result = run_tool([readpst, "-q", "-8", "-o", str(out), str(path)], source,
+                          file_size=max_bytes + 1)
+        if result.returncode != 0:
+            raise failure(result, source, "Outlook PST mailbox")
+        folders = sorted(p for p in out.rglob("*") if p.is_file())
+        total = sum(p.stat().st_size for p in folders)
+        if total > max_bytes:
+            raise DecompressionBomb(source, f"PST messages expand to {total:,} bytes, over the "
+                                            f"{max_bytes:,}-byte cap")
+        mbox = b"".join(p.read_bytes().rstrip(b"\n") + b"\n\n" for p in folders)
+    if not mbox.strip():
+        raise EmptyInput(source, "Outlook PST mailbox with no messages")
+    docs = parse_mbox(mbox, source, max_bytes, nest)
+    docs[0].raw, docs[0].mime = data, "application/vnd.ms-outlook-pst"
+    docs[0].text = "Outlook PST " + docs[0].text
+    docs[0].metadata["folders"] = [str(p.relative_to(out)) for p in folders]
+    return docs

@@ -14,7 +14,8 @@ from pathlib import PurePosixPath
 
 from harvestwatch.core.errors import UnsupportedFormat
 
-# parser kinds: pdf docx html text warc image archive email mbox msg office sheet csv svg
+# parser kinds: pdf docx html text warc image archive email mbox msg pst office sheet csv svg
+# dbf djvu mdb
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _RFC822_HEADERS = re.compile(
     rb"^(from|to|cc|subject|date|message-id|mime-version|received|return-path|reply-to|"
@@ -23,13 +24,6 @@ _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:[ \t]?.*$|^[ \t]+\S.*$")
 
 # Content that is refused, with what would make it work (by libmagic's MIME type).
 _REFUSED_MIME = {
-    "application/x-rar": ("RAR archive", "unpack it (unrar x) and ingest the folder"),
-    "application/vnd.rar": ("RAR archive", "unpack it (unrar x) and ingest the folder"),
-    "application/x-msaccess": ("Microsoft Access database",
-                               "export its tables to CSV (mdb-export) and ingest those"),
-    "image/vnd.djvu": ("DjVu document", "convert it to PDF (ddjvu -format=pdf) and ingest that"),
-    "application/vnd.ms-outlook-pst": ("Outlook PST mailbox",
-                                       "export its messages to .mbox (readpst) and ingest that"),
     "application/encrypted": ("password-protected Office document",
                               "save a copy without the password and ingest that"),
     "application/x-executable": ("executable program", "nothing: programs are not evidence text"),
@@ -175,6 +169,14 @@ def sniff(data: bytes, source: str, content_type: str | None = None) -> Sniffed:
         return _ole_kind(data, source, magic_of(data)[1])
     if head.startswith(b"{\\rtf"):
         return Sniffed("office", "application/rtf", "RTF document")
+    if head.startswith((b"Rar!\x1a\x07\x00", b"Rar!\x1a\x07\x01")):
+        return Sniffed("archive", "application/vnd.rar", "RAR archive")
+    if mime_pst(head):
+        return Sniffed("pst", "application/vnd.ms-outlook-pst", "Outlook PST mailbox")
+    if head.startswith(b"AT&TFORM") and head[12:16] in (b"DJVU", b"DJVM"):
+        return Sniffed("djvu", "image/vnd.djvu", "DjVu document")
+    if head[4:19] in (b"Standard Jet DB", b"Standard ACE DB"):
+        return Sniffed("mdb", "application/x-msaccess", "Microsoft Access database")
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return Sniffed("archive", "application/x-7z-compressed", "7z archive")
     if head.startswith(b"\x1f\x8b"):
@@ -193,9 +195,15 @@ def sniff(data: bytes, source: str, content_type: str | None = None) -> Sniffed:
     if mime in _REFUSED_MIME:
         label, fix = _REFUSED_MIME[mime]
         raise UnsupportedFormat(source, f"{label}, unsupported: {fix}")
-    if mime == "application/vnd.ms-outlook" or "Outlook Personal Storage" in description:
-        raise UnsupportedFormat(source, "Outlook PST mailbox, unsupported: export its messages "
-                                        "to .mbox (readpst) and ingest that")
+    if mime in ("application/x-rar", "application/vnd.rar"):
+        return Sniffed("archive", mime, "RAR archive")
+    if mime == "image/vnd.djvu":
+        return Sniffed("djvu", mime, "DjVu document")
+    if mime == "application/x-msaccess":
+        return Sniffed("mdb", mime, "Microsoft Access database")
+    if mime in ("application/vnd.ms-outlook", "application/vnd.ms-outlook-pst") \
+            or "Outlook Personal Storage" in description:
+        return Sniffed("pst", "application/vnd.ms-outlook-pst", "Outlook PST mailbox")
     if mime == "application/x-tar":
         return Sniffed("archive", mime, "tar archive")
     if mime.startswith(("audio/", "video/")):
@@ -240,6 +248,11 @@ def sniff(data: bytes, source: str, content_type: str | None = None) -> Sniffed:
     raise UnsupportedFormat(source, f"{label} ({mime}), unsupported: harvestwatch reads PDF, "
                                     "Office/OpenDocument, HTML, text, e-mail, images (OCR), "
                                     "archives and WARC; convert it to one of those")
+
+
+def mime_pst(head: bytes) -> bool:
+    """An Outlook PST/OST file: "!BDN" then the "SM" client magic."""
+    return head.startswith(b"!BDN") and head[8:10] in (b"SM", b"SO")
 
 
 def _utf16(head: bytes) -> bool:

@@ -16,7 +16,7 @@ from harvestwatch.ingest.document import ParsedDocument
 from harvestwatch.ingest.sniff import sniff
 
 FORMATS = ("html", "pdf", "docx", "text", "warc", "image", "archive", "email", "mbox", "msg",
-           "office", "sheet", "csv", "svg", "dbf")
+           "office", "sheet", "csv", "svg", "dbf", "pst", "djvu", "mdb")
 
 
 @dataclass
@@ -88,15 +88,24 @@ def _parse(kind: str, data: bytes, source: str, content_type: str | None, url: s
         from harvestwatch.ingest.archive import parse_archive
 
         return parse_archive(data, source, max_bytes, nest)
-    if kind in ("email", "mbox", "msg"):
+    if kind in ("email", "mbox", "msg", "pst"):
         from harvestwatch.ingest import email
 
-        parser = {"email": email.parse_email, "mbox": email.parse_mbox, "msg": email.parse_msg}
+        parser = {"email": email.parse_email, "mbox": email.parse_mbox, "msg": email.parse_msg,
+                  "pst": email.parse_pst}
         return parser[kind](data, source, max_bytes, nest)
     if kind == "office":
         from harvestwatch.ingest.office import parse_office
 
         return parse_office(data, source)
+    if kind == "djvu":
+        from harvestwatch.ingest.formats.djvu import parse_djvu
+
+        return parse_djvu(data, source)
+    if kind == "mdb":
+        from harvestwatch.ingest.formats.access import parse_access
+
+        return parse_access(data, source)
     if kind == "dbf":
         from harvestwatch.ingest.office import parse_dbf
 
