@@ -12,10 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import resource
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from harvestwatch.core.errors import CorruptInput, EmptyInput, InputError, Unsup
 from harvestwatch.ingest.document import ParsedDocument, normalise_text
 from harvestwatch.ingest.language import detect_language
 from harvestwatch.ingest.sniff import magic_of, sniff
+from harvestwatch.ingest.tools import run_tool
 
 SOFFICE_TIMEOUT = 180.0
 SOFFICE_MEMORY = 3 * 1024 * 1024 * 1024
@@ -42,17 +40,6 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _limits() -> None:
-    os.setsid()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # die with the worker
-    except OSError:
-        pass
-    resource.setrlimit(resource.RLIMIT_AS, (SOFFICE_MEMORY, SOFFICE_MEMORY))
-
-
 def convert(data: bytes, suffix: str, target: str, source: str,
             timeout: float = SOFFICE_TIMEOUT) -> bytes:
     """Convert with LibreOffice headless; the converted bytes, or an InputError why not."""
@@ -67,18 +54,10 @@ def convert(data: bytes, suffix: str, target: str, source: str,
         cmd = [binary, "--headless", "--norestore", "--nolockcheck", "--nodefault",
                f"-env:UserInstallation=file://{profile}", "--convert-to", target,
                "--outdir", str(Path(tmp) / "out"), str(src)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, preexec_fn=_limits)
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise InputError(source, f"LibreOffice took over {timeout:.0f} s to convert it; "
-                                     "stopped") from None
+        result = run_tool(cmd, source, timeout=timeout, memory=SOFFICE_MEMORY)
         outputs = list((Path(tmp) / "out").glob("input.*"))
-        if proc.returncode != 0 or not outputs:
-            lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
+        if result.returncode != 0 or not outputs:
+            lines = [ln for ln in result.stderr.decode("utf-8", "replace").splitlines()
                      if ln.strip() and "javaldx" not in ln]
             why = lines[-1][:120] if lines else "no output"
             raise CorruptInput(source, f"LibreOffice could not read it ({why}); damaged or "

@@ -43,7 +43,7 @@ def require(tool: str, source: str, what: str) -> str:
     return path
 
 
-def _limits(file_size: int) -> None:
+def _limits(file_size: int, memory: int) -> None:
     os.setsid()
     try:
         import ctypes
@@ -51,16 +51,17 @@ def _limits(file_size: int) -> None:
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # die with the worker
     except OSError:
         pass
-    resource.setrlimit(resource.RLIMIT_AS, (TOOL_MEMORY, TOOL_MEMORY))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 
 
 def run_tool(cmd: list[str], source: str, *, timeout: float = TOOL_TIMEOUT,
-             file_size: int = TOOL_FILE_SIZE, cwd: str | None = None) -> ToolResult:
+             file_size: int = TOOL_FILE_SIZE, memory: int = TOOL_MEMORY,
+             cwd: str | None = None) -> ToolResult:
     """Run ``cmd`` under the limits; InputError when it runs past ``timeout``."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, cwd=cwd,
-                            preexec_fn=lambda: _limits(file_size))
+                            preexec_fn=lambda: _limits(file_size, memory))
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
