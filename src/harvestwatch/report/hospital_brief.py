@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from harvestwatch import __version__
 from harvestwatch.core.errors import HarvestwatchError, ValidationError
 from harvestwatch.services import registry as registry_svc
-from harvestwatch.store import Store
+from harvestwatch.services.store import Store
 
 
 def _env() -> Environment:
