@@ -11,10 +11,11 @@ for people (名/位/人/口) gives victims only when the sentence says they were
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from harvestwatch.core.folding import fold_chinese
 from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.extract.lang.zh_entities import Token, tokens
 from harvestwatch.extract.numbers import parse_chinese
 from harvestwatch.extract.quantities import QuantityMention
 from harvestwatch.extract.quantity_reading import Cue, Reading, decide
@@ -95,27 +96,6 @@ _CLAUSE_END = "，,。；;！!？?\n：:「」“”"
 _SENT_END = "。！!？?\n"
 
 
-@dataclass
-class _Tok:
-    word: str
-    tag: str
-    start: int
-    end: int
-
-
-def _tokens(folded: str) -> list[_Tok]:
-    import rjieba
-
-    out, pos = [], 0
-    for word, tag in rjieba.tag(folded):
-        k = folded.find(word, pos)
-        if k < 0:
-            continue
-        out.append(_Tok(word, tag, k, k + len(word)))
-        pos = k + len(word)
-    return out
-
-
 def _bounds(text: str, pos: int, ends: str) -> tuple[int, int]:
     """The clause or sentence around ``pos``; a comma between digits ("1,121") is no end."""
     rx = re.compile("[" + re.escape(ends) + "]")
@@ -139,7 +119,7 @@ def _value(raw: str) -> float | None:
 def extract_quantities_zh(text: str) -> list[QuantityMention]:
     """Counted quantities in Chinese ``text`` (either script) with their readings."""
     folded = fold_chinese(text)
-    toks = _tokens(folded)
+    toks = tokens(folded)  # the segmentation entities and testimonies share (cached)
     out: list[QuantityMention] = []
     for m in _QTY.finditer(folded):
         if not m.group() or not (m.group("num") or m.group("idiom") or m.group("pre") in _VAGUE_PRE):
@@ -225,7 +205,7 @@ def _bare_count(folded: str, m: re.Match) -> bool:
     return bool(num[:1].isdigit() and "." in num)  # a rate: "捐献率仅为2.98"
 
 
-def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityMention | None:
+def _reading(text: str, folded: str, toks: Sequence[Token], m: re.Match) -> QuantityMention | None:
     pre, num, hi_raw, unit = m.group("pre"), m.group("num"), m.group("hi"), m.group("unit")
     post = m.group("post1") or m.group("post2") or (m.group("mid") if m.group("mid") == "多" else None)
     if m.group("ge") and unit:
@@ -337,7 +317,7 @@ def _reading(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityM
     return QuantityMention(start, span_end, text[start:span_end], q)
 
 
-def _idiom(text: str, folded: str, toks: list[_Tok], m: re.Match) -> QuantityMention | None:
+def _idiom(text: str, folded: str, toks: Sequence[Token], m: re.Match) -> QuantityMention | None:
     """"成千上万的藏族人", "数以万计的法轮功学员": a magnitude idiom counts the noun it modifies."""
     low, high = _IDIOMS[m.group("idiom")]
     start = m.start()
@@ -445,7 +425,7 @@ _LINKS = {"有", "是", "为", "达", "达到", "约", "近", "共", "共有", "
 _CONTAINER = {"人数", "数量", "总数", "人次", "数"}
 
 
-def _noun_before(toks: list[_Tok], pos: int, c_lo: int) -> str | None:
+def _noun_before(toks: Sequence[Token], pos: int, c_lo: int) -> str | None:
     """A noun outside the vocabulary just before a count of people ("协调员有100多名"), which
     the people are; None when the noun is a container ("登记人数") or is missing."""
     before = [t for t in toks if c_lo <= t.start and t.end <= pos]
@@ -466,7 +446,7 @@ def _find_before(folded: str, word: str, pos: int) -> tuple[int, int]:
     return k, k + len(word)
 
 
-def _plain_noun(toks: list[_Tok], pos: int) -> str | None:
+def _plain_noun(toks: Sequence[Token], pos: int) -> str | None:
     """The noun jieba finds right after a measure word (景点, 录音, 省), if any."""
     for t in toks:
         if t.end <= pos:
@@ -519,7 +499,7 @@ def _period(folded: str, s_lo: int, c_lo: int, pos: int, what: str) -> str | Non
     return y.group(1)
 
 
-def _place(toks: list[_Tok], text: str, s_lo: int, pos: int) -> str | None:
+def _place(toks: Sequence[Token], text: str, s_lo: int, pos: int) -> str | None:
     """The place or body a figure is about: the last place (ns) or institution (nt) jieba
     tags in the sentence before the number."""
     best = None
