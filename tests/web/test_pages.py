@@ -6,6 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from harvestwatch.services import store as store_svc
 from tests.web.conftest import PASSWORD, csrf_of, login
 
 
@@ -135,13 +136,45 @@ def test_pages_render(as_user):
     assert "Signed tree head:" in client.get("/").text
 
 
-def test_download_report_leaves_out_restricted_for_viewers(as_user):
+def _build_report(client, fmt: str, tag: str = "") -> str:
+    """POST a build, follow its job page until done; the download link it ends with."""
+    import time
+
+    r = client.post("/reports", data={"csrf": csrf_of(client.get("/").text), "format": fmt, "tag": tag},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/reports/jobs/")
+    for _ in range(600):
+        job = client.get(r.headers["location"]).text
+        if "report-download" in job or "could not be built" in job:
+            break
+        assert "<progress" in job
+        time.sleep(0.1)
+    return re.search(r'id="report-download" href="([^"]+)"', job).group(1)
+
+
+def test_report_is_built_by_post_and_only_downloaded_by_get(as_user, app):
+    from harvestwatch.services import report as report_svc
+
     vic = as_user("vic")
-    r = vic.get("/report", params={"format": "html"})
+    assert vic.get("/report", params={"format": "html"}).status_code == 404  # GET builds nothing
+    assert vic.post("/reports", data={"format": "html"}).status_code == 403  # no CSRF token
+    link = _build_report(vic, "html")
+    r = vic.get(link)
     assert r.status_code == 200 and "References" in r.text
     assert "Sujiatun" not in r.text and "restricted document(s) left out" in r.text
-    pdf = as_user("ivan").get("/report", params={"format": "pdf"})
+    store = app.state.store
+    entries = len(store_svc.ledger_entries(store, limit=100000))
+    assert _build_report(vic, "html") == link  # cached by Merkle root + options: no rebuild, no entry
+    assert len(store_svc.ledger_entries(store, limit=100000)) == entries
+    assert vic.get(link).content == r.content
+    ivan = as_user("ivan")
+    cleared = _build_report(ivan, "html")
+    assert cleared != link and "Sujiatun" in ivan.get(cleared).text
+    assert vic.get(cleared).status_code == 403  # a brief with restricted sources stays with the cleared
+    pdf = ivan.get(_build_report(ivan, "pdf"))
     assert pdf.content.startswith(b"%PDF")
+    assert vic.get("/reports/0123abcd.html").status_code == 404
+    assert report_svc.REPORT_ACTION in {e["action"] for e in store_svc.ledger_entries(store, limit=50)}
 
 
 def test_corroboration_and_screening_pages(as_user, app):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from harvestwatch.engine.runner import run_batches
 from harvestwatch.extract.evaluation import evaluate
+from harvestwatch.extract.mentions import ENTITY_LABELS
 from harvestwatch.extract.pipeline import EXTRACTOR_VERSION
 from harvestwatch.services.long_text import extract_items
 from harvestwatch.store import Store, derived
@@ -15,7 +16,7 @@ from harvestwatch.store.documents import plain_text
 from harvestwatch.store.models import Document, ExtractedItem, replace_items
 
 __all__ = ["extract_documents", "list_entities", "list_claims", "evaluate_extraction",
-           "CLAIM_KINDS"]
+           "CLAIM_KINDS", "ENTITY_LABELS"]
 
 CLAIM_KINDS = ("quantity", "testimony", "allegation", "denial", "condemnation", "legal_measure",
                "call_to_action")

@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
@@ -28,7 +28,7 @@ WEB = Path(str(resources.files("harvestwatch.web")))
 
 def create_app(settings: Settings) -> FastAPI:
     """The workbench for the store ``settings`` names (opened once, shared by requests)."""
-    from harvestwatch.web import api, custody, hospitals, pages, screening
+    from harvestwatch.web import api, custody, hospitals, pages, reports, screening
 
     app = FastAPI(title="harvestwatch", version=__version__, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
@@ -42,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
                        max_age=12 * 3600)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.include_router(pages.router)
+    app.include_router(reports.router)
     app.include_router(screening.router)
     app.include_router(hospitals.router)
     app.include_router(custody.router)
@@ -93,11 +94,3 @@ def create_app(settings: Settings) -> FastAPI:
         return {"ok": True}
 
     return app
-
-
-def page(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
-    """Render a template with the user and CSRF token every page needs."""
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, {"user": current_user(request),
-                                                      "csrf": csrf_token(request), **ctx},
-                                      status_code=status)

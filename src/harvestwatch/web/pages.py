@@ -12,15 +12,15 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from harvestwatch.core.errors import NotFound
-from harvestwatch.extract.mentions import ENTITY_LABELS
-from harvestwatch.ingest.pipeline import KINDS
 from harvestwatch.services import analysis as analysis_svc
 from harvestwatch.services import extract as extract_svc
 from harvestwatch.services import ingest as ingest_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
-from harvestwatch.web.app import page
+from harvestwatch.services.extract import ENTITY_LABELS
+from harvestwatch.services.ingest import KINDS
 from harvestwatch.web.highlight import render
+from harvestwatch.web.render import page
 from harvestwatch.web.security import check_csrf, is_cleared, require
 
 router = APIRouter(include_in_schema=False)
@@ -254,29 +254,6 @@ def review_decide(request: Request, item_id: int, decision: str = Form(...), not
                           note=note or None)
     return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/review",
                             status_code=303)
-
-
-@router.get("/report")
-def download_report(request: Request, format: str = "html", tag: str = ""):
-    """The sourced brief for the store (or one tag), as HTML or PDF."""
-    import tempfile
-
-    from harvestwatch.report import brief as report_svc
-
-    user = require(request)
-    if format not in ("html", "pdf"):
-        raise NotFound(f"no report format {format!r}")
-    st = _store(request)
-    report = report_svc.build_report(st, title="Evidence brief", scope=f"tag:{tag}" if tag else None,
-                                     include_restricted=is_cleared(user))
-    base = str(request.base_url).rstrip("/")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = report_svc.write_report(st, report, Path(tmp) / f"brief.{format}", base_url=base,
-                                       actor=user["name"])
-        data = path.read_bytes()
-    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="brief.{format}"'})
 
 
 @router.get("/corroboration")

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from harvestwatch.core.errors import NotFound
 from harvestwatch.services import screen as screen_svc
-from harvestwatch.web.app import page
+from harvestwatch.web.render import page
 from harvestwatch.web.security import check_csrf, require
 
 router = APIRouter(include_in_schema=False)
