@@ -15,20 +15,25 @@ from harvestwatch.store.accounts import ROLES
 user_app = typer.Typer(help="Workbench users and roles.", no_args_is_help=True)
 
 
-def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")) -> None:
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          base_url: str = typer.Option(None, "--base-url", envvar="HARVESTWATCH_BASE_URL",
+                                       help="Public address for links in reports and briefs "
+                                            "(default http://HOST:PORT); the Host header is never used.")) -> None:
     """Serve the workbench. With no user yet, creates 'admin' (password printed once, or
     HARVESTWATCH_ADMIN_PASSWORD)."""
     import uvicorn
 
     from harvestwatch.web.app import create_app
+    from harvestwatch.web.links import check_base_url
 
+    base_url = check_base_url(base_url or f"http://{host}:{port}")
     settings = _context.settings()
     created = users_svc.ensure_admin(store_svc.open(settings), os.environ.get("HARVESTWATCH_ADMIN_PASSWORD"))
     if created:
         console.print(f"created user 'admin' with password: {created}", highlight=False)
     console.print(f"harvestwatch workbench on http://{host}:{port}/ (store {settings.store_dir})",
                   highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings, base_url=base_url), host=host, port=port, log_level="warning")
 
 
 @user_app.command("add")

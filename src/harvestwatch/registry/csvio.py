@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from harvestwatch.core.errors import ValidationError
-from harvestwatch.registry.model import (
+from harvestwatch.core.registry import (
     METRICS,
     Accreditation,
     Alias,

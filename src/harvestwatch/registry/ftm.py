@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from harvestwatch.registry.model import Accreditation, Fact, Hospital
+from harvestwatch.core.registry import Accreditation, Fact, Hospital
 from harvestwatch.registry.names import all_names
 
 DATASET = "harvestwatch-registry"

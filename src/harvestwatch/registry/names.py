@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from harvestwatch.core.folding import fold_for_search
-from harvestwatch.registry.model import Alias, Hospital
+from harvestwatch.core.registry import Alias, Hospital
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _QUOTES = (("’", "'"), ("‘", "'"), ("‐", "-"), ("–", "-"))  # one character for one

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harvestwatch.registry.model import Proposal
+from harvestwatch.core.registry import Proposal
 from harvestwatch.registry.names import NameMatch
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n")

@@ -24,7 +24,8 @@ from harvestwatch.store.ingest_links import DocumentLink, OcrPage
 from harvestwatch.store.models import Document
 
 __all__ = ["ingest", "retry", "failures", "family", "ocr_pages", "Limits", "KINDS", "printable",
-           "count_inputs", "capture", "CaptureResult", "sheet_dataset", "page_image", "ocr_boxes"]
+           "count_inputs", "capture", "CaptureResult", "sheet_dataset", "page_image", "ocr_boxes",
+           "ingest_uploads", "upload_name"]
 
 printable = escape_for_terminal  # names and reasons as they may be shown on a terminal
 
@@ -45,13 +46,48 @@ def ingest(store: Store, inputs: Iterable[str], *, kind: str = "other", tags: It
            restricted: bool = False, workers: int = 1, actor: str | None = None,
            extract: bool = True, limits: Limits | None = None,
            on_result: Callable[[InputResult], None] | None = None,
-           on_page: Callable[[str, int, int], None] | None = None) -> IngestReport:
-    """Ingest files, folders and URLs (see ``ingest.pipeline``), then extract the new documents."""
+           on_page: Callable[[str, int, int], None] | None = None,
+           names: dict[str, str] | None = None) -> IngestReport:
+    """Ingest files, folders and URLs (see ``ingest.pipeline``), then extract the new documents.
+
+    ``names`` gives inputs (by path) the name to record them under instead of their path.
+    """
     report = ingest_paths(store, inputs, kind=kind, tags=tags, restricted=restricted,
                           workers=workers, actor=actor, limits=limits, on_result=on_result,
-                          on_page=on_page)
+                          on_page=on_page, names=names)
     _extract(store, report, workers, extract)
     return report
+
+
+def upload_name(filename: str | None, index: int) -> str:
+    """The name an uploaded file is recorded under: its last path part (either slash), without
+    control characters; ``upload-N`` when nothing usable is left (``..``, ``.``, empty)."""
+    last = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    clean = "".join(c for c in last if c.isprintable()).strip()
+    return clean if clean.strip(".") else f"upload-{index + 1}"
+
+
+def ingest_uploads(store: Store, uploads: Iterable[tuple[str | None, bytes]], urls: Iterable[str] = (),
+                   **how) -> IngestReport:
+    """Ingest uploaded files (name as the client sent it, bytes) and URLs.
+
+    Each file is written to a private temporary folder under a name of its own (never the
+    client's, so ``..`` or a path cannot reach outside it), then ingested and recorded by its
+    content hash under its cleaned original name; the temporary path is recorded nowhere.
+    """
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="hw-upload-") as tmp:
+        paths, names = [], {}
+        for i, (filename, data) in enumerate(uploads):
+            name = upload_name(filename, i)
+            suffix = "".join(c for c in Path(name).suffix[:16] if c.isalnum() or c == ".")
+            path = Path(tmp) / f"{i}{suffix}"
+            path.write_bytes(data)
+            paths.append(str(path))
+            names[str(path)] = name
+        return ingest(store, [*paths, *urls], names=names, **how)
 
 
 def retry(store: Store, *, kind: str = "other", tags: Iterable[str] = (), restricted: bool = False,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from harvestwatch.analysis.montecarlo import Prior
 from harvestwatch.analysis.result import AnalysisResult
 from harvestwatch.core.errors import NotFound, ValidationError
+from harvestwatch.core.registry import METRICS, Accreditation, Fact, Hospital, SourceRef
 from harvestwatch.registry import csvio
-from harvestwatch.registry.model import METRICS, Accreditation, Fact, Hospital, SourceRef
 from harvestwatch.registry.names import Matcher, NameMatch, all_names
 from harvestwatch.registry.proposals import (
     attribute,

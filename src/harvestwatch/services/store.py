@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:  # the ingest pipeline (httpx, workers) loads only when ingest
     from harvestwatch.ingest.pipeline import IngestReport, InputResult
 
 __all__ = ["open", "ingest", "search_documents", "show_document", "verify", "checkpoint",
-           "export_jsonl", "document_dict", "ledger_entries", "store_summary"]
+           "export_jsonl", "document_dict", "ledger_entries", "store_summary", "recent_ingests",
+           "RecentIngest"]
 
 
 def open(settings: Settings) -> Store:  # noqa: A001 - the store's natural verb
@@ -181,6 +183,40 @@ def ledger_entries(store: Store, *, limit: int = 50, object_id: str | None = Non
         if object_id:
             q = q.where(LedgerEntry.object_id == object_id)
         return [e.to_dict() for e in session.scalars(q)]
+
+
+@dataclass(frozen=True)
+class RecentIngest:
+    """One document as the dashboard lists it: id, title, content hash, when and by whom."""
+
+    document_id: int
+    title: str
+    sha256: str
+    kind: str
+    at: str
+    actor: str | None
+    restricted: bool
+
+
+def recent_ingests(store: Store, *, include_restricted: bool = False,
+                   limit: int = 10) -> list[RecentIngest]:
+    """The latest ingested documents, newest first; restricted ones only when ``include_restricted``.
+
+    The filter is on the document row, so an ingest entry of a restricted document never
+    reaches a role without clearance (not its id, hash, time or actor).
+    """
+    with store.session() as session:
+        q = select(Document).order_by(Document.ingested_at.desc(), Document.id.desc()).limit(limit)
+        if not include_restricted:
+            q = q.where(Document.restricted.is_(False))
+        docs = list(session.scalars(q))
+        actors = dict(session.execute(
+            select(LedgerEntry.object_id, LedgerEntry.actor).where(
+                LedgerEntry.action == "ingest", LedgerEntry.object_type == "document",
+                LedgerEntry.object_id.in_([d.sha256 for d in docs]))).all()) if docs else {}
+        return [RecentIngest(d.id, d.title or d.source.name, d.sha256, d.kind,
+                             d.ingested_at.isoformat()[:19] if d.ingested_at else "",
+                             actors.get(d.sha256), d.restricted) for d in docs]
 
 
 def store_summary(store: Store, *, include_restricted: bool = False) -> dict:

@@ -2,7 +2,7 @@
 
 Facts that disagree are separate rows (never merged); every fact and every review decision
 also has a custody-ledger entry (``ledger_seq``). Conversion to the typed records of
-``harvestwatch.registry.model`` happens here (``*_from_row``).
+``harvestwatch.core.registry`` happens here (``*_from_row``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from harvestwatch.registry.model import Accreditation, Alias, Fact, Hospital, SourceRef
+from harvestwatch.core.registry import Accreditation, Alias, Fact, Hospital, SourceRef
 from harvestwatch.store.base import Base
 from harvestwatch.store.models import utcnow
 

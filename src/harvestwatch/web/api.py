@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from harvestwatch.services import analysis as analysis_svc
 from harvestwatch.services import extract as extract_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
+from harvestwatch.web import params
+from harvestwatch.web.params import API_ERRORS
 from harvestwatch.web.security import check_csrf, is_cleared, require
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
 
 
 class Decision(BaseModel):
-    decision: str
-    note: str | None = None
+    decision: Literal["confirm", "reject"]
+    note: str | None = Field(None, max_length=2000)
 
 
 @router.get("/search")
-def api_search(request: Request, q: str, kind: str | None = None, lang: str | None = None,
-               tag: str | None = None, since: str | None = None, until: str | None = None,
-               entity: str | None = None, limit: int = 20, offset: int = 0) -> dict:
+def api_search(request: Request, q: params.SearchText, kind: str | None = None,
+               lang: str | None = None, tag: str | None = None, since: params.DateBound = None,
+               until: params.DateBound = None, entity: str | None = None,
+               limit: params.SearchLimit = 20, offset: params.Offset = 0) -> dict:
     user = require(request, api=True)
     hits, total = store_svc.search_documents(
-        request.app.state.store, q, kind=kind, language=lang, tag=tag, since=since, until=until,
-        entity=entity, include_restricted=is_cleared(user), limit=min(limit, 100), offset=offset)
+        request.app.state.store, params.clean_text(q), kind=kind, language=lang,
+        tag=params.clean_text(tag) or None, since=since, until=until,
+        entity=params.clean_text(entity) or None, include_restricted=is_cleared(user),
+        limit=limit, offset=offset)
     return {"total": total, "hits": [h.to_dict() for h in hits]}
 
 
 @router.get("/documents/{doc_id}")
-def api_document(request: Request, doc_id: int) -> dict:
+def api_document(request: Request, doc_id: params.RowId) -> dict:
     user = require(request, api=True)
     st = request.app.state.store
     doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"])
@@ -42,15 +49,15 @@ def api_document(request: Request, doc_id: int) -> dict:
 
 
 @router.get("/entities")
-def api_entities(request: Request, type: str | None = None, limit: int = 200) -> list[dict]:
+def api_entities(request: Request, type: str | None = None, limit: params.ListLimit = 200) -> list[dict]:
     user = require(request, api=True)
     return extract_svc.list_entities(request.app.state.store, label=type, limit=limit,
                                      include_restricted=is_cleared(user))
 
 
 @router.get("/claims")
-def api_claims(request: Request, kind: str | None = None, doc: int | None = None,
-               limit: int = 500) -> list[dict]:
+def api_claims(request: Request, kind: str | None = None, doc: params.DocFilter = None,
+               limit: params.ListLimit = 500) -> list[dict]:
     user = require(request, api=True)
     return extract_svc.list_claims(request.app.state.store, kind=kind, document=doc, limit=limit,
                                    include_restricted=is_cleared(user))
@@ -69,7 +76,7 @@ def api_integrity(request: Request, dataset: str) -> dict:
 
 
 @router.post("/review/{item_id}")
-def api_review(request: Request, item_id: int, body: Decision,
+def api_review(request: Request, item_id: params.RowId, body: Decision,
                x_csrf_token: str | None = Header(None)) -> dict:
     user = require(request, "reviewer", api=True)
     check_csrf(request, x_csrf_token)

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from harvestwatch.core.errors import HarvestwatchError
 from harvestwatch.services import registry as registry_svc
+from harvestwatch.web.links import base_url
 from harvestwatch.web.render import page
 from harvestwatch.web.security import check_csrf, require
 
@@ -89,7 +90,7 @@ def brief(request: Request, hospital_id: str):
     user = require(request)
     from harvestwatch.report import hospital_brief
 
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)  # the configured address, never the Host header
     pdf = hospital_brief.brief_pdf(_store(request), hospital_id, base_url=base, actor=user["name"])
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{hospital_id}-brief.pdf"'})

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
-from pathlib import Path
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -19,7 +18,9 @@ from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.services.extract import ENTITY_LABELS
 from harvestwatch.services.ingest import KINDS
+from harvestwatch.web import params
 from harvestwatch.web.highlight import render
+from harvestwatch.web.links import attachment
 from harvestwatch.web.render import page
 from harvestwatch.web.security import check_csrf, is_cleared, require
 
@@ -74,28 +75,35 @@ def logout(request: Request, csrf: str = Form("")):
 def dashboard(request: Request):
     user = require(request)
     st = _store(request)
-    summary = store_svc.store_summary(st, include_restricted=is_cleared(user))
-    recent = [e for e in store_svc.ledger_entries(st, limit=40) if e["action"] == "ingest"
-              and e["object_type"] == "document"][:10]
-    return page(request, "dashboard.html", {"summary": summary, "recent": recent,
-                                            "verify": getattr(request.app.state, "last_verify", None),
+    cleared = is_cleared(user)
+    summary = store_svc.store_summary(st, include_restricted=cleared)
+    recent = store_svc.recent_ingests(st, include_restricted=cleared, limit=10)
+    verify = getattr(request.app.state, "last_verify", None)
+    if verify and not cleared:  # problem lines name files and hashes, restricted ones included
+        verify = {k: v for k, v in verify.items() if k != "problems"}
+    return page(request, "dashboard.html", {"summary": summary, "recent": recent, "verify": verify,
                                             "checkpoint": store_svc.latest_checkpoint(st)})
 
 
 @router.post("/custody/verify")
 def custody_verify(request: Request, csrf: str = Form("")):
-    require(request, "reviewer")
+    user = require(request, "reviewer")
     check_csrf(request, csrf)
     st = _store(request)
-    request.app.state.last_verify = store_svc.verify(st).to_dict()
+    report = store_svc.verify(st)
+    lines = report.problems + report.incomplete
+    request.app.state.last_verify = {"ok": report.ok, "problems": lines, "count": len(lines),
+                                     "actor": user["name"],
+                                     "at": datetime.now(UTC).isoformat()[:19]}
     store_svc.checkpoint(st)
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/search")
-def search(request: Request, q: str = "", kind: str = "", lang: str = "", tag: str = "",
-           since: str = "", until: str = "", entity: str = "", page_no: int = 1):
+def search(request: Request, q: params.SearchText = "", kind: str = "", lang: str = "", tag: str = "",
+           since: str = "", until: str = "", entity: str = "", page_no: params.PageNo = 1):
     user = require(request)
+    q, entity, tag = params.clean_text(q), params.clean_text(entity), params.clean_text(tag)
     hits, total = [], 0
     if not q.strip() and (kind or lang or tag or since or until):  # browse by filters alone
         hits, total = store_svc.browse_documents(
@@ -114,7 +122,7 @@ def search(request: Request, q: str = "", kind: str = "", lang: str = "", tag: s
 
 
 @router.get("/documents/{doc_id}")
-def document(request: Request, doc_id: int, hl: str = ""):
+def document(request: Request, doc_id: params.RowId, hl: str = ""):
     user = require(request)
     st = _store(request)
     doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"])
@@ -124,7 +132,7 @@ def document(request: Request, doc_id: int, hl: str = ""):
     extra = None
     if hl and "-" in hl:
         a, _, b = hl.partition("-")
-        if a.isdigit() and b.isdigit():
+        if a.isdigit() and b.isdigit() and len(a) < 12 and len(b) < 12:
             extra = (int(a), int(b))
     decisions = users_svc.decisions_for(st, [i["id"] for i in items])
     ocr = ingest_svc.ocr_pages(st, doc_id)
@@ -139,21 +147,21 @@ def document(request: Request, doc_id: int, hl: str = ""):
 
 
 @router.get("/documents/{doc_id}/pages/{number}.png")
-def page_image(request: Request, doc_id: int, number: int):
+def page_image(request: Request, doc_id: params.RowId, number: params.PageNumber):
     user = require(request)
     data = ingest_svc.page_image(_store(request), doc_id, number, include_restricted=is_cleared(user))
     return Response(data, media_type="image/png")
 
 
 @router.get("/documents/{doc_id}/original")
-def original(request: Request, doc_id: int):
+def original(request: Request, doc_id: params.RowId):
     user = require(request)
     meta, data = store_svc.original_bytes(_store(request), doc_id, include_restricted=is_cleared(user))
     if meta["restricted"]:
         users_svc.log_access(_store(request), user["name"], doc_id, "download")
-    name = Path(meta["source"].split("?")[0]).name or meta["sha256"]
+    name = meta["source"].split("?")[0].split("#")[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": attachment(name, fallback=meta["sha256"][:16])})
 
 
 @router.get("/entities")
@@ -216,25 +224,12 @@ async def ingest(request: Request, files: list[UploadFile] | None = None, urls: 
                  csrf: str = Form("")):
     user = require(request, "investigator")
     check_csrf(request, csrf)
-    st = _store(request)
-    with tempfile.TemporaryDirectory(prefix="hw-upload-") as tmp:
-        inputs = []
-        for i, f in enumerate(files or []):
-            if not f.filename:
-                continue
-            safe = Path(f.filename).name or f"upload-{i}"
-            folder = Path(tmp) / str(i)
-            folder.mkdir()
-            target = folder / safe
-            target.write_bytes(await f.read())
-            inputs.append(str(target))
-        inputs += [u.strip() for u in urls.splitlines() if u.strip()]
-        report = store_svc.ingest(st, inputs, kind=kind, tags=[t for t in tag.split(",") if t.strip()],
-                                  restricted=restricted, actor=user["name"])
-    results = []
-    for r in report.results:
-        name = r.input if r.input.startswith("http") else Path(r.input).name
-        results.append(r.to_dict() | {"input": name})
+    uploads = [(f.filename, await f.read()) for f in files or [] if f.filename]
+    report = ingest_svc.ingest_uploads(
+        _store(request), uploads, [u.strip() for u in urls.splitlines() if u.strip()], kind=kind,
+        tags=[t.strip() for t in tag.split(",") if t.strip()], restricted=restricted,
+        actor=user["name"])
+    results = [r.to_dict() for r in report.results]
     return page(request, "ingest.html", {"results": results, "kinds": KINDS})
 
 

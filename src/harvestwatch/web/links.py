@@ -1,0 +1,57 @@
+"""Links and download names the workbench emits: the configured public base URL (never the
+request's Host header), http(s)-only hrefs, and RFC 6266/5987 Content-Disposition values."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+
+from harvestwatch.core.errors import ConfigError
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def check_base_url(value: str) -> str:
+    """``value`` as a base URL (http or https, a host, no query or fragment), without a
+    trailing slash; a ConfigError naming it otherwise."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"base URL {value!r}: expected http(s)://host[:port][/path], "
+                          "without a query or fragment")
+    return value.strip().rstrip("/")
+
+
+def configured_base_url(value: str | None = None) -> str:
+    """The workbench's public address: ``value``, else HARVESTWATCH_BASE_URL, else the default."""
+    return check_base_url(value or os.environ.get("HARVESTWATCH_BASE_URL") or DEFAULT_BASE_URL)
+
+
+def base_url(request: Request) -> str:
+    """The base URL for links that leave the page (reports, briefs): the configured one."""
+    return getattr(request.app.state, "base_url", None) or configured_base_url()
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host, else None (``javascript:``,
+    ``data:``, relative or malformed values are shown as text, never as a link)."""
+    if not url or any(ord(c) < 33 for c in url.strip()):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def attachment(name: str, fallback: str = "download") -> str:
+    """A Content-Disposition value for ``name``: an ASCII ``filename`` (non-ASCII, quotes,
+    slashes and controls replaced) and the exact UTF-8 name as RFC 5987 ``filename*``."""
+    clean = "".join(c for c in name if c.isprintable() and c not in "/\\").strip().strip(".")
+    clean = clean or fallback
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;%' else "_" for c in clean)
+    stem, dot, ext = plain.rpartition(".")
+    if not any(c.isalnum() for c in (stem if dot else plain)):  # nothing readable left
+        plain = fallback + (f".{ext}" if dot and ext.isalnum() else "")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(clean, safe='')}"
