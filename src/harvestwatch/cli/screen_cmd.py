@@ -12,7 +12,6 @@ from harvestwatch.cli import _context
 from harvestwatch.cli._render import console, emit_json, table
 from harvestwatch.core.errors import ValidationError
 from harvestwatch.core.progress import progress
-from harvestwatch.screen.detectors import RULES
 from harvestwatch.services import screen as svc
 from harvestwatch.services import store as store_svc
 
@@ -51,7 +50,7 @@ def screen_run(project: str = Project,
 
 
 @screen_app.command("flags")
-def screen_flags(project: str = Project, rule: str = typer.Option(None, "--rule", help="|".join(RULES)),
+def screen_flags(project: str = Project, rule: str = typer.Option(None, "--rule", help="|".join(svc.RULES)),
                  json_out: bool = typer.Option(False, "--json"), csv_out: bool = typer.Option(False, "--csv")) -> None:
     """Flagged records with the rule, its explanation and the evidence spans."""
     if csv_out:
