@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 from sqlalchemy import func, select
 
 from harvestwatch.core.config import Settings
+from harvestwatch.services import audit
 from harvestwatch.store import Store, ledger, open_store
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
@@ -126,10 +127,11 @@ def document_dict(store: Store, doc: Document, *, with_text: bool = True) -> dic
 
 
 def show_document(store: Store, ref: str | int, *, include_restricted: bool = False,
-                  actor: str | None = None) -> dict:
+                  actor: str | None = None, via: str = "cli") -> dict:
     """A document's metadata, text, custody history and extracted-item counts.
 
-    Viewing a restricted document appends a ``view`` entry to the custody ledger.
+    Viewing a restricted document is audited (``services.audit``): one access-log row and
+    one ``view`` ledger entry, whichever face (``via``: cli, web, api) asked.
     """
     with store.session() as session:
         doc = find_document(session, ref, include_restricted=include_restricted)
@@ -139,27 +141,36 @@ def show_document(store: Store, ref: str | int, *, include_restricted: bool = Fa
             select(ExtractedItem.item_type, func.count()).where(ExtractedItem.document_id == doc.id)
             .group_by(ExtractedItem.item_type)).all())
         if doc.restricted:
-            ledger.append(session, actor=actor or store.settings.actor, action="view",
-                          object_type="document", object_id=doc.sha256, payload={"restricted": True})
+            audit.document_event(session, doc, actor=actor or store.settings.actor, action="view", via=via)
     return out
 
 
-def original_bytes(store: Store, ref: str | int, *, include_restricted: bool = False) -> tuple[dict, bytes]:
-    """The exact original bytes of a document, with its metadata."""
+def original_bytes(store: Store, ref: str | int, *, include_restricted: bool = False,
+                   actor: str | None = None, via: str = "cli") -> tuple[dict, bytes]:
+    """The exact original bytes of a document, with its metadata; the download is audited
+    (an original leaving the store is one access-log row and one ``download`` ledger entry)."""
     with store.session() as session:
         doc = find_document(session, ref, include_restricted=include_restricted)
         meta = document_dict(store, doc, with_text=False)
-    return meta, store.blobs.read(meta["sha256"])
+        data = store.blobs.read(meta["sha256"])
+        audit.document_event(session, doc, actor=actor or store.settings.actor, action="download", via=via)
+    return meta, data
 
 
-def verify(store: Store, *, against: list[str] = ()) -> VerifyReport:
+def verify(store: Store, *, against: list[str] = (), actor: str | None = None,
+           via: str = "cli") -> VerifyReport:
     """Recompute blobs, ledger chain, signed heads and vouched rows; see ``store.verify``.
 
-    ``against``: paths of signed tree heads published earlier (``HEAD.json``).
+    ``against``: paths of signed tree heads published earlier (``HEAD.json``). A verify a
+    person asks for (``actor`` given) is audited with its outcome, after it ran.
     """
     from harvestwatch.services.custody import read_head_file
 
-    return verify_store(store, against=[(path, read_head_file(path)) for path in against])
+    report = verify_store(store, against=[(path, read_head_file(path)) for path in against])
+    if actor:
+        audit.record_now(store, actor=actor, action="verify", object_type="store", object_id="store",
+                         via=via, payload={"ok": report.ok, "problems": len(report.problems)})
+    return report
 
 
 def checkpoint(store: Store, *, tsa_url: str | None = None) -> dict:
@@ -239,8 +250,8 @@ def store_summary(store: Store, *, include_restricted: bool = False) -> dict:
 
 def export_jsonl(store: Store, out: IO[str], *, include_restricted: bool = False,
                  with_text: bool = True, actor: str | None = None,
-                 destination: str | Path = "-") -> int:
-    """Write one JSON object per document; the export itself is a custody entry."""
+                 destination: str | Path = "-", via: str = "cli") -> int:
+    """Write one JSON object per document; the export is audited (``services.audit``)."""
     n = 0
     with store.session() as session:
         q = select(Document).order_by(Document.id)
@@ -251,8 +262,8 @@ def export_jsonl(store: Store, out: IO[str], *, include_restricted: bool = False
             out.write(json.dumps(document_dict(store, doc, with_text=with_text), ensure_ascii=False) + "\n")
             shas.append(doc.sha256)
             n += 1
-        ledger.append(session, actor=actor or store.settings.actor, action="export",
-                      object_type="export", object_id=str(destination),
-                      payload={"format": "jsonl", "documents": shas,
-                               "include_restricted": include_restricted})
+        audit.record(session, actor=actor or store.settings.actor, action="export",
+                     object_type="export", object_id=str(destination), via=via,
+                     payload={"format": "jsonl", "documents": shas,
+                              "include_restricted": include_restricted})
     return n

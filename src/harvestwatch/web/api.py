@@ -41,9 +41,8 @@ def api_search(request: Request, q: params.SearchText, kind: str | None = None,
 def api_document(request: Request, doc_id: params.RowId) -> dict:
     user = require(request, api=True)
     st = request.app.state.store
-    doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"])
-    if doc["restricted"]:
-        users_svc.log_access(st, user["name"], doc_id, "view_api")
+    doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"],
+                                  via="api")
     doc["extracted_items"] = store_svc.document_items(st, doc_id)
     return doc
 

@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from harvestwatch import __version__
 from harvestwatch.core.config import Settings
@@ -25,7 +24,8 @@ from harvestwatch.web.security import (
     RateLimiter,
     csrf_token,
     current_user,
-    session_secret,
+    session_middleware,
+    utc_now,
 )
 
 WEB = Path(str(resources.files("harvestwatch.web")))
@@ -59,14 +59,13 @@ def create_app(settings: Settings, *, base_url: str | None = None) -> FastAPI:
                   openapi_url="/api/openapi.json", redoc_url=None)
     app.state.store = store_svc.open(settings)
     app.state.base_url = configured_base_url(base_url)
-    app.state.limiter = RateLimiter()
+    app.state.clock = utc_now  # tests set a clock to move time instead of sleeping
+    app.state.limiter = RateLimiter(clock=lambda: app.state.clock())
     templates = Jinja2Templates(directory=str(WEB / "templates"))
     templates.env.globals.update(version=__version__)
     templates.env.filters["href"] = safe_href  # only http(s) URLs become links
     app.state.templates = templates
-    app.add_middleware(SessionMiddleware, secret_key=session_secret(settings.store_dir),
-                       session_cookie="hw_session", same_site="lax", https_only=False,
-                       max_age=12 * 3600)
+    app.middleware("http")(session_middleware)  # server-side sessions, see web.security
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(reports.router)

@@ -14,6 +14,7 @@ from harvestwatch.core.errors import NotFound
 from harvestwatch.services import analysis as analysis_svc
 from harvestwatch.services import extract as extract_svc
 from harvestwatch.services import ingest as ingest_svc
+from harvestwatch.services import sessions as sessions_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.services.extract import ENTITY_LABELS
@@ -22,7 +23,16 @@ from harvestwatch.web import params
 from harvestwatch.web.highlight import render
 from harvestwatch.web.links import attachment
 from harvestwatch.web.render import page
-from harvestwatch.web.security import check_csrf, is_cleared, require
+from harvestwatch.web.security import (
+    SESSION_COOKIE,
+    check_csrf,
+    clear_session_cookie,
+    client_address,
+    is_cleared,
+    now,
+    require,
+    set_session_cookie,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,32 +53,45 @@ def login_form(request: Request, next: str = "/"):
     return page(request, "login.html", {"next": next if next.startswith("/") else "/", "error": None})
 
 
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
 @router.post("/login")
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           csrf: str = Form(""), next: str = Form("/")):
+    """Log in: limited per (name, address) and per address, accounts lock with backoff."""
     check_csrf(request, csrf)
-    key = (username, request.client.host if request.client else "?")
+    address = client_address(request)
     limiter = request.app.state.limiter
-    if limiter.blocked(key):
-        return page(request, "login.html", {"next": next, "error": "Too many failed attempts; "
-                                            "wait five minutes."}, status=429)
-    user = users_svc.authenticate(_store(request), username, password)
-    if user is None:
-        limiter.fail(key)
+    too_many = page(request, "login.html", {"next": next, "error": "Too many failed attempts; "
+                                            "wait a few minutes and try again."}, status=429)
+    if limiter.blocked(username, address):
+        return too_many
+    result = sessions_svc.login(_store(request), username, password, now=now(request), address=address)
+    if result.status == "locked":
+        too_many.headers["Retry-After"] = str(result.retry_after)
+        return too_many
+    if result.status != "ok":
+        limiter.fail(username, address)
         return page(request, "login.html", {"next": next, "error": "Wrong name or password."},
                     status=401)
-    limiter.reset(key)
-    request.session.clear()
-    request.session["user"] = user
-    return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/",
-                            status_code=303)
+    limiter.reset(username, address)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, result.token)
+    return response
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")):
+    """End the session on the server (a copied cookie stops working) and drop the cookie."""
     check_csrf(request, csrf)
-    request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        sessions_svc.logout(_store(request), token, now=now(request))
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(request, response)
+    return response
 
 
 @router.get("/")
@@ -90,7 +113,7 @@ def custody_verify(request: Request, csrf: str = Form("")):
     user = require(request, "reviewer")
     check_csrf(request, csrf)
     st = _store(request)
-    report = store_svc.verify(st)
+    report = store_svc.verify(st, actor=user["name"], via="web")
     lines = report.problems + report.incomplete
     request.app.state.last_verify = {"ok": report.ok, "problems": lines, "count": len(lines),
                                      "actor": user["name"],
@@ -125,9 +148,8 @@ def search(request: Request, q: params.SearchText = "", kind: str = "", lang: st
 def document(request: Request, doc_id: params.RowId, hl: str = ""):
     user = require(request)
     st = _store(request)
-    doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"])
-    if doc["restricted"]:
-        users_svc.log_access(st, user["name"], doc_id, "view_page")
+    doc = store_svc.show_document(st, doc_id, include_restricted=is_cleared(user), actor=user["name"],
+                                  via="web")
     items = store_svc.document_items(st, doc_id)
     extra = None
     if hl and "-" in hl:
@@ -156,9 +178,8 @@ def page_image(request: Request, doc_id: params.RowId, number: params.PageNumber
 @router.get("/documents/{doc_id}/original")
 def original(request: Request, doc_id: params.RowId):
     user = require(request)
-    meta, data = store_svc.original_bytes(_store(request), doc_id, include_restricted=is_cleared(user))
-    if meta["restricted"]:
-        users_svc.log_access(_store(request), user["name"], doc_id, "download")
+    meta, data = store_svc.original_bytes(_store(request), doc_id, include_restricted=is_cleared(user),
+                                          actor=user["name"], via="web")
     name = meta["source"].split("?")[0].split("#")[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     return Response(data, media_type="application/octet-stream",
                     headers={"Content-Disposition": attachment(name, fallback=meta["sha256"][:16])})
