@@ -71,12 +71,23 @@ def ingest(
                                   help="Memory (MB) a parser process may use beyond its start."),
     no_extract: bool = typer.Option(False, "--no-extract", help="Do not run extraction after ingest."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    fmt: str = typer.Option("auto", "--format",
+                            help="auto (by content) | ftm (FollowTheMoney entities, JSON lines)"),
+    dataset: str = typer.Option(None, "--dataset",
+                                help="With --format ftm: dataset name for entities that name none."),
 ) -> None:
     """Preserve sources in the store: documents, scans and images (OCR), e-mail, office files,
-    spreadsheets, archives (exit 1 if any input failed)."""
+    spreadsheets, archives; or, with ``--format ftm``, FollowTheMoney entities from Aleph or
+    OpenSanctions exports (exit 1 if any input failed)."""
+    if fmt not in ("auto", "ftm"):
+        raise typer.BadParameter(f"unknown format {fmt!r}; supported: auto, ftm")
     if not inputs and not retry_failed:
         raise typer.BadParameter("give files, folders or URLs to ingest, or --retry-failed")
     st = _store(store)
+    if fmt == "ftm":
+        if restricted or retry_failed:
+            raise typer.BadParameter("--format ftm takes neither --restricted nor --retry-failed")
+        _ingest_ftm(st, inputs, dataset=dataset, kind=kind, json_out=json_out)
     limits = svc.Limits(file_timeout=timeout, page_timeout=page_timeout,
                         memory=memory_mb * 1024 * 1024)
     options = dict(kind=kind, tags=tag, restricted=restricted, workers=workers,
@@ -124,6 +135,36 @@ def ingest(
         if failed:
             err_console.print("run 'harvestwatch ingest --retry-failed' to try these again",
                               markup=False, highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _ingest_ftm(st, files: list[str], *, dataset: str | None, kind: str, json_out: bool) -> None:
+    """Import each FtM file; a bad file is reported in one line and the others go on."""
+    from harvestwatch.core.errors import HarvestwatchError
+    from harvestwatch.services import ftm
+
+    results, failed = [], 0
+    for name in files:
+        try:
+            r = ftm.import_ftm(st, name, dataset=dataset, kind=kind)
+        except HarvestwatchError as exc:
+            failed += 1
+            results.append({"input": name, "status": "failed", "error": str(exc)})
+            if not json_out:
+                err_console.print(f"failed   {svc.printable(str(exc))}", markup=False,
+                                  highlight=False)
+            continue
+        results.append({"input": name, "status": "present" if r.already_imported else "stored"}
+                       | r.to_dict())
+        if not json_out:
+            schemata = ", ".join(f"{n} {s}" for s, n in sorted(r.by_schema.items()))
+            state = ("already imported" if r.already_imported
+                     else f"imported {r.entities} entities ({r.new} new, {r.merged} merged)")
+            console.print(f"{svc.printable(name)}: {state}: {schemata}; dataset "
+                          f"{', '.join(r.datasets)}; file sha256 {r.sha256[:12]}",
+                          highlight=False, markup=False)
+    if json_out:
+        emit_json(results)
     raise typer.Exit(1 if failed else 0)
 
 

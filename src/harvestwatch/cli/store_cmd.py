@@ -67,16 +67,21 @@ def show(
 
 
 def export(
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl"),
+    fmt: str = typer.Option("jsonl", "--format",
+                            help="jsonl (documents) | ftm (FollowTheMoney entities for Aleph)"),
     out: Path = typer.Option(None, "--out", help="File to write (default stdout)."),
     no_text: bool = typer.Option(False, "--no-text"),
     include_restricted: bool = RestrictedOpt,
     store: str = StoreOpt,
 ) -> None:
-    """Export documents and metadata (the export is recorded in the custody ledger)."""
-    if fmt != "jsonl":
-        raise typer.BadParameter(f"unknown format {fmt!r}; supported: jsonl")
+    """Export documents and metadata, or (``--format ftm``) documents, entities, mentions and
+    claims as FollowTheMoney entities; the export is recorded in the custody ledger."""
+    if fmt not in ("jsonl", "ftm"):
+        raise typer.BadParameter(f"unknown format {fmt!r}; supported: jsonl, ftm")
     st = _store(store)
+    if fmt == "ftm":
+        _export_ftm(st, out, include_restricted)
+        return
     if out:
         with out.open("w", encoding="utf-8") as fh:
             n = svc.export_jsonl(st, fh, with_text=not no_text, destination=out,
@@ -85,6 +90,26 @@ def export(
     else:
         svc.export_jsonl(st, sys.stdout, with_text=not no_text, destination="stdout",
                          include_restricted=include_restricted)
+
+
+def _export_ftm(st, out: Path | None, include_restricted: bool) -> None:
+    from harvestwatch.services import ftm
+
+    if out:
+        with out.open("w", encoding="utf-8") as fh:
+            summary = ftm.export_ftm(st, fh, destination=out, include_restricted=include_restricted)
+    else:
+        summary = ftm.export_ftm(st, sys.stdout, destination="stdout",
+                                 include_restricted=include_restricted)
+    schemata = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_schema.items()))
+    err_console.print(f"wrote {summary.entities} FtM entities ({schemata}) from "
+                      f"{summary.documents} document(s)" + (f" to {out}" if out else ""),
+                      highlight=False, markup=False)
+    if summary.restricted_documents_left_out:
+        err_console.print(f"left out {summary.restricted_documents_left_out} restricted "
+                          f"document(s) and {summary.restricted_items_left_out} item(s) taken "
+                          "from them (--include-restricted to export them)",
+                          highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
