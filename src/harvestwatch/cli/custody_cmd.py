@@ -37,7 +37,7 @@ def verify(store: str = StoreOpt,
                                              "earlier (HEAD.json); repeatable."),
            json_out: bool = typer.Option(False, "--json")) -> None:
     """Recompute blobs, the ledger, signed heads and vouched rows; exit 1 naming what differs."""
-    report = svc.verify(_store(store), against=against)
+    report = svc.verify(_store(store), against=against, actor=_context.settings().actor)
     if json_out:
         emit_json(report.to_dict())
     else:

@@ -14,12 +14,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from harvestwatch.core.errors import InputError, PermissionDenied
+from harvestwatch.core.roles import CLEARED
 from harvestwatch.core.treehead import SignedHead
 from harvestwatch.custody import verify_bundle
 from harvestwatch.custody.verify_bundle import BundleReport, check_bundle, write_stored_zip
-from harvestwatch.services import custody
+from harvestwatch.services import audit, custody
 from harvestwatch.store import Store, ledger, tree
-from harvestwatch.store.accounts import CLEARED
 from harvestwatch.store.custody_models import TreeHead
 from harvestwatch.store.documents import find_document
 from harvestwatch.store.models import LedgerEntry
@@ -51,12 +51,12 @@ class BundleResult:
 
 def export_bundle(store: Store, refs: list[str], out: Path, *, include_restricted: bool = False,
                   role: str = "admin", recipient: str | None = None, tsa_url: str | None = None,
-                  actor: str | None = None) -> BundleResult:
+                  actor: str | None = None, via: str = "cli") -> BundleResult:
     """Write ``out``: the documents ``refs`` (ids or sha256), their ledger entries and proofs.
 
     Restricted documents need ``include_restricted`` and a cleared ``role``. With ``recipient``
-    (an age X25519 public key) the zip is encrypted to it. The export is a ledger entry, and
-    the bundle's signed head covers it.
+    (an age X25519 public key) the zip is encrypted to it. The export is audited (an access-log
+    row and a ledger entry, ``services.audit``), and the bundle's signed head covers the entry.
     """
     if not refs:
         raise InputError("bundle", "name at least one document (id or sha256)")
@@ -72,11 +72,11 @@ def export_bundle(store: Store, refs: list[str], out: Path, *, include_restricte
             docs.append({"sha256": doc.sha256, "id": doc.id, "title": doc.title,
                          "mime": doc.mime, "kind": doc.kind, "restricted": doc.restricted,
                          "source": doc.source.name, "source_sha256": doc.source.blob_sha256})
-        export = ledger.append(session, actor=actor, action=EXPORT_ACTION, object_type="bundle",
-                               object_id=str(out), payload={
-                                   "documents": [d["sha256"] for d in docs],
-                                   "include_restricted": include_restricted,
-                                   "encrypted_to": recipient})
+        export = audit.record(session, actor=actor, action=EXPORT_ACTION, object_type="bundle",
+                              object_id=str(out), via=via, payload={
+                                  "documents": [d["sha256"] for d in docs],
+                                  "include_restricted": include_restricted,
+                                  "encrypted_to": recipient})
         session.flush()
         export_seq = export.seq
     head = custody.checkpoint(store, tsa_url=tsa_url)

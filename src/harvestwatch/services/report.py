@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from harvestwatch.core.errors import ValidationError
 from harvestwatch.core.hashing import sha256_file
+from harvestwatch.services import audit
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import plain_text
 from harvestwatch.store.models import Document, DocumentTag, LedgerEntry
@@ -102,13 +103,15 @@ def dataset_rows(store: Store) -> dict:
 
 
 def record_export(store: Store, path: Path, *, merkle_root: str, documents: list[str],
-                  left_out_restricted: int, actor: str | None = None, name: str | None = None) -> None:
-    """Append the ledger entry for a written brief: its hash, the root it rests on, its documents."""
+                  left_out_restricted: int, actor: str | None = None, name: str | None = None,
+                  via: str = "cli") -> None:
+    """Audit a written brief (``services.audit``: one access-log row, one ledger entry): its hash,
+    the root it rests on, its documents."""
     with store.session() as s:
-        ledger.append(s, actor=actor or store.settings.actor, action=REPORT_ACTION, object_type="report",
-                      object_id=name or path.name, payload={"sha256": sha256_file(path), "merkle_root": merkle_root,
-                                                    "documents": documents,
-                                                    "left_out_restricted": left_out_restricted})
+        audit.record(s, actor=actor or store.settings.actor, action=REPORT_ACTION, object_type="report",
+                     object_id=name or path.name, via=via,
+                     payload={"sha256": sha256_file(path), "merkle_root": merkle_root,
+                              "documents": documents, "left_out_restricted": left_out_restricted})
 
 
 def cache_key(merkle_root: str, options: ReportOptions) -> str:

@@ -1,52 +1,107 @@
-"""Users and roles: creation, password checks (argon2), review decisions and access logging."""
+"""Users and roles: accounts, passwords (argon2), review decisions.
+
+Every account change (create, role, password, unlock) goes through ``services.audit``: one
+access-log row and one ledger entry, and a role or password change ends the account's
+sessions at once.
+"""
 
 from __future__ import annotations
 
 import secrets
+import unicodedata
+from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
 from sqlalchemy import select
 
 from harvestwatch.core.errors import NotFound, PermissionDenied, ValidationError
 from harvestwatch.core.hashing import sha256_bytes
+from harvestwatch.core.roles import ROLES, cleared
+from harvestwatch.services import audit
+from harvestwatch.services.passwords import MIN_LENGTH, hash_password
+from harvestwatch.services.sessions import end_sessions
 from harvestwatch.store import Store, ledger
-from harvestwatch.store.accounts import CLEARED, ROLES, AccessLog, ReviewDecision, User
+from harvestwatch.store.accounts import ReviewDecision, User, aware
 from harvestwatch.store.models import Document, ExtractedItem
 
-_hasher = PasswordHasher()
 DECISIONS = ("confirm", "reject")
 
 
-def add_user(store: Store, name: str, role: str, password: str, *, actor: str = "cli") -> dict:
+def _check_name(name: str) -> str:
+    if not name or len(name) > 120 or name != name.strip() or any(
+            unicodedata.category(c)[0] in "CZ" and c != " " for c in name):
+        raise ValidationError(repr(name), "a user name is 1-120 characters, no control characters "
+                              "and no surrounding spaces")
+    return name
+
+
+def _check_password(name: str, password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise ValidationError(name, f"password must have at least {MIN_LENGTH} characters")
+
+
+def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ValidationError(role, f"unknown role; expected one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise ValidationError(name, "password must have at least 8 characters")
+
+
+def _admin(actor_role: str, what: str) -> None:
+    if actor_role != "admin":
+        raise PermissionDenied(f"only admins {what}")
+
+
+def _user(s, name: str) -> User:
+    user = s.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound(f"no user {name!r}")
+    return user
+
+
+def add_user(store: Store, name: str, role: str, password: str, *, actor: str = "cli",
+             actor_role: str = "admin", via: str = "cli") -> dict:
+    """Create an account (admins only); audited with the credential's digest."""
+    _admin(actor_role, "create users")
+    _check_name(name)
+    _check_role(role)
+    _check_password(name, password)
     with store.session() as s:
         if s.scalar(select(User).where(User.name == name)):
             raise ValidationError(name, "a user of that name exists")
-        user = User(name=name, role=role, password_hash=_hasher.hash(password))
+        user = User(name=name, role=role, password_hash=hash_password(password))
         s.add(user)
-        ledger.append(s, actor=actor, action="user_add", object_type="user", object_id=name,
-                      payload={"role": role, "credential": credential_digest(user.password_hash)})
+        audit.record(s, actor=actor, action="user_add", object_type="user", object_id=name, via=via,
+                     payload={"role": role, "credential": credential_digest(user.password_hash)})
     return {"name": name, "role": role}
 
 
-def set_role(store: Store, name: str, role: str, *, actor: str, actor_role: str = "admin") -> dict:
-    """Change a user's role (admins only); the change is a custody ledger entry."""
-    if actor_role != "admin":
-        raise PermissionDenied("only admins change roles")
-    if role not in ROLES:
-        raise ValidationError(role, f"unknown role; expected one of {', '.join(ROLES)}")
+def set_role(store: Store, name: str, role: str, *, actor: str, actor_role: str = "admin",
+             via: str = "cli", now: datetime | None = None) -> dict:
+    """Change a user's role (admins only); audited, and the user's sessions end."""
+    _admin(actor_role, "change roles")
+    _check_role(role)
     with store.session() as s:
-        user = s.scalar(select(User).where(User.name == name))
-        if user is None:
-            raise NotFound(f"no user {name!r}")
+        user = _user(s, name)
         old, user.role = user.role, role
-        ledger.append(s, actor=actor, action="user_role", object_type="user", object_id=name,
-                      payload={"role": role, "previous": old})
-    return {"name": name, "role": role, "previous": old}
+        ended = end_sessions(s, user.id, "role_change", now=now or datetime.now(UTC))
+        audit.record(s, actor=actor, action="user_role", object_type="user", object_id=name, via=via,
+                     payload={"role": role, "previous": old, "sessions_ended": ended})
+    return {"name": name, "role": role, "previous": old, "sessions_ended": ended}
+
+
+def set_password(store: Store, name: str, password: str, *, actor: str, actor_role: str = "admin",
+                 via: str = "cli", now: datetime | None = None) -> dict:
+    """Set a new password (an admin's reset, or the user's own change); audited, the account's
+    sessions end and any lockout is lifted."""
+    if actor != name:
+        _admin(actor_role, "reset other users' passwords")
+    _check_password(name, password)
+    with store.session() as s:
+        user = _user(s, name)
+        user.password_hash = hash_password(password)
+        user.failed_logins, user.locked_until = 0, None
+        ended = end_sessions(s, user.id, "password_change", now=now or datetime.now(UTC))
+        audit.record(s, actor=actor, action="user_password", object_type="user", object_id=name, via=via,
+                     payload={"credential": credential_digest(user.password_hash), "sessions_ended": ended})
+    return {"name": name, "sessions_ended": ended}
 
 
 def credential_digest(password_hash: str) -> str:
@@ -55,9 +110,16 @@ def credential_digest(password_hash: str) -> str:
 
 
 def list_users(store: Store) -> list[dict]:
+    """Accounts with role, creation time and any lockout in force (``locked_until``)."""
+    now = datetime.now(UTC)
     with store.session() as s:
-        return [{"name": u.name, "role": u.role, "created_at": u.created_at.isoformat()}
-                for u in s.scalars(select(User).order_by(User.name))]
+        out = []
+        for u in s.scalars(select(User).order_by(User.name)):
+            locked = aware(u.locked_until)
+            out.append({"name": u.name, "role": u.role, "created_at": u.created_at.isoformat(),
+                        "failed_logins": u.failed_logins or 0,
+                        "locked_until": locked.isoformat() if locked and locked > now else None})
+        return out
 
 
 def ensure_admin(store: Store, password: str | None = None) -> str | None:
@@ -68,32 +130,6 @@ def ensure_admin(store: Store, password: str | None = None) -> str | None:
     password = password or secrets.token_urlsafe(12)
     add_user(store, "admin", "admin", password, actor="serve")
     return password
-
-
-def authenticate(store: Store, name: str, password: str) -> dict | None:
-    with store.session() as s:
-        user = s.scalar(select(User).where(User.name == name))
-        if user is None:
-            _hasher.hash(password)  # same cost whether or not the user exists
-            return None
-        try:
-            _hasher.verify(user.password_hash, password)
-        except VerificationError:
-            return None
-        return {"name": user.name, "role": user.role}
-
-
-def cleared(role: str) -> bool:
-    return role in CLEARED
-
-
-def log_access(store: Store, user: str, document_id: int, action: str = "view") -> None:
-    """Record a view of restricted content in the access log and the custody ledger."""
-    with store.session() as s:
-        doc = s.get(Document, document_id)
-        s.add(AccessLog(user=user, document_id=document_id, action=action))
-        ledger.append(s, actor=user, action=action, object_type="document",
-                      object_id=doc.sha256 if doc else str(document_id), payload={"restricted": True})
 
 
 def review_item(store: Store, item_id: int, decision: str, *, user: str, role: str,

@@ -207,10 +207,11 @@ def check_reviews(session) -> list[str]:
 
 
 def check_users(session) -> list[str]:
-    """User rows against ``user_add`` / ``user_role`` entries: role, credential, presence."""
+    """User rows against ``user_add`` / ``user_role`` / ``user_password`` entries: role, credential,
+    presence."""
     problems = []
     recorded: dict[str, dict] = {}
-    for e in _entries(session, "user", ("user_add", "user_role", "user_remove")):
+    for e in _entries(session, "user", ("user_add", "user_role", "user_password", "user_remove")):
         if e.action == "user_remove":
             recorded.pop(e.object_id, None)
         else:

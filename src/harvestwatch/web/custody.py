@@ -25,7 +25,7 @@ def document_bundle(request: Request, doc_id: int, csrf: str = Form("")):
     store = request.app.state.store
     with tempfile.TemporaryDirectory(prefix="hw-bundle-") as tmp:
         out = Path(tmp) / f"document-{doc_id}-bundle.zip"
-        bundle_svc.export_bundle(store, [str(doc_id)], out, include_restricted=True,
+        bundle_svc.export_bundle(store, [str(doc_id)], out, include_restricted=True, via="web",
                                  role=user["role"], actor=user["name"])
         data = out.read_bytes()
     return Response(data, media_type="application/zip", headers={

@@ -1,42 +1,146 @@
-"""Sessions, roles, CSRF tokens and login rate limiting for the workbench."""
+"""Sessions, roles, CSRF tokens, client addresses and login rate limits for the workbench.
+
+The session cookie holds only a random token; ``services.sessions`` keeps the record and
+reads the account's role from the database on every request. Before login a CSRF token
+lives in a cookie of its own (double submit); after login it is the session's.
+"""
 
 from __future__ import annotations
 
 import hmac
-import os
+import ipaddress
+import re
 import secrets
-import time
 from collections import defaultdict, deque
-from pathlib import Path
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
 
-from harvestwatch.store.accounts import CLEARED, ROLES
+from harvestwatch.core.config import Settings
+from harvestwatch.core.roles import RANK, at_least
+from harvestwatch.core.roles import cleared as role_cleared
+from harvestwatch.services import sessions as sessions_svc
 
-RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}  # admin 4 … viewer 1
+SESSION_COOKIE = "hw_session"
+CSRF_COOKIE = "hw_csrf"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+__all__ = ["RANK", "LoginNeeded", "RateLimiter", "SESSION_COOKIE", "current_user", "require",
+           "is_cleared", "csrf_token", "check_csrf", "client_address", "is_https", "session_middleware",
+           "set_session_cookie", "clear_session_cookie", "now"]
 
 
-def session_secret(store_dir: Path) -> str:
-    """Secret for signing session cookies: env HARVESTWATCH_SECRET or a file in the store."""
-    env = os.environ.get("HARVESTWATCH_SECRET")
-    if env:
-        return env
-    path = store_dir / "keys" / "session.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def now(request: Request) -> datetime:
+    """The app's clock (``app.state.clock``; tests set it instead of sleeping)."""
+    clock: Callable[[], datetime] = getattr(request.app.state, "clock", utc_now)
+    return clock()
 
 
 class LoginNeeded(Exception):
     """Raised by page dependencies; the app answers with a redirect to /login."""
 
 
+def _settings(request: Request) -> Settings:
+    return request.app.state.store.settings
+
+
+# --- client address and scheme -------------------------------------------------------------
+
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address in proxies
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(request: Request) -> str:
+    """The real client address: the peer, unless the peer is a configured proxy; then the
+    right-most ``X-Forwarded-For`` entry that is not itself a configured proxy."""
+    peer = request.client.host if request.client else "?"
+    proxies = _settings(request).trusted_proxies
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:64]
+    return peer
+
+
+def is_https(request: Request) -> bool:
+    """True when the browser reached us over TLS (directly, or through a configured proxy)."""
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else "?"
+    proxies = _settings(request).trusted_proxies
+    if proxies and _trusted(peer, proxies):
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
+        return proto == "https"
+    return False
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+def _cookie_args(request: Request) -> dict:
+    return {"httponly": True, "samesite": "lax", "path": "/",
+            "secure": _settings(request).secure_cookies or is_https(request)}
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """Hand the browser a new session token (no Max-Age: the server decides when it ends)."""
+    response.set_cookie(SESSION_COOKIE, token, **_cookie_args(request))
+    request.state.session_cookie_set = True
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, **_cookie_args(request))
+    request.state.session_cookie_set = True
+
+
+def _resolve(request: Request, token: str):
+    settings = _settings(request)
+    return sessions_svc.resolve(request.app.state.store, token, now=now(request),
+                                idle=timedelta(minutes=settings.session_idle_minutes),
+                                absolute=timedelta(hours=settings.session_max_hours))
+
+
+async def session_middleware(request: Request, call_next):
+    """Resolve the session cookie before the route runs; drop a dead cookie; set a new CSRF
+    cookie when a page handed one out."""
+    token = request.cookies.get(SESSION_COOKIE)
+    request.state.auth = None
+    request.state.session_cookie_set = False
+    request.state.new_csrf = None
+    if token and _TOKEN.match(token) and not request.url.path.startswith("/static/"):
+        request.state.auth = await run_in_threadpool(_resolve, request, token)
+    response = await call_next(request)
+    if token and request.state.auth is None and not request.state.session_cookie_set:
+        clear_session_cookie(request, response)
+    if request.state.new_csrf:
+        response.set_cookie(CSRF_COOKIE, request.state.new_csrf, **_cookie_args(request))
+    if request.state.auth is not None or token:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def current_user(request: Request) -> dict | None:
-    user = request.session.get("user")
-    return user if isinstance(user, dict) and user.get("role") in ROLES else None
+    """``{"name", "role"}`` of the live session (role as the database holds it now), or None."""
+    auth = getattr(request.state, "auth", None)
+    return auth.as_dict() if auth is not None else None
 
 
 def require(request: Request, min_role: str = "viewer", *, api: bool = False) -> dict:
@@ -45,46 +149,73 @@ def require(request: Request, min_role: str = "viewer", *, api: bool = False) ->
         if api:
             raise HTTPException(401, "log in first")
         raise LoginNeeded()
-    if RANK[user["role"]] < RANK[min_role]:
+    if not at_least(user["role"], min_role):
         raise HTTPException(403, f"needs role {min_role} or higher")
     return user
 
 
 def is_cleared(user: dict) -> bool:
-    return user["role"] in CLEARED
+    return role_cleared(user["role"])
 
+
+# --- CSRF ----------------------------------------------------------------------------------
 
 def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
+    """The token forms must send back: the session's, or before login the CSRF cookie's."""
+    auth = getattr(request.state, "auth", None)
+    if auth is not None:
+        return auth.csrf
+    pending = getattr(request.state, "new_csrf", None)
+    if pending:
+        return pending
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if _TOKEN.match(cookie):
+        return cookie
+    request.state.new_csrf = secrets.token_urlsafe(32)
+    return request.state.new_csrf
 
 
 def check_csrf(request: Request, supplied: str | None) -> None:
-    expected = request.session.get("csrf")
-    if not expected or not supplied or not hmac.compare_digest(expected, supplied):
+    auth = getattr(request.state, "auth", None)
+    expected = auth.csrf if auth is not None else request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
         raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
 
 
+# --- login rate limits ---------------------------------------------------------------------
+
 class RateLimiter:
-    """At most ``limit`` failed logins per (user, address) in ``window`` seconds."""
+    """Failed logins per key in a sliding window: at most ``per_pair`` per (user, address) and
+    ``per_address`` per address across every user name (password spraying)."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0):
-        self.limit = limit
+    def __init__(self, per_pair: int = 5, per_address: int = 20, window: float = 900.0,
+                 clock: Callable[[], datetime] = utc_now):
+        self.per_pair = per_pair
+        self.per_address = per_address
         self.window = window
-        self._fails: dict[tuple[str, str], deque] = defaultdict(deque)
+        self.clock = clock
+        self._fails: dict[tuple, deque] = defaultdict(deque)
 
-    def blocked(self, key: tuple[str, str]) -> bool:
-        q = self._fails[key]
-        now = time.monotonic()
-        while q and now - q[0] > self.window:
+    def _count(self, key: tuple) -> int:
+        q = self._fails.get(key)
+        if not q:
+            return 0
+        at = self.clock().timestamp()
+        while q and at - q[0] > self.window:
             q.popleft()
-        return len(q) >= self.limit
+        if not q:
+            del self._fails[key]
+        return len(q)
 
-    def fail(self, key: tuple[str, str]) -> None:
-        self._fails[key].append(time.monotonic())
+    def blocked(self, username: str, address: str) -> bool:
+        return (self._count(("pair", username, address)) >= self.per_pair
+                or self._count(("address", address)) >= self.per_address)
 
-    def reset(self, key: tuple[str, str]) -> None:
-        self._fails.pop(key, None)
+    def fail(self, username: str, address: str) -> None:
+        at = self.clock().timestamp()
+        self._fails[("pair", username, address)].append(at)
+        self._fails[("address", address)].append(at)
+
+    def reset(self, username: str, address: str) -> None:
+        """A successful login clears its (user, address) count; the address count stays."""
+        self._fails.pop(("pair", username, address), None)
