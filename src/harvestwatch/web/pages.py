@@ -13,6 +13,7 @@ from markupsafe import Markup
 from harvestwatch.core.errors import NotFound
 from harvestwatch.services import analysis as analysis_svc
 from harvestwatch.services import extract as extract_svc
+from harvestwatch.services import ftm as ftm_svc
 from harvestwatch.services import ingest as ingest_svc
 from harvestwatch.services import sessions as sessions_svc
 from harvestwatch.services import store as store_svc
@@ -190,7 +191,9 @@ def entities(request: Request, type: str = ""):
     user = require(request)
     rows = extract_svc.list_entities(_store(request), label=type or None,
                                      include_restricted=is_cleared(user))
-    return page(request, "entities.html", {"rows": rows, "type": type, "labels": ENTITY_LABELS})
+    imported, n_imported = ftm_svc.imported_entities(_store(request), limit=200)  # FtM imports
+    return page(request, "entities.html", {"rows": rows, "type": type, "labels": ENTITY_LABELS,
+                                           "imported": imported, "n_imported": n_imported})
 
 
 @router.get("/entities/{label}/{name}")
