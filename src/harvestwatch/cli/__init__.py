@@ -59,8 +59,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyse": ("analyse_cmd", "Analyses of official statistics, as intervals."),
     "screen": ("screen_cmd", "Screen transplant literature for ethically tainted research."),
     "user": ("web_cmd", "Workbench users and roles."),
+    "demo": ("demo_cmd", "The demo investigation: build real public documents, literature and datasets into "
+                         "a store (idempotent)."),
     "hospitals": ("hospitals_cmd", "Transplant hospitals: names in every script, accreditation, sourced facts "
                                    "over time."),
+    "plugins": ("plugins_cmd", "Formats, extractors and screening rules installed: name, group, module, "
+                               "package and version."),
 }
 
 

@@ -18,6 +18,7 @@ from harvestwatch.screen.dead_donor import read_breathing_donor, read_dead_donor
 from harvestwatch.screen.flags import Evidence, Flag
 from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Record
+from harvestwatch.screen.rules import RuleSet
 from harvestwatch.screen.sections import SectionMap
 from harvestwatch.screen.statements import (
     REQUIREMENTS,
@@ -166,3 +167,11 @@ def screen_texts(texts: Sequence[str], years: Sequence[int | None],
             out[k].append(by_year[year])
     run(has("wait_time"), lambda k: implausible_wait(*ctx(k)[:2]))
     return out
+
+
+def _screen_builtin(texts: Sequence[str], years: Sequence[int | None]) -> list[list[Flag]]:
+    return screen_texts(texts, years)
+
+
+# Registered in pyproject.toml under harvestwatch.screen_rules, as a plugin's rules are.
+BUILTIN = RuleSet(rules=RULES, screen=_screen_builtin, version=VERSION)

@@ -17,7 +17,6 @@ from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.engine.runner import run_batches
 from harvestwatch.screen.agreement import cohen_kappa
 from harvestwatch.screen.dedupe import KEY_LABELS, KeyIndex, Keys, Match, keys_of
-from harvestwatch.screen.detectors import RULES, VERSION, screen_texts
 from harvestwatch.screen.prisma import PrismaCounts, flow_svg
 from harvestwatch.screen.ranking import (
     RankerSettings,
@@ -41,6 +40,7 @@ from harvestwatch.screen.review import (
     latest_votes,
     state,
 )
+from harvestwatch.screen.rules import RULES, VERSION, screen_texts
 from harvestwatch.services.screen_fulltext import FulltextIndex
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.models import utcnow

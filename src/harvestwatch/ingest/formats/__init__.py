@@ -1,6 +1,9 @@
 """Format dispatch: bytes in, ``ParsedDocument`` list out (one per document in the input).
 
-What a file is comes from its bytes (``ingest.sniff``); the extension only breaks ties.
+Parsers are registered in the ``harvestwatch.formats`` entry-point group (the built-ins in
+``ingest.builtin_formats``, plugins in their own packages; see docs/plugins.md). What a file is comes
+from its bytes (``ingest.sniff``); the extension only breaks ties. A plugin format claims its
+files first, by its ``detect(data, source)`` function or its ``extensions``.
 Containers (archives, mailboxes, e-mails with attachments) return their own document first
 and their members after it, each naming its parent. Page images to OCR are read here
 (``ocr="inline"``) or left on the documents for the pipeline's worker pool (``ocr="defer"``).
@@ -10,11 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from harvestwatch.core import plugins
 from harvestwatch.core.config import DEFAULT_MAX_BYTES
 from harvestwatch.core.errors import EmptyInput, InputTooLarge, UnsupportedFormat
 from harvestwatch.ingest.document import ParsedDocument
 from harvestwatch.ingest.sniff import sniff
 
+GROUP = "harvestwatch.formats"
+# What harvestwatch itself reads (each registered in pyproject.toml); plugins add to format_names().
 FORMATS = ("html", "pdf", "docx", "text", "warc", "image", "archive", "email", "mbox", "msg",
            "office", "sheet", "csv", "svg", "dbf", "pst", "djvu", "mdb")
 
@@ -32,9 +38,21 @@ class Nest:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ParseRequest:
+    """What a format's parser is told besides the bytes: the input's name, its declared type,
+    where it came from, the size cap, and the limits shared by nested containers."""
+
+    source: str
+    content_type: str | None = None
+    url: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    nest: Nest = field(default_factory=Nest)
+
+
 def detect_format(data: bytes, source: str, content_type: str | None = None) -> str:
-    """One of FORMATS, from the bytes first (see ``ingest.sniff``); raises UnsupportedFormat."""
-    return sniff(data, source, content_type).kind
+    """A format name (plugins first, then ``ingest.sniff``); raises UnsupportedFormat."""
+    return claimed_by_plugin(data, source) or sniff(data, source, content_type).kind
 
 
 def parse_payload(data: bytes, *, source: str, content_type: str | None = None,
@@ -46,81 +64,51 @@ def parse_payload(data: bytes, *, source: str, content_type: str | None = None,
     if len(data) > max_bytes:
         raise InputTooLarge(source, f"{len(data):,} bytes is over the {max_bytes:,}-byte cap")
     nest = nest or Nest()
-    kind = sniff(data, source, content_type)
-    docs = _parse(kind.kind, data, source, content_type, url, max_bytes, nest)
+    claimed = claimed_by_plugin(data, source)
+    if claimed is not None:
+        kind_name, label = claimed, f"{claimed} (plugin {plugins.active(GROUP)[claimed].distribution})"
+    else:
+        kind = sniff(data, source, content_type)
+        kind_name, label = kind.kind, kind.label
+    docs = _parse(kind_name, data, source, content_type, url, max_bytes, nest)
     if ocr == "inline":
         complete_ocr_inline(docs, source)
     for doc in docs:
         if not doc.text and not doc.ocr_jobs:
             raise EmptyInput(source, "no text could be taken from the input")
         doc.url = doc.url or url
-        doc.metadata.setdefault("detected_type", kind.label)
+        doc.metadata.setdefault("detected_type", label)
     return docs
 
 
 def _parse(kind: str, data: bytes, source: str, content_type: str | None, url: str | None,
            max_bytes: int, nest: Nest) -> list[ParsedDocument]:
-    if kind == "pdf":
-        from harvestwatch.ingest.formats.pdf import parse_pdf
+    if kind not in plugins.active(GROUP):
+        raise UnsupportedFormat(source, f"no parser for {kind}")
+    parse = plugins.load(GROUP, kind)
+    return parse(data, ParseRequest(source=source, content_type=content_type, url=url,
+                                    max_bytes=max_bytes, nest=nest))
 
-        return parse_pdf(data, source)
-    if kind == "docx":
-        from harvestwatch.ingest.formats.docx import parse_docx
 
-        return parse_docx(data, source)
-    if kind == "html":
-        from harvestwatch.ingest.formats.html import parse_html
+def claimed_by_plugin(data: bytes, source: str) -> str | None:
+    """The name of a plugin format that claims this input (by its ``detect(data, source)`` or
+    its ``extensions``), tried before the built-in sniffing; None when no plugin does."""
+    lower = source.lower()
+    for name, plugin in plugins.active(GROUP).items():
+        if plugin.builtin:
+            continue
+        parse = plugins.load(GROUP, name)
+        detect = getattr(parse, "detect", None)
+        if detect is not None and detect(data, source):
+            return name
+        if detect is None and lower.endswith(tuple(getattr(parse, "extensions", ()))):
+            return name
+    return None
 
-        return parse_html(data, source, url=url, content_type=content_type)
-    if kind == "warc":
-        from harvestwatch.ingest.formats.warc import parse_warc
 
-        return parse_warc(data, source, max_bytes)
-    if kind == "image":
-        from harvestwatch.ingest.formats.image import parse_image
-
-        return parse_image(data, source)
-    if kind == "svg":
-        from harvestwatch.ingest.formats.image import parse_svg
-
-        return parse_svg(data, source)
-    if kind == "archive":
-        from harvestwatch.ingest.archive import parse_archive
-
-        return parse_archive(data, source, max_bytes, nest)
-    if kind in ("email", "mbox", "msg", "pst"):
-        from harvestwatch.ingest import email
-
-        parser = {"email": email.parse_email, "mbox": email.parse_mbox, "msg": email.parse_msg,
-                  "pst": email.parse_pst}
-        return parser[kind](data, source, max_bytes, nest)
-    if kind == "office":
-        from harvestwatch.ingest.office import parse_office
-
-        return parse_office(data, source)
-    if kind == "djvu":
-        from harvestwatch.ingest.formats.djvu import parse_djvu
-
-        return parse_djvu(data, source)
-    if kind == "mdb":
-        from harvestwatch.ingest.formats.access import parse_access
-
-        return parse_access(data, source)
-    if kind == "dbf":
-        from harvestwatch.ingest.office import parse_dbf
-
-        return parse_dbf(data, source)
-    if kind in ("sheet", "csv"):
-        from harvestwatch.ingest.office import parse_csv, parse_sheet
-
-        return (parse_sheet if kind == "sheet" else parse_csv)(data, source)
-    if kind == "text":
-        from harvestwatch.ingest.formats.text import charset_of, parse_text
-
-        markdown = source.lower().endswith((".md", ".markdown")) or "markdown" in (content_type or "")
-        return parse_text(data, source, mime="text/markdown" if markdown else "text/plain",
-                          charset=charset_of(content_type))
-    raise UnsupportedFormat(source, f"no parser for {kind}")
+def format_names() -> tuple[str, ...]:
+    """Every format a file can be read as: the built-ins and the installed plugins."""
+    return tuple(plugins.active(GROUP))
 
 
 def complete_ocr(doc: ParsedDocument, results: dict, source: str) -> None:
