@@ -31,6 +31,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+TEST_PASSPHRASE = "test passphrase for restricted content"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store_passphrase():
+    """The passphrase that unlocks (or makes) a store key, for tests with restricted content.
+
+    Set for the whole session, so live servers and CLI subprocesses see it too; tests of a
+    locked store remove it with ``monkeypatch.delenv``.
+    """
+    old = os.environ.get("HARVESTWATCH_KEY_PASSPHRASE")
+    os.environ["HARVESTWATCH_KEY_PASSPHRASE"] = TEST_PASSPHRASE
+    yield TEST_PASSPHRASE
+    if old is None:
+        os.environ.pop("HARVESTWATCH_KEY_PASSPHRASE", None)
+    else:
+        os.environ["HARVESTWATCH_KEY_PASSPHRASE"] = old
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A throwaway PostgreSQL 15 cluster on 127.0.0.1; yields a URL factory for fresh databases."""

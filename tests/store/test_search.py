@@ -70,9 +70,12 @@ def test_restricted_blob_and_text_encrypted_at_rest(populated):
 
     from harvestwatch.store.models import Document
 
-    with populated.session() as s:
+    with populated.session() as s:  # the row holds it sealed; the loaded object, opened
         doc = s.scalar(select(Document).where(Document.restricted.is_(True)))
-        assert doc.text.startswith("enc:v1:") and "Sujiatun" not in doc.text
+        assert "Sujiatun" in doc.text
+        stored = s.execute(select(Document.__table__.c.text)
+                           .where(Document.id == doc.id)).scalar()
+        assert stored.startswith("enc:v2:") and "Sujiatun" not in stored
         sha = doc.sha256
     raw = populated.blobs.path(sha, encrypted=True).read_bytes()
     assert b"Sujiatun" not in raw

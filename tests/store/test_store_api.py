@@ -68,8 +68,9 @@ def test_blob_put_is_idempotent_and_leaves_no_temp_files(sqlite_store):
 
 def test_encrypted_blob_key_file_is_private_and_tamper_evident(sqlite_store):
     sha, _ = sqlite_store.blobs.put(b"witness statement", encrypt=True)
-    key = sqlite_store.cipher.key_file
-    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    ring = sqlite_store.cipher.keyring_path  # the data key, wrapped by the passphrase
+    assert stat.S_IMODE(ring.stat().st_mode) == 0o600
+    assert not (ring.parent / "master.key").exists()
     enc = sqlite_store.blobs.path(sha, encrypted=True)
     assert b"witness" not in enc.read_bytes()
     assert sqlite_store.blobs.read(sha) == b"witness statement"
@@ -85,7 +86,7 @@ def test_key_from_environment_and_wrong_key_is_reported(tmp_path, monkeypatch):
     store = open_store(Settings(store_dir=tmp_path / "s"))
     report = ingest_paths(store, [str(tmp_path / "w.txt")], restricted=True)
     assert report.by_status("stored")
-    assert not store.cipher.key_file.exists()  # the environment key was used, none written
+    assert not store.cipher.keyring_path.exists()  # the environment key was used, none written
     assert verify_store(store).ok
     store.close()
     monkeypatch.setenv("HARVESTWATCH_KEY", base64.b64encode(os.urandom(32)).decode())

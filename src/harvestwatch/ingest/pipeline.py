@@ -34,6 +34,7 @@ from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import fingerprint, text_hash
 from harvestwatch.store.ingest_links import DocumentLink, IngestFailure, OcrPage
 from harvestwatch.store.models import Document, DocumentTag, SearchText, Source, utcnow
+from harvestwatch.store.sealed import digest
 
 KINDS = ("news", "ngo_report", "testimony", "official_statement", "medical_paper",
          "hospital_page", "tribunal", "legislation", "other")
@@ -388,6 +389,8 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
     if kind not in KINDS:
         raise InputError(kind, f"unknown kind; expected one of {', '.join(KINDS)}")
     actor = actor or store.settings.actor
+    if restricted:
+        store.cipher.ready_to_seal()  # unlock (or make) the store key before reading anything
     tags = sorted(set(tags))
     expanded = walk_inputs(inputs, exclude=store.settings.store_dir, names=names)
     with store.session() as session:
@@ -557,9 +560,10 @@ def _add_sources(session: Session, store: Store, inputs: list[_Parsed], *, kind:
         return ref if isinstance(ref, int) else ref.id
 
     for p, rows in added:
+        name = {"name_sha256": digest(p.input)} if restricted else {"name": p.input}
         ledger.append(session, actor=actor, action="ingest", object_type="source",
-                      object_id=p.sha256, payload={"name": p.input, "size": len(p.data),
-                                                   "kind": kind, "restricted": restricted})
+                      object_id=p.sha256, payload=name | {"size": len(p.data), "kind": kind,
+                                                          "restricted": restricted})
         mine = {row.sha256 for row in rows}
         links = _links(p, doc_id)
         for doc, (doc_sha, _) in zip(p.docs, p.hashes, strict=True):
@@ -580,8 +584,9 @@ def _add_sources(session: Session, store: Store, inputs: list[_Parsed], *, kind:
                        "near_duplicate_of": row.near_duplicate_of}
             parent = links.get(row.id)
             if parent is not None:
-                payload["parent"] = {"document_id": parent.parent_id, "relation": parent.relation,
-                                     "name": parent.name}
+                payload["parent"] = {"document_id": parent.parent_id, "relation": parent.relation}
+                payload["parent"] |= ({"name_sha256": digest(parent.name)} if restricted
+                                      else {"name": parent.name})
             if doc.ocr_pages:
                 payload["ocr"] = doc.metadata.get("ocr")
             ledger.append(session, actor=actor, action="ingest", object_type="document",
@@ -618,7 +623,7 @@ def _document(store: Store, source: Source, index: int, doc: ParsedDocument, doc
         sha256=doc_sha, source=source, record_index=doc.metadata.get("warc_record_index", index),
         title=doc.title, author=doc.author, published=doc.published, site=doc.site, url=doc.url,
         language=doc.language, mime=doc.mime, kind=kind, restricted=restricted,
-        text=store.cipher.encrypt_text(doc.text) if restricted else doc.text,
+        text=doc.text,  # sealed with the other fields of a restricted row (store.sealed)
         text_sha256=t_hash, text_length=len(doc.text), pages=[list(p) for p in doc.pages],
         meta=doc.metadata)
     row.tags = [DocumentTag(tag=t) for t in tags]

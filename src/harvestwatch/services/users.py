@@ -22,6 +22,7 @@ from harvestwatch.services.sessions import end_sessions
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.accounts import ReviewDecision, User, aware
 from harvestwatch.store.models import Document, ExtractedItem
+from harvestwatch.store.sealed import digest
 
 DECISIONS = ("confirm", "reject")
 
@@ -146,9 +147,12 @@ def review_item(store: Store, item_id: int, decision: str, *, user: str, role: s
         doc = s.get(Document, item.document_id)
         if doc.restricted and not cleared(role):
             raise NotFound(f"no extracted item {item_id}")
+        payload = {"decision": decision, "note": note, "item": item.to_dict()}
+        if doc.restricted:  # the ledger keeps hashes of restricted content, not the content
+            payload = {"decision": decision, "note_sha256": digest(note) if note else None,
+                       "item_sha256": digest(payload["item"])}
         entry = ledger.append(s, actor=user, action="review", object_type="extracted_item",
-                              object_id=item_id, payload={"decision": decision, "note": note,
-                                                          "item": item.to_dict()})
+                              object_id=item_id, payload=payload)
         s.add(ReviewDecision(item_id=item_id, decision=decision, note=note, user=user,
                              ledger_seq=entry.seq))
     return {"item_id": item_id, "decision": decision, "ledger_seq": entry.seq}

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from harvestwatch.core.config import Settings
 from harvestwatch.core.errors import ConfigError
+from harvestwatch.store import facets as _facets  # noqa: F401 - registers its mapper events
+from harvestwatch.store import sealed
 from harvestwatch.store.blobs import BlobStore
 from harvestwatch.store.crypto import Cipher
 
@@ -38,9 +40,11 @@ class Store:
     def __init__(self, settings: Settings, engine: Engine):
         self.settings = settings
         self.engine = engine
-        self.cipher = Cipher(settings.store_dir / "keys" / "master.key")
+        self.cipher = Cipher(settings.store_dir)
         self.blobs = BlobStore(settings.blob_dir, self.cipher)
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        sealed.install()
+        self._sessions = sessionmaker(engine, expire_on_commit=False,
+                                      info={sealed.CIPHER: self.cipher})
 
     @property
     def dialect(self) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from harvestwatch.core.errors import NotFound
 from harvestwatch.core.hashing import sha256_bytes, sha256_json
-from harvestwatch.store.crypto import Cipher
+from harvestwatch.store.crypto import Cipher, is_sealed_text
 from harvestwatch.store.models import Document
 
 FINGERPRINT_FIELDS = ("sha256", "source_id", "record_index", "title", "author", "published",
@@ -26,8 +26,11 @@ def text_hash(text: str) -> str:
 
 
 def plain_text(doc: Document, cipher: Cipher) -> str:
-    """The document's normalised text, decrypted when the document is restricted."""
-    return cipher.decrypt_text(doc.text) if doc.restricted else doc.text
+    """The document's normalised text (a restricted one is opened as it loads; while the
+    store is locked this raises ``StoreLocked`` naming what to set)."""
+    if doc.restricted and is_sealed_text(doc.text):
+        return cipher.decrypt_text(doc.text, b"documents.text")
+    return doc.text
 
 
 def find_document(session: Session, ref: str | int, *, include_restricted: bool = False) -> Document:

@@ -28,8 +28,10 @@ from harvestwatch.store.derived import (
     items_digest,
 )
 from harvestwatch.store.documents import fingerprint, plain_text, text_hash
+from harvestwatch.store.keys import HOW_TO_UNLOCK
 from harvestwatch.store.ledger import check_chain
 from harvestwatch.store.models import Checkpoint, Document, ExtractedItem, LedgerEntry, Source
+from harvestwatch.store.sealed import digest, is_sealed
 from harvestwatch.store.signing import load_key
 from harvestwatch.store.tree import roots_at, signed
 
@@ -72,8 +74,15 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
         sources = list(session.scalars(select(Source)))
         source_shas = {s.blob_sha256 for s in sources}
         referenced = set(source_shas)
-        problems += check_sources(session, sources)
+        locked = any(s.restricted for s in sources) and not store.cipher.available()
+        if locked:
+            incomplete.append("restricted sources, documents, items and review notes were not "
+                              f"checked: the store key is locked ({HOW_TO_UNLOCK})")
+        skipped = {s.blob_sha256 for s in sources if s.restricted} if locked else set()
+        problems += check_sources(session, sources, skip=skipped)
         for src in sources:
+            if src.blob_sha256 in skipped:
+                continue
             if issue := store.blobs.check(src.blob_sha256):
                 problems.append(f"source {src.id} ({src.name}): {issue}")
         n_docs = 0
@@ -83,6 +92,8 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
             referenced.add(doc.sha256)
             doc_shas.add(doc.sha256)
             label = f"document {doc.id} ({doc.sha256[:12]})"
+            if locked and doc.restricted:
+                continue
             if doc.sha256 not in source_shas and (
                     issue := store.blobs.check(doc.sha256)):
                 problems.append(f"{label}: {issue}")
@@ -100,7 +111,7 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
                 problems.append(f"{label}: row 'documents' differs from what ledger recorded")
         for sha in sorted(vouched.keys() - doc_shas):
             problems.append(f"document {sha[:12]}: recorded in the ledger but its row is missing")
-        problems += check_items(session, incomplete)
+        problems += check_items(session, incomplete, skip_restricted=locked)
         problems += check_reviews(session)
         problems += check_users(session)
         n_entries = session.scalar(select(func.count()).select_from(LedgerEntry))
@@ -124,8 +135,11 @@ def _entries(session, object_type: str, actions: tuple[str, ...]) -> list[Ledger
         .order_by(LedgerEntry.seq)))
 
 
-def check_sources(session, sources: list[Source]) -> list[str]:
-    """Source rows against their ingest entries: values, rows nobody vouches for, lost rows."""
+def check_sources(session, sources: list[Source], skip: set[str] = frozenset()) -> list[str]:
+    """Source rows against their ingest entries: values, rows nobody vouches for, lost rows.
+
+    A restricted source's entry holds the SHA-256 of its name (``name_sha256``), not the name.
+    """
     recorded = {e.object_id: e.payload for e in _entries(session, "source", ("ingest",))}
     problems = []
     for src in sources:
@@ -134,6 +148,10 @@ def check_sources(session, sources: list[Source]) -> list[str]:
         if payload is None:
             problems.append(f"{label}: row is not vouched for by any ledger entry")
             continue
+        if src.blob_sha256 in skip:
+            continue
+        if "name_sha256" in payload and payload["name_sha256"] != digest(src.name):
+            problems.append(f"{label}: row 'sources.name' differs from what ledger recorded")
         for name in SOURCE_FIELDS:
             if name in payload and payload[name] != getattr(src, name):
                 problems.append(f"{label}: row 'sources.{name}' differs from what ledger recorded")
@@ -142,11 +160,14 @@ def check_sources(session, sources: list[Source]) -> list[str]:
     return problems
 
 
-def check_items(session, incomplete: list[str]) -> list[str]:
+def check_items(session, incomplete: list[str], *, skip_restricted: bool = False) -> list[str]:
     """Each document's derived items against the digest its last extraction recorded.
 
-    Extraction runs that never recorded their end go to ``incomplete``.
+    Extraction runs that never recorded their end go to ``incomplete``; ``skip_restricted``
+    leaves out restricted documents (their items stay sealed while the store is locked).
     """
+    hidden = set(session.scalars(select(Document.id).where(Document.restricted.is_(True)))
+                 ) if skip_restricted else set()
     problems = []
     recorded: dict[tuple[int, str], dict] = {}
     for e in _entries(session, "document", (EXTRACT,)):
@@ -156,6 +177,8 @@ def check_items(session, incomplete: list[str]) -> list[str]:
     families = {(doc_id, family(ex)) for doc_id, ex in present}
     for doc_id, fam in sorted(families | set(recorded)):
         label = f"document {doc_id}"
+        if doc_id in hidden:
+            continue
         payload = recorded.get((doc_id, fam))
         if payload is None:
             problems.append(f"{label}: extracted items of '{fam}' are not vouched for by any "
@@ -196,8 +219,14 @@ def check_reviews(session) -> list[str]:
         if e is None:
             problems.append(f"{label}: row is not vouched for by any ledger entry")
             continue
-        recorded = (e.object_id, e.payload.get("decision"), e.payload.get("note"), e.actor)
-        if recorded != (str(row.item_id), row.decision, row.note, row.user):
+        if is_sealed(row.note):
+            continue  # a restricted note while the store is locked (reported as incomplete)
+        note = row.note
+        if "note_sha256" in e.payload:  # restricted: the entry keeps the note's hash
+            note = digest(row.note) if row.note else None
+        recorded = (e.object_id, e.payload.get("decision"),
+                    e.payload.get("note_sha256", e.payload.get("note")), e.actor)
+        if recorded != (str(row.item_id), row.decision, note, row.user):
             problems.append(f"{label}: row 'review_decisions' differs from what ledger entry "
                             f"{e.seq} recorded")
     for seq in sorted(entries.keys() - {r.ledger_seq for r in rows}):
