@@ -17,7 +17,7 @@ StoreOpt = typer.Option(None, "--store", help="Store directory (overrides the gl
 
 def _store(store_dir: str | None):
     if store_dir:
-        _context.configure(store=store_dir, database_url=None, actor=_context.settings().actor)
+        _context.use_store(store_dir)
     return store_svc.open(_context.settings())
 
 
