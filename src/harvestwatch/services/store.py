@@ -15,13 +15,13 @@ from harvestwatch.services import audit
 from harvestwatch.store import Store, ledger, open_store
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
-from harvestwatch.store.search import Hit, SearchFilters, search
+from harvestwatch.store.search import Hit, SearchFilters, SearchPage, search
 from harvestwatch.store.verify import VerifyReport, verify_store
 
 if TYPE_CHECKING:  # the ingest pipeline (httpx, workers) loads only when ingesting
     from harvestwatch.ingest.pipeline import IngestReport, InputResult
 
-__all__ = ["open", "ingest", "search_documents", "show_document", "verify", "checkpoint",
+__all__ = ["open", "ingest", "search_documents", "search_page", "show_document", "verify", "checkpoint",
            "export_jsonl", "document_dict", "ledger_entries", "store_summary", "recent_ingests",
            "RecentIngest"]
 
@@ -60,6 +60,18 @@ def search_documents(store: Store, query: str, *, kind: str | None = None,
 
     ``entity`` keeps documents in which an extracted entity has that canonical name.
     """
+    page = search_page(store, query, kind=kind, language=language, tag=tag, since=since,
+                       until=until, entity=entity, include_restricted=include_restricted,
+                       limit=limit, offset=offset)
+    return page.hits, page.total
+
+
+def search_page(store: Store, query: str, *, kind: str | None = None,
+                language: str | None = None, tag: str | None = None,
+                since: str | None = None, until: str | None = None,
+                entity: str | None = None, include_restricted: bool = False,
+                limit: int = 20, offset: int = 0) -> SearchPage:
+    """Like ``search_documents``, with facet counts (kind, language, year, tag) of all matches."""
     filters = SearchFilters(kind=kind, language=language, tag=tag, since=since, until=until,
                             include_restricted=include_restricted)
     with store.session() as session:

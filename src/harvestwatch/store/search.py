@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, column, func, select, table, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.store.crypto import Cipher
 from harvestwatch.store.documents import plain_text
+from harvestwatch.store.facets import cjk_match, is_cjk
 from harvestwatch.store.models import Document, DocumentTag, SearchText
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
@@ -79,42 +80,146 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass
+class Facets:
+    """Counts of the matched documents by kind, language, publication year and tag."""
+
+    kind: dict[str, int] = field(default_factory=dict)
+    language: dict[str, int] = field(default_factory=dict)
+    year: dict[str, int] = field(default_factory=dict)
+    tag: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, value: str | None, n: int) -> None:
+        counts = getattr(self, name)
+        key = value or "unknown"
+        counts[key] = counts.get(key, 0) + n
+
+    def to_dict(self) -> dict:
+        order = {"year": lambda kv: kv[0]}
+        return {name: dict(sorted(getattr(self, name).items(),
+                                  key=order.get(name, lambda kv: (-kv[1], kv[0]))))
+                for name in ("kind", "language", "year", "tag")}
+
+
+@dataclass
+class SearchPage:
+    """One page of hits, the number of matches and the facet counts over all of them."""
+
+    hits: list[Hit]
+    total: int
+    facets: Facets
+
+
+def _match_sql(dialect: str, terms: list[str], f: SearchFilters) -> tuple[str, dict]:
+    """The matched set as SQL: (id, score, kind, language, year) per document, one pass over
+    the index. SQLite: trigram FTS5 for terms of 3+ characters (ranked by bm25), ``search_cjk``
+    for 1–2 character CJK terms; PostgreSQL: pg_trgm LIKE and the ``search_cjk`` array.
+    Other 1–2 character terms are checked with LIKE on the rows the index terms matched
+    (on their own they scan ``search_text``)."""
+    params: dict = {}
+    where: list[str] = []
+    long_terms = [t for t in terms if len(t) >= 3]
+    cjk_terms = [t for t in terms if len(t) < 3 and is_cjk(t)]
+    like_terms = [t for t in terms if len(t) < 3 and not is_cjk(t)]
+    if dialect == "sqlite" and long_terms:
+        source = ("search_fts JOIN search_facets sf ON sf.document_id = search_fts.rowid")
+        score = "bm25(search_fts)"
+        where.append("search_fts MATCH :fts")
+        params["fts"] = " AND ".join(_fts_phrase(t) for t in long_terms)
+    elif dialect == "sqlite" and cjk_terms:
+        source = "search_cjk JOIN search_facets sf ON sf.document_id = search_cjk.rowid"
+        score = "bm25(search_cjk)"
+    else:
+        source, score = "search_facets sf", "0.0"
+        if dialect != "sqlite":
+            like_terms = [t for t in terms if not (len(t) < 3 and is_cjk(t))]
+    if cjk_terms:
+        params["cjk"] = " AND ".join(cjk_match(t) for t in cjk_terms)
+        if dialect == "sqlite":
+            where.append("search_cjk MATCH :cjk" if source.startswith("search_cjk") else
+                         "sf.document_id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH :cjk)")
+        else:
+            params["cjk"] = cjk_terms
+            where.append("sf.document_id IN (SELECT document_id FROM search_cjk "
+                         "WHERE grams @> CAST(:cjk AS text[]))")
+    if like_terms:
+        likes = []
+        for i, term in enumerate(like_terms):
+            params[f"l{i}"] = _like(term)
+            likes.append(f"(st.body LIKE :l{i} ESCAPE '\\' OR st.title LIKE :l{i} ESCAPE '\\')")
+        where.append("sf.document_id IN (SELECT st.document_id FROM search_text st WHERE "
+                     + " AND ".join(likes) + ")")
+    if f.kind:
+        where.append("sf.kind = :kind")
+        params["kind"] = f.kind
+    if f.language:
+        where.append("sf.language = :language")
+        params["language"] = f.language
+    if f.since:
+        where.append("sf.published >= :since")
+        params["since"] = f.since
+    if f.until:
+        where.append("sf.published <= :until")
+        params["until"] = f.until + "\uffff"
+    if f.tag:
+        where.append("EXISTS (SELECT 1 FROM document_tags t WHERE t.document_id = sf.document_id "
+                     "AND t.tag = :tag)")
+        params["tag"] = f.tag
+    if f.document_ids is not None:
+        ids = sorted(set(f.document_ids))
+        names = [f"d{i}" for i in range(len(ids))]
+        params.update(zip(names, ids, strict=True))
+        where.append("sf.document_id IN (" + (", ".join(":" + n for n in names) or "NULL") + ")")
+    sql = (f"SELECT sf.document_id AS id, {score} AS score, sf.kind AS kind, "
+           f"sf.language AS language, sf.year AS year FROM {source}"
+           + (" WHERE " + " AND ".join(where) if where else ""))
+    return sql, params
+
+
 def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters | None = None,
-           *, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
-    """Documents matching every term of ``query``; returns (page of hits, total matches)."""
+           *, limit: int = 20, offset: int = 0) -> SearchPage:
+    """Documents matching every term of ``query``: a page of hits in a fixed order (rank, then
+    id, so consecutive pages neither repeat nor skip a row), the number of matches and facet
+    counts, from one statement that reads the index once."""
     f = filters or SearchFilters()
     terms = parse_query(query)
     if not terms:
-        return [], 0
-    dialect = session.get_bind().dialect.name
-    q = select(Document.id).join(SearchText, SearchText.document_id == Document.id)
-    long_terms = [t for t in terms if len(t) >= 3]
-    if dialect == "sqlite" and long_terms:
-        # Rank and filter inside SQLite: the index does the work, only a page comes back.
-        fts = table("search_fts", column("rowid"))
-        q = (q.join(fts, fts.c.rowid == Document.id)
-             .where(text("search_fts MATCH :m"))
-             .order_by(text("bm25(search_fts)"), Document.id)
-             .params(m=" AND ".join(_fts_phrase(t) for t in long_terms)))
-        rest = [t for t in terms if len(t) < 3]
-    else:
-        q = q.order_by(Document.id)
-        rest = terms
-    for term in rest:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        q = q.where((SearchText.body.like(pattern, escape="\\"))
-                    | (SearchText.title.like(pattern, escape="\\")))
-    q = _filtered(q, f)
-    indexed_total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-    page = list(session.scalars(q.limit(limit).offset(offset)))
+        return SearchPage([], 0, Facets())
+    match, params = _match_sql(session.get_bind().dialect.name, terms, f)
+    sql = text(
+        f"WITH m AS MATERIALIZED ({match}) "
+        "SELECT 'page' AS part, NULL AS value, p.id AS id, p.score AS n FROM "
+        "(SELECT id, score FROM m ORDER BY score, id LIMIT :limit OFFSET :offset) p "
+        "UNION ALL SELECT 'kind', kind, NULL, count(*) FROM m GROUP BY kind "
+        "UNION ALL SELECT 'language', language, NULL, count(*) FROM m GROUP BY language "
+        "UNION ALL SELECT 'year', year, NULL, count(*) FROM m GROUP BY year "
+        "UNION ALL SELECT 'tag', t.tag, NULL, count(*) FROM m "
+        "JOIN document_tags t ON t.document_id = m.id GROUP BY t.tag")
+    page: list[int] = []
+    facets = Facets()
+    for part, value, doc_id, n in session.execute(sql, params | {"limit": limit, "offset": offset}):
+        if part == "page":
+            page.append(doc_id)
+        else:
+            facets.add(part, value, int(n))
+    indexed_total = sum(facets.kind.values())
     total = indexed_total
     if f.include_restricted:
         # Restricted text is encrypted at rest and not indexed: scan it decrypted, list it last.
         restricted_ids = _scan_restricted(session, cipher, terms, f)
         total += len(restricted_ids)
+        _count_restricted(session, restricted_ids, facets)
         if len(page) < limit:
             skip = max(0, offset - indexed_total)
             page += restricted_ids[skip:skip + limit - len(page)]
+    return SearchPage(_hits(session, cipher, page, terms, offset), total, facets)
+
+
+def _hits(session: Session, cipher: Cipher, page: list[int], terms: list[str], offset: int) -> list[Hit]:
     docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(page)))}
     folded = dict(session.execute(select(SearchText.document_id, SearchText.body)
                                   .where(SearchText.document_id.in_(page))).all())
@@ -125,7 +230,19 @@ def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters 
         spans = find_spans(folded.get(doc_id) or fold_for_search(body), terms)
         hits.append(Hit(doc.id, doc.sha256, doc.title, doc.kind, doc.language, doc.published,
                         make_snippet(body, spans), spans[:50], score=float(offset + rank)))
-    return hits, total
+    return hits
+
+
+def _count_restricted(session: Session, ids: list[int], facets: Facets) -> None:
+    if not ids:
+        return
+    for kind, language, published in session.execute(
+            select(Document.kind, Document.language, Document.published).where(Document.id.in_(ids))):
+        facets.add("kind", kind, 1)
+        facets.add("language", language, 1)
+        facets.add("year", published[:4] if published else None, 1)
+    for (tag,) in session.execute(select(DocumentTag.tag).where(DocumentTag.document_id.in_(ids))):
+        facets.add("tag", tag, 1)
 
 
 def _scan_restricted(session: Session, cipher: Cipher, terms: list[str], f: SearchFilters) -> list[int]:

@@ -29,12 +29,13 @@ def api_search(request: Request, q: params.SearchText, kind: str | None = None,
                until: params.DateBound = None, entity: str | None = None,
                limit: params.SearchLimit = 20, offset: params.Offset = 0) -> dict:
     user = require(request, api=True)
-    hits, total = store_svc.search_documents(
+    found = store_svc.search_page(
         request.app.state.store, params.clean_text(q), kind=kind, language=lang,
         tag=params.clean_text(tag) or None, since=since, until=until,
         entity=params.clean_text(entity) or None, include_restricted=is_cleared(user),
         limit=limit, offset=offset)
-    return {"total": total, "hits": [h.to_dict() for h in hits]}
+    return {"total": found.total, "hits": [h.to_dict() for h in found.hits],
+            "facets": found.facets.to_dict()}
 
 
 @router.get("/documents/{doc_id}")

@@ -128,21 +128,35 @@ def search(request: Request, q: params.SearchText = "", kind: str = "", lang: st
            since: str = "", until: str = "", entity: str = "", page_no: params.PageNo = 1):
     user = require(request)
     q, entity, tag = params.clean_text(q), params.clean_text(entity), params.clean_text(tag)
-    hits, total = [], 0
+    hits, total, facets = [], 0, None
     if not q.strip() and (kind or lang or tag or since or until):  # browse by filters alone
         hits, total = store_svc.browse_documents(
             _store(request), kind=kind or None, language=lang or None, tag=tag or None,
             since=since or None, until=until or None, include_restricted=is_cleared(user),
             limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
     elif q.strip():
-        hits, total = store_svc.search_documents(
+        found = store_svc.search_page(
             _store(request), q, kind=kind or None, language=lang or None, tag=tag or None,
             since=since or None, until=until or None, entity=entity or None,
             include_restricted=is_cleared(user), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+        hits, total, facets = found.hits, found.total, found.facets.to_dict()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     return page(request, "search.html", {
         "q": q, "kind": kind, "lang": lang, "tag": tag, "since": since, "until": until,
-        "entity": entity, "hits": hits, "total": total, "page_no": page_no,
-        "pages": max(1, math.ceil(total / PAGE_SIZE)), "kinds": KINDS})
+        "entity": entity, "hits": hits, "total": total, "page_no": page_no, "pages": pages,
+        "pager": _pager(page_no, pages), "facets": facets, "kinds": KINDS})
+
+
+def _pager(current: int, pages: int, around: int = 3) -> list[int | None]:
+    """Page numbers to link: the first, the last and a window around the current one;
+    ``None`` marks a gap."""
+    shown = sorted({1, pages, *range(max(1, current - around), min(pages, current + around) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
 
 
 @router.get("/documents/{doc_id}")
