@@ -15,3 +15,10 @@ def configure(store: str | None, database_url: str | None, actor: str | None) ->
 def settings() -> Settings:
     """The settings for this invocation (defaults and environment when no option was given)."""
     return _settings or load_settings()
+
+
+def use_store(store_dir: str) -> None:
+    """A command's own ``--store``: that folder, keeping the root ``--database-url`` and ``--actor``
+    (the database then lives at the URL, the blobs and keys in the folder)."""
+    current = settings()
+    configure(store=store_dir, database_url=current.database_url, actor=current.actor)
