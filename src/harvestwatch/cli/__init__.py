@@ -59,6 +59,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyse": ("analyse_cmd", "Analyses of official statistics, as intervals."),
     "screen": ("screen_cmd", "Screen transplant literature for ethically tainted research."),
     "user": ("web_cmd", "Workbench users and roles."),
+    "audit": ("audit_cmd", "Audited events, newest first: restricted views, downloads, exports, verify runs "
+                           "and account changes, each with its ledger entry."),
     "demo": ("demo_cmd", "The demo investigation: build real public documents, literature and datasets into "
                          "a store (idempotent)."),
     "hospitals": ("hospitals_cmd", "Transplant hospitals: names in every script, accreditation, sourced facts "

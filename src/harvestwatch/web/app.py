@@ -53,7 +53,7 @@ def create_app(settings: Settings, *, base_url: str | None = None) -> FastAPI:
     ``base_url`` is its public address for links in reports and briefs (else
     HARVESTWATCH_BASE_URL, else http://127.0.0.1:8000); the Host header is never used.
     """
-    from harvestwatch.web import api, custody, hospitals, pages, reports, screening
+    from harvestwatch.web import admin, api, custody, hospitals, pages, reports, screening
 
     app = FastAPI(title="harvestwatch", version=__version__, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
@@ -73,6 +73,7 @@ def create_app(settings: Settings, *, base_url: str | None = None) -> FastAPI:
     app.include_router(hospitals.router)
     app.include_router(custody.router)
     app.include_router(api.router)
+    app.include_router(admin.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
