@@ -1,4 +1,4 @@
-# harvestwatch: `make run` (install + sample corpus + serve) and `make test` (install + whole suite).
+# harvestwatch: `make run` (install + demo investigation + serve) and `make test` (install + whole suite).
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +12,7 @@ APT_RUN := gcc libhyperscan-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-os
   libreoffice-calc-nogui libreoffice-impress-nogui libmagic1 unar djvulibre-bin pst-utils mdbtools
 APT_TEST := chromium chromium-driver poppler-utils ripgrep fonts-wqy-microhei postgresql postgresql-contrib openssl
 
-.PHONY: install install-test apt run sample test lint clean eval
+.PHONY: install install-test apt run demo test lint clean eval
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,10 +36,12 @@ apt:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-sample: install
-	$(BIN)/harvestwatch --store $(STORE) ingest samples/corpus --kind news --tag sample
+# The demo investigation (harvestwatch/demo: real public documents, literature, datasets, the
+# hospital registry) built into $(STORE); a second run adds nothing and says so.
+demo: install
+	$(BIN)/harvestwatch --store $(STORE) demo build
 
-run: sample
+run: demo
 	$(BIN)/harvestwatch --store $(STORE) serve --host 127.0.0.1 --port 8000
 
 lint: install-test

@@ -61,8 +61,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "user": ("web_cmd", "Workbench users and roles."),
     "audit": ("audit_cmd", "Audited events, newest first: restricted views, downloads, exports, verify runs "
                            "and account changes, each with its ledger entry."),
-    "demo": ("demo_cmd", "The demo investigation: build real public documents, literature and datasets into "
-                         "a store (idempotent)."),
+    "demo": ("demo_cmd", "The demo investigation: real public documents (EN / 简体 / 繁體), a literature set, "
+                         "datasets and the hospital registry."),
     "hospitals": ("hospitals_cmd", "Transplant hospitals: names in every script, accreditation, sourced facts "
                                    "over time."),
     "plugins": ("plugins_cmd", "Formats, extractors and screening rules installed: name, group, module, "
