@@ -152,7 +152,9 @@ def main() -> None:
 
     Usage errors exit 2 with click's message; ``HarvestwatchError`` exits with its code;
     a ``ValueError`` or a plain ``LookupError`` (what services raise for a bad value or a
-    missing record) exits 2 or 1. Other exceptions are bugs and keep their traceback.
+    missing record) exits 2 or 1; an ``OSError`` (a path the user named) and a database that
+    cannot be opened exit 1 (2 for a malformed URL). Other exceptions are bugs and keep their
+    traceback.
     """
     try:
         rc = app(standalone_mode=False)
@@ -166,10 +168,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # click's usage errors
         ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # a bare group: its help
-            text = ctx.get_help()  # Rich prints it itself and returns ""
-            if text.strip():
-                typer.echo(text, err=True)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: Typer has printed its help
+            pass
         else:
             usage = f" (usage: {' '.join(ctx.get_usage().split()[1:])})" if ctx is not None else ""
             typer.echo(f"error: {_one_line(exc.format_message())}{usage}", err=True)
@@ -182,4 +182,30 @@ def main() -> None:
             raise
         typer.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(1)
+    except OSError as exc:  # a path the user named: missing folder, no permission, disk full
+        typer.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        code = _database_error(exc)
+        if code is None:
+            raise
+        sys.exit(code)
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+# SQLAlchemy errors that mean the database named by --database-url cannot be used (not a bug):
+# a malformed URL or unknown driver (exit 2), a server that cannot be reached or refuses (1).
+_DATABASE_ERRORS = {"ArgumentError": 2, "NoSuchModuleError": 2, "OperationalError": 1,
+                    "InterfaceError": 1}
+
+
+def _database_error(exc: BaseException) -> int | None:
+    """Print one line for a database that cannot be opened; the exit code, or None if not one."""
+    name = type(exc).__name__
+    if not type(exc).__module__.startswith("sqlalchemy") or name not in _DATABASE_ERRORS:
+        return None
+    cause = getattr(exc, "orig", None) or exc
+    first = next((line for line in str(cause).splitlines() if line.strip()), name)
+    typer.echo(f"error: database: {_one_line(first)} (check --database-url or HARVESTWATCH_DATABASE_URL)",
+               err=True)
+    return _DATABASE_ERRORS[name]
