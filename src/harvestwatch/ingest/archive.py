@@ -270,20 +270,15 @@ def _rar_members(data: bytes, source: str, budget: _Budget, max_bytes: int) -> I
         if not entries:
             raise CorruptInput(source, "damaged RAR archive (no member could be listed)")
         files = [e for e in entries if not e.get("XADIsDirectory")]
-        links = [e for e in files if e.get("XADIsLink")]
-        if files and len(links) == len(files):
-            first = links[0]
-            raise CorruptInput(source, f"RAR archive holds only symbolic links, no files "
-                                       f"({first.get('XADFileName')!s:.60} -> "
-                                       f"{first.get('XADLinkDestination')!s:.60}); nothing to read")
         members, wanted = [], []
         for entry in files:
             budget.member()
             name = str(entry.get("XADFileName") or f"member-{entry.get('XADIndex')}")
             size, packed = int(entry.get("XADFileSize") or 0), int(entry.get("XADCompressedSize") or 0)
             member = Member(name, size, packed)
-            if entry.get("XADIsLink"):
-                member.skipped = "link, not a regular file"
+            if entry.get("XADIsLink"):  # listed with its target, never followed (as in tar)
+                member.skipped = (f"symbolic link to {entry.get('XADLinkDestination')!s:.120}, "
+                                  "not followed")
             elif entry.get("XADIsEncrypted"):
                 member.skipped = "encrypted member: a password is needed to read it"
             elif size > max_bytes:

@@ -104,8 +104,9 @@ def parse_sheet(data: bytes, source: str) -> list[ParsedDocument]:
 
     mime = sniff(data, source).mime
     if mime == "application/vnd.ms-excel" and _xls_encrypted(data):
-        raise UnsupportedFormat(source, "password-protected Excel 97-2003 workbook, unsupported: "
-                                        "save a copy without the password and ingest that")
+        raise UnsupportedFormat(source, "password-protected Excel 97-2003 workbook: give its "
+                                        "password with --password, or ingest a copy saved "
+                                        "without it")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for damaged/locked books

@@ -28,6 +28,7 @@ from harvestwatch.core.hashing import sha256_bytes
 from harvestwatch.ingest import ocr as ocr_mod
 from harvestwatch.ingest.document import ParsedDocument
 from harvestwatch.ingest.formats import complete_ocr, drop_unreadable, parse_bytes
+from harvestwatch.ingest.passwords import unlock
 from harvestwatch.ingest.url import fetch_to_warc, is_url
 from harvestwatch.ingest.workers import DEFAULT_MEMORY, WorkerPool
 from harvestwatch.store import Store, ledger
@@ -213,13 +214,18 @@ def _reason(exc: InputError) -> str:
 
 
 def _parse_one(item: Input, max_bytes: int, known: frozenset[str] = frozenset(),
-               ocr: str = "inline") -> _Parsed:
+               ocr: str = "inline", passwords: tuple[str, ...] = ()) -> _Parsed:
     try:
         data = _read(item.path, max_bytes)
         sha = sha256_bytes(data)
         if sha in known:
             return _Parsed(item.name, sha, data, path=item.path)
-        docs = parse_bytes(data, source=_parse_name(item), max_bytes=max_bytes, ocr=ocr)
+        unlocked = unlock(data, item.name, passwords)  # the original stays as received
+        docs = parse_bytes(unlocked.data if unlocked else data, source=_parse_name(item),
+                           max_bytes=max_bytes, ocr=ocr)
+        if unlocked:
+            for d in docs:
+                d.metadata["opened_with"] = f"a password given at ingest ({unlocked.what})"
         parsed = _Parsed(item.name, sha, data, docs, path=item.path)
         if not any(d.ocr_jobs for d in docs):
             _hash(parsed)
@@ -245,19 +251,22 @@ def _hash(p: _Parsed) -> None:
 
 _known: frozenset[str] = frozenset()  # the sources stored when the batch began (forked workers
 # inherit it, so it is not sent with every task)
+_passwords: tuple[str, ...] = ()  # passwords given for protected files (inherited the same way)
 
 
 def _parse_task(item: Input, max_bytes: int) -> _Parsed:
-    return _parse_one(item, max_bytes, _known, ocr="defer")
+    return _parse_one(item, max_bytes, _known, ocr="defer", passwords=_passwords)
 
 
 @dataclass
 class Limits:
-    """Per-input budgets: seconds to parse a file, seconds per OCR page, worker memory."""
+    """Per-input budgets: seconds to parse a file, seconds per OCR page, worker memory; and
+    the passwords to try on protected PDF and Office files (``ingest.passwords``)."""
 
     file_timeout: float = 300.0
     page_timeout: float = ocr_mod.PAGE_TIMEOUT
     memory: int | None = DEFAULT_MEMORY
+    passwords: tuple[str, ...] = ()
 
 
 class _OcrState:
@@ -286,8 +295,8 @@ def _parsed_stream(items: list[Input], max_bytes: int, workers: int, known: froz
     window = max(2 * GROUP_MAX, 4 * workers)
     page_limit = limits.page_timeout + 30
 
-    global _known
-    _known = known
+    global _known, _passwords
+    _known, _passwords = known, tuple(limits.passwords)
     with WorkerPool(workers, limits.memory) as pool:
         def submit_files() -> None:
             nonlocal next_submit
@@ -458,7 +467,7 @@ def _store_group(store: Store, writers: Executor, group: list[_Parsed], *, kind:
         for i, p in enumerate(group):
             if p.error is None and p.docs is None and p.sha256 not in present:
                 group[i] = _parse_one(Input(p.path or p.input, p.input),  # its row is gone since
-                                      store.settings.max_bytes)
+                                      store.settings.max_bytes, passwords=_passwords)
         new: dict[str, _Parsed] = {}  # the first input with each new sha256
         for p in group:
             if p.error is None and p.sha256 not in present:

@@ -133,9 +133,9 @@ def _ole_kind(data: bytes, source: str, description: str) -> Sniffed:
     except Exception:  # olefile raises many types on damaged containers
         streams = set()
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
-        raise UnsupportedFormat(source, "password-protected Office document (encrypted OOXML), "
-                                        "unsupported: save a copy without the password and "
-                                        "ingest that")
+        raise UnsupportedFormat(source, "password-protected Office document (encrypted OOXML): "
+                                        "give its password with --password, or ingest a copy "
+                                        "saved without it")
     if any(s.startswith("__substg1.0_") for s in streams):
         return Sniffed("msg", "application/vnd.ms-outlook", "Outlook message")
     if "workbook" in streams or "book" in streams:
@@ -280,3 +280,42 @@ def _binary(head: bytes) -> bool:
         return False  # probably UTF-16 without a BOM
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.05
+
+
+# What a file holds, by its content, for measuring how much of a collection gives text.
+CLASS_OF_KIND = {"pdf": "document", "docx": "document", "office": "document", "html": "document",
+                 "djvu": "document", "sheet": "document", "csv": "document", "dbf": "document",
+                 "mdb": "document", "image": "image", "svg": "image", "archive": "archive",
+                 "email": "e-mail", "mbox": "e-mail", "msg": "e-mail", "pst": "e-mail",
+                 "warc": "web capture"}
+_DATA_MIMES = ("application/json", "text/vcard", "text/x-vcard", "text/calendar")
+
+
+def content_class(data: bytes, source: str) -> str:
+    """document | image | archive | e-mail | web capture | structured data | audio or video |
+    other: what a file is, from its bytes (a gzip-wrapped WARC is a web capture; a refused
+    password-protected file is still the document it encrypts)."""
+    import gzip
+    import zlib
+
+    try:
+        found = sniff(data, source)
+    except UnsupportedFormat as exc:
+        reason = exc.reason.lower()
+        if "audio" in reason or "video" in reason:
+            return "audio or video"
+        if "password" in reason or "encrypted" in reason:
+            return "document"
+        return "other"
+    if found.kind == "archive" and found.mime == "application/gzip":
+        try:
+            head = gzip.GzipFile(fileobj=BytesIO(data)).read(64)
+        except (OSError, EOFError, zlib.error):
+            head = b""
+        if head.startswith((b"WARC/", b"filedesc://")):
+            return "web capture"
+    if found.kind == "text":
+        if found.mime in _DATA_MIMES:
+            return "structured data"
+        return "document"
+    return CLASS_OF_KIND.get(found.kind, "other")

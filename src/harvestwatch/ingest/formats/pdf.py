@@ -18,7 +18,8 @@ def parse_pdf(data: bytes, source: str) -> list[ParsedDocument]:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            raise CorruptInput(source, "encrypted PDF: a password is needed to read it") from None
+            raise CorruptInput(source, "encrypted PDF: a password is needed to read it "
+                                       "(give it with --password)") from None
         raise CorruptInput(source, f"unreadable PDF ({exc})") from None
     try:
         parts: list[str] = []
