@@ -47,3 +47,18 @@ def test_without_or_with_a_wrong_password_the_reason_says_so(sqlite_store):
     with sqlite_store.session() as s:
         doc = s.scalar(select(Document).where(Document.id == readable.results[0].document_ids[0]))
         assert "opened_with" not in doc.meta and doc.sha256 == doc.source.blob_sha256
+
+
+def test_cli_takes_passwords_from_options_and_a_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from harvestwatch.cli import app
+
+    secrets = tmp_path / "passwords.txt"
+    secrets.write_text("hunter2\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["--store", str(tmp_path / "s"), "ingest", "--no-extract",
+                                 "--password-file", str(secrets), "--password", "password",
+                                 str(FIXTURES / "password-hunter2.pdf"),
+                                 str(FIXTURES / "password_protected.xlsx")])
+    assert r.exit_code == 0, r.output
+    assert "stored 2, already present 0, failed 0" in r.output and "hunter2\n" not in r.output

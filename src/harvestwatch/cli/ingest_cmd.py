@@ -71,6 +71,12 @@ def ingest(
                                   help="Memory (MB) a parser process may use beyond its start."),
     no_extract: bool = typer.Option(False, "--no-extract", help="Do not run extraction after ingest."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    password: list[str] = typer.Option([], "--password",
+                                       help="Try this password on protected PDF and Office files "
+                                            "(repeatable; recorded nowhere)."),
+    password_file: str = typer.Option(None, "--password-file",
+                                      help="Passwords to try, one per line (keeps them out of "
+                                           "the shell history)."),
     fmt: str = typer.Option("auto", "--format",
                             help="auto (by content) | ftm (FollowTheMoney entities, JSON lines)"),
     dataset: str = typer.Option(None, "--dataset",
@@ -89,7 +95,8 @@ def ingest(
             raise typer.BadParameter("--format ftm takes neither --restricted nor --retry-failed")
         _ingest_ftm(st, inputs, dataset=dataset, kind=kind, json_out=json_out)
     limits = svc.Limits(file_timeout=timeout, page_timeout=page_timeout,
-                        memory=memory_mb * 1024 * 1024)
+                        memory=memory_mb * 1024 * 1024,
+                        passwords=tuple(password) + _passwords_from(password_file))
     options = dict(kind=kind, tags=tag, restricted=restricted, workers=workers,
                    extract=not no_extract, limits=limits)
     if retry_failed:
@@ -136,6 +143,18 @@ def ingest(
             err_console.print("run 'harvestwatch ingest --retry-failed' to try these again",
                               markup=False, highlight=False)
     raise typer.Exit(1 if failed else 0)
+
+
+def _passwords_from(path: str | None) -> tuple[str, ...]:
+    if not path:
+        return ()
+    from pathlib import Path
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"--password-file {path}: cannot be read ({exc})") from None
+    return tuple(line for line in lines if line)
 
 
 def _ingest_ftm(st, files: list[str], *, dataset: str | None, kind: str, json_out: bool) -> None:
