@@ -51,6 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                          "HARVESTWATCH_ADMIN_PASSWORD)."),
     "report": ("report_cmd", "A brief in which every figure and quotation cites its source."),
     "ledger": ("custody_cmd", "Custody ledger: signed tree heads, proofs, entries, key."),
+    "key": ("key_cmd", "The store key that seals restricted content: status, init, wrap, rotate, "
+                       "recipients."),
     "bundle": ("bundle_cmd", "Evidence bundles a third party can check without the store."),
     "eval": ("extract_cmd", "Measure the extractors against gold annotations."),
     "sources": ("link_cmd", "Reliability grades of publishers and authors (Admiralty A–F)."),

@@ -10,6 +10,7 @@ import typer
 from harvestwatch.cli import _context
 from harvestwatch.cli._render import console, emit_json, table
 from harvestwatch.core.roles import ROLES
+from harvestwatch.services import keys as keys_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 
@@ -50,7 +51,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
         changes["trusted_proxies"] = tuple(trusted_proxy)
     settings = dataclasses.replace(settings, **changes)
     scheme = "https" if ssl_certfile else "http"
-    created = users_svc.ensure_admin(store_svc.open(settings), os.environ.get("HARVESTWATCH_ADMIN_PASSWORD"))
+    store = store_svc.open(settings)
+    locked = keys_svc.unlock_at_start(store)  # env or a prompt now; never a prompt later
+    if locked:
+        console.print(f"restricted content stays locked ({locked})", highlight=False)
+    created = users_svc.ensure_admin(store, os.environ.get("HARVESTWATCH_ADMIN_PASSWORD"))
     if created:
         console.print(f"created user 'admin' with password: {created}", highlight=False)
     console.print(f"harvestwatch workbench on {scheme}://{host}:{port}/ (store {settings.store_dir})",

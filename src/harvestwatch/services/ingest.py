@@ -163,6 +163,7 @@ def capture(store: Store, urls: Iterable[str], *, screenshot: bool = True, pdf: 
     from pathlib import Path
 
     from harvestwatch.core.errors import InputError
+    from harvestwatch.core.hashing import sha256_json
     from harvestwatch.ingest.capture import capture_page
     from harvestwatch.store import ledger
 
@@ -201,14 +202,17 @@ def capture(store: Store, urls: Iterable[str], *, screenshot: bool = True, pdf: 
                                         DocumentLink.child_id == child)):
                                     session.add(DocumentLink(parent_id=page_docs[0], child_id=child,
                                                              relation=role, name=names[str(files[role])]))
-                    entry = ledger.append(session, actor=actor, action="capture",
-                                          object_type="capture", object_id=url, payload={
-                                              "url": url, "final_url": cap.final_url,
-                                              "http_status": cap.status, "title": cap.title,
-                                              "captured_at": cap.at, "user_agent": cap.user_agent,
-                                              "resources": cap.resources, "files": result.files,
-                                              "document_ids": result.document_ids,
-                                              "notes": cap.notes})
+                    payload = {"url": url, "final_url": cap.final_url,
+                               "http_status": cap.status, "title": cap.title,
+                               "captured_at": cap.at, "user_agent": cap.user_agent,
+                               "resources": cap.resources, "files": result.files,
+                               "document_ids": result.document_ids, "notes": cap.notes}
+                    entry = ledger.append(  # a restricted capture's URL is kept as a hash only
+                        session, actor=actor, action="capture", object_type="capture",
+                        object_id=sha256_json(url) if restricted else url,
+                        payload=ledger.restricted_payload(
+                            payload, restricted=restricted,
+                            keep=("http_status", "captured_at", "files", "document_ids")))
                     session.flush()
                     result.ledger_seq = entry.seq
                 if extract and result.document_ids:

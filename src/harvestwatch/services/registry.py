@@ -435,7 +435,9 @@ def add_fact(store: Store, hospital: str, *, metric: str, value: float, source: 
         s.add(row)
         s.flush()
         entry = ledger.append(s, actor=who, action="registry-fact-add", object_type="registry-fact",
-                              object_id=row.id, payload=fact.to_dict() | {"id": row.id})
+                              object_id=row.id, payload=ledger.restricted_payload(
+                                  fact.to_dict() | {"id": row.id}, restricted=restricted,
+                                  keep=("id", "hospital_id", "metric")))
         s.flush()
         row.ledger_seq = entry.seq
         return fact_from_row(row)
@@ -637,7 +639,8 @@ def review_proposal(store: Store, proposal_id: int, decision: str, *, note: str 
             p.fact_id = row.id
             payload["fact_id"] = row.id
         entry = ledger.append(s, actor=who, action="registry-review", object_type="registry-proposal",
-                              object_id=p.id, payload=payload)
+                              object_id=p.id, payload=ledger.restricted_payload(
+                                  payload, restricted=p.restricted, keep=("decision", "fact_id")))
         s.flush()
         p.ledger_seq = entry.seq
         if p.fact_id:

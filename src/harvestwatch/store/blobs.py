@@ -34,18 +34,7 @@ class BlobStore:
         if target.parent not in self._made:
             _make_folders(target.parent)
             self._made.add(target.parent)
-        payload = self.cipher.encrypt(data, sha.encode()) if encrypt else data
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            _fsync_folder(target.parent)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomic(target, self.cipher.encrypt(data, sha.encode()) if encrypt else data)
         return sha, True
 
     def read(self, sha: str) -> bytes:
@@ -54,6 +43,25 @@ class BlobStore:
         if enc.exists():
             return self.cipher.decrypt(enc.read_bytes(), sha.encode())
         return self.path(sha).read_bytes()
+
+    def sealed_hashes(self) -> list[str]:
+        """The hashes of the blobs stored encrypted."""
+        return sorted(p.name.removesuffix(".enc") for p in self.root.glob("??/??/*.enc")
+                      if not p.name.startswith(".tmp-"))
+
+    def reseal(self, sha: str) -> bool:
+        """Encrypt a sealed blob again under the current data key (atomically: temp file, fsync,
+        rename), unless it already is; True when it was rewritten."""
+        target = self.path(sha, True)
+        with target.open("rb") as fh:
+            head = fh.read(20)
+        if self.cipher.key_id_of(head) == self.cipher.current_key_id:
+            return False
+        data = self.read(sha)
+        if sha256_bytes(data) != sha:
+            raise ValueError(f"blob {sha} does not hash to its name; left as it is")
+        _write_atomic(target, self.cipher.encrypt(data, sha.encode()))
+        return True
 
     def check(self, sha: str) -> str | None:
         """None when the blob is present and hashes to ``sha``, else what is wrong."""
@@ -75,6 +83,20 @@ class BlobStore:
     def temp_files(self) -> list[Path]:
         """Temporary files left by blob writes that were killed before their rename."""
         return sorted(self.root.glob("??/??/.tmp-*"))
+
+
+def _write_atomic(target: Path, payload: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        _fsync_folder(target.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -132,7 +132,7 @@ class Cipher:
 
     def key_id_of(self, blob: bytes) -> str | None:
         """The id of the key a sealed value was made with (None: a legacy value, no id)."""
-        if blob[:4] == BLOB_MAGIC and len(blob) > 20:
+        if blob[:4] == BLOB_MAGIC and len(blob) >= 20:
             return blob[4:20].decode("ascii", "replace")
         return None
 

@@ -15,7 +15,7 @@ from harvestwatch.store.models import LedgerEntry
 GENESIS = "0" * 64
 LEDGER_LOCK_KEY = 0x68776C6564676572  # "hwledger": the advisory lock that serialises appends
 
-__all__ = ["GENESIS", "entry_hash", "append", "lock_head", "entries_for", "check_chain", "leaf",
+__all__ = ["GENESIS", "entry_hash", "append", "restricted_payload", "lock_head", "entries_for", "check_chain", "leaf",
            "merkle_root"]
 
 
@@ -57,6 +57,16 @@ def _appended_last(session: Session) -> LedgerEntry | None:
     if transaction is not None and transaction is session.get_transaction() and entry in session:
         return entry
     return None
+
+
+def restricted_payload(payload: dict, *, restricted: bool, keep: tuple[str, ...] = ()) -> dict:
+    """What an entry about restricted content records: the ``keep`` fields (ids, kinds,
+    decisions; never text) and the SHA-256 of the whole payload, which a row can be checked
+    against once opened. Payloads about other content pass unchanged."""
+    if not restricted:
+        return payload
+    return {k: payload[k] for k in keep if k in payload} | {"restricted": True,
+                                                           "payload_sha256": sha256_json(payload)}
 
 
 def lock_head(session: Session) -> None:

@@ -26,6 +26,7 @@ from harvestwatch.store.crypto import Cipher, is_sealed_text
 from harvestwatch.store.ingest_links import DocumentLink, OcrPage
 from harvestwatch.store.keys import StoreLocked
 from harvestwatch.store.models import Document, ExtractedItem, Source
+from harvestwatch.store.registry import RegistryFact, RegistryMention, RegistryProposal
 
 SEALED_KEY = "$sealed"
 CIPHER = "harvestwatch.cipher"  # session.info key: the store's Cipher
@@ -76,6 +77,10 @@ TABLES = (
     Sealed(OcrPage, ("words",), lambda s, c, row: _doc_restricted(s, c, row.document_id)),
     Sealed(DocumentLink, ("name",), lambda s, c, row: _doc_restricted(s, c, row.child_id)),
     Sealed(ReviewDecision, ("note",), lambda s, c, row: _item_restricted(s, c, row.item_id)),
+    Sealed(RegistryFact, ("scope", "source_title", "source_url", "quote", "notes"),
+           lambda s, c, row: bool(row.restricted)),
+    Sealed(RegistryProposal, ("quote", "reason", "note"), lambda s, c, row: bool(row.restricted)),
+    Sealed(RegistryMention, ("text",), lambda s, c, row: _doc_restricted(s, c, row.document_id)),
 )
 
 _plain: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # row -> its plain values
@@ -195,7 +200,7 @@ def _restricted_ids(session: Session, spec: Sealed) -> Iterator[int]:
     """Ids of the rows of ``spec`` that belong to restricted documents."""
     model = spec.model
     restricted_docs = select(Document.id).where(Document.restricted.is_(True))
-    if model in (Source, Document):
+    if hasattr(model, "restricted"):
         q = select(model.id).where(model.restricted.is_(True))
     elif model is DocumentLink:
         q = select(model.id).where(model.child_id.in_(restricted_docs))
