@@ -17,6 +17,7 @@ from sqlalchemy import select
 from harvestwatch.core.config import Settings
 from harvestwatch.core.errors import ConfigError
 from harvestwatch.core.folding import fold_for_search
+from harvestwatch.services import extract as extract_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.store import keys
@@ -77,6 +78,14 @@ def test_a_restricted_dossier_leaves_no_trace_in_any_store_file(tmp_path):
     assert total >= 1 and f"[[{WORD}]]" in hits[0].snippet
     assert store_svc.search_documents(store, "郁澜屿", include_restricted=True)[1] >= 1
     assert store_svc.search_documents(store, WORD)[1] == 0  # not without clearance
+    names = [(e["label"], e["name"]) for e in extract_svc.list_entities(store, include_restricted=True)]
+    label, name = next((lb, n) for lb, n in names if WORD in (n or ""))
+    assert not any((n or "").startswith("enc:") for _, n in names)  # opened, never sealed text
+    assert all(WORD not in (e["name"] or "") for e in extract_svc.list_entities(store))
+    mentions = store_svc.entity_mentions(store, label, name, include_restricted=True)
+    assert mentions and all(WORD in m["context"] for m in mentions)
+    assert not store_svc.entity_mentions(store, label, name)
+    assert store_svc.search_documents(store, "kidneys", entity=name, include_restricted=True)[1]
     shown = store_svc.show_document(store, doc_id, include_restricted=True, actor="ada")
     assert WORD in shown["text"] and WORD in (shown["title"] or "") + shown["source"]
     client = TestClient(create_app(settings))

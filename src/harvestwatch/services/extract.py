@@ -11,7 +11,7 @@ from harvestwatch.extract.evaluation import evaluate
 from harvestwatch.extract.mentions import ENTITY_LABELS
 from harvestwatch.extract.pipeline import EXTRACTOR_VERSION
 from harvestwatch.services.long_text import extract_items
-from harvestwatch.store import Store, derived
+from harvestwatch.store import Store, derived, sealed
 from harvestwatch.store.documents import plain_text
 from harvestwatch.store.models import Document, ExtractedItem, replace_items
 
@@ -86,9 +86,27 @@ def list_entities(store: Store, *, label: str | None = None, include_restricted:
             ExtractedItem.item_type == "entity")
         if label:
             q = q.where(ExtractedItem.label == label)
-        q = _visible(q, include_restricted).group_by(ExtractedItem.label, ExtractedItem.canonical)
-        rows = session.execute(q.order_by(func.count().desc(), ExtractedItem.canonical).limit(limit)).all()
+        q = _visible(q, False).group_by(ExtractedItem.label, ExtractedItem.canonical)
+        q = q.order_by(func.count().desc(), ExtractedItem.canonical)
+        rows = session.execute(q if include_restricted else q.limit(limit)).all()
+        if include_restricted:  # restricted names are sealed in the table: counted here
+            rows = _with_restricted(rows, sealed.restricted_items(session, "entity", label))[:limit]
     return [{"label": lb, "name": name, "mentions": n, "documents": d} for lb, name, n, d in rows]
+
+
+def _with_restricted(rows: list, items: list) -> list[tuple]:
+    """Entity counts of public rows merged with those of restricted items, most mentioned first."""
+    mentions = {(lb, name): n for lb, name, n, _ in rows}
+    docs: dict[tuple, int] = {(lb, name): d for lb, name, _, d in rows}
+    seen: dict[tuple, set[int]] = {}
+    for item in items:
+        key = (item.label, item.canonical)
+        mentions[key] = mentions.get(key, 0) + 1
+        seen.setdefault(key, set()).add(item.document_id)
+    for key, ids in seen.items():
+        docs[key] = docs.get(key, 0) + len(ids)
+    ordered = sorted(mentions, key=lambda k: (-mentions[k], k[1] or ""))
+    return [(lb, name, mentions[(lb, name)], docs[(lb, name)]) for lb, name in ordered]
 
 
 def list_claims(store: Store, *, kind: str | None = None, document: int | None = None,

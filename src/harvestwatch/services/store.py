@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from harvestwatch.core.config import Settings
 from harvestwatch.services import audit
-from harvestwatch.store import Store, ledger, open_store
+from harvestwatch.store import Store, ledger, open_store, sealed
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
 from harvestwatch.store.search import Hit, SearchFilters, SearchPage, search
@@ -80,6 +80,10 @@ def search_page(store: Store, query: str, *, kind: str | None = None,
                 select(ExtractedItem.document_id).where(
                     ExtractedItem.item_type == "entity",
                     func.lower(ExtractedItem.canonical) == entity.lower()).distinct()))
+            if include_restricted:  # restricted names are sealed in the table: matched opened
+                filters.document_ids += sorted({
+                    i.document_id for i in sealed.restricted_items(session, "entity")
+                    if (i.canonical or "").lower() == entity.lower()})
         return search(session, store.cipher, query, filters, limit=limit, offset=offset)
 
 
@@ -114,11 +118,16 @@ def entity_mentions(store: Store, label: str, name: str, *, include_restricted: 
     with store.session() as session:
         q = (select(ExtractedItem, Document).join(Document, Document.id == ExtractedItem.document_id)
              .where(ExtractedItem.item_type == "entity", ExtractedItem.label == label,
-                    func.lower(ExtractedItem.canonical) == name.lower()))
-        if not include_restricted:
-            q = q.where(Document.restricted.is_(False))
+                    func.lower(ExtractedItem.canonical) == name.lower(),
+                    Document.restricted.is_(False)))
+        pairs = list(session.execute(q.order_by(Document.id, ExtractedItem.start).limit(limit)))
+        if include_restricted:  # restricted names are sealed in the table: matched opened
+            pairs += [(i, session.get(Document, i.document_id))
+                      for i in sealed.restricted_items(session, "entity", label)
+                      if (i.canonical or "").lower() == name.lower()]
+            pairs = sorted(pairs, key=lambda p: (p[1].id, p[0].start))[:limit]
         out = []
-        for item, doc in session.execute(q.order_by(Document.id, ExtractedItem.start).limit(limit)):
+        for item, doc in pairs:
             text = plain_text(doc, store.cipher)
             out.append(item.to_dict() | {"title": doc.title, "context": text[max(0, item.start - 80):item.end + 80]})
         return out

@@ -244,3 +244,13 @@ def reseal(session_factory, cipher: Cipher, *, batch: int = 200,
             if on_batch:
                 on_batch(spec.table, len(part))
     return done
+
+
+def restricted_items(session: Session, item_type: str, label: str | None = None) -> list:
+    """The ``item_type`` items of restricted documents, opened: their text and names are
+    sealed in the table, so SQL cannot match or group them (callers filter these in Python)."""
+    q = (select(ExtractedItem).join(Document, Document.id == ExtractedItem.document_id)
+         .where(Document.restricted.is_(True), ExtractedItem.item_type == item_type))
+    if label:
+        q = q.where(ExtractedItem.label == label)
+    return list(session.scalars(q.order_by(ExtractedItem.document_id, ExtractedItem.start)))
