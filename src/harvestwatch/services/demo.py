@@ -232,11 +232,12 @@ def build(store: Store, *, workers: int = 1,
         added += screen_svc.import_files(store, [str(path)], project=PROJECT)["added"]
     screened = screen_svc.run(store, project=PROJECT, workers=workers)
     report.steps.append(Step("literature", added, kept,
-                             f"{screened['screened']} screened now, {screened['flagged']} flagged"))
+                             f"{screened['screened']} screened now, {screened['flagged']} with flags "
+                             "to review (prompts, not findings)"))
 
     step("datasets")
     datasets = analysis_svc.list_datasets(store)
     report.steps.append(Step("datasets", 0, len(datasets),
-                             f"{len(datasets)} reference datasets with sources"))
+                             f"{len(datasets)} reference data series, each row with its source"))
     report.seconds = time.perf_counter() - started
     return report
