@@ -85,13 +85,31 @@ def scope(store: Store, *, scope: str | None = None, docs: list[int] | None = No
             q = q.where(Document.id.in_(ids))
         rows = list(s.scalars(q))
         left_out = sum(1 for d in rows if d.restricted and not include_restricted)
+        shown = [d for d in rows if include_restricted or not d.restricted]
+        ocr = _ocr_readings(s, shown)
         documents = [{"id": d.id, "sha256": d.sha256, "title": d.title, "kind": d.kind,
                       "language": d.language, "published": d.published, "site": d.site,
-                      "url": d.url, "source": d.source.name, "text": plain_text(d, store.cipher)}
-                     for d in rows if include_restricted or not d.restricted]
+                      "url": d.url, "source": d.source.name, "text": plain_text(d, store.cipher),
+                      "ocr": ocr.get(d.id)}
+                     for d in shown]
     root, entries = ledger_state(store)
     return ReportScope(documents=documents, left_out_restricted=left_out, merkle_root=root,
                        ledger_entries=entries)
+
+
+def _ocr_readings(s, docs: list[Document]) -> dict[int, dict]:
+    """For documents whose text OCR read: engine, mean confidence, and each word's (start, end,
+    confidence), so a citation can say how surely its own words were read."""
+    from harvestwatch.store.ingest_links import OcrPage
+
+    out = {d.id: {"engine": d.meta["ocr"].get("engine"), "confidence": d.meta["ocr"].get("confidence"),
+                  "words": []} for d in docs if isinstance((d.meta or {}).get("ocr"), dict)}
+    if out:
+        for page in s.scalars(select(OcrPage).where(OcrPage.document_id.in_(list(out)))
+                              .order_by(OcrPage.document_id, OcrPage.page)):
+            out[page.document_id]["words"] += [(w[0], w[1], w[6]) for w in page.words or ()
+                                               if len(w) > 6]
+    return out
 
 
 def dataset_rows(store: Store) -> dict:
