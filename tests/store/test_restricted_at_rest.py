@@ -91,6 +91,7 @@ def test_a_restricted_dossier_leaves_no_trace_in_any_store_file(tmp_path):
     client = TestClient(create_app(settings))
     assert login(client, "ada", "correct horse battery").status_code == 303
     assert WORD in client.get(f"/documents/{doc_id}").text  # a cleared user reads it
+    assert WORD in client.get("/search", params={"q": WORD.lower()}).text  # and finds it
     store_svc.checkpoint(store)
     report = verify_store(store)
     assert report.ok, report.to_dict()
