@@ -137,3 +137,17 @@ def test_a_plugin_rule_flags_records(env, tmp_path):
     refused = _hw(["screen", "flags", "--rule", "organ_broker"], env | {"PYTHONPATH": ""}, tmp_path)
     assert refused.returncode == 2 and "unknown rule" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_broken_plugin_is_named_not_a_traceback(plugin_path, tmp_path):
+    site = tmp_path / "broken-site"
+    info = site / "hw_broken-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hw-broken\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[harvestwatch.screen_rules]\nghost = hw_missing_module:rule\n")
+    env = os.environ | {"PYTHONPATH": str(site), "HARVESTWATCH_STORE": str(tmp_path / "store")}
+    listed = _hw(["plugins", "--json"], env, tmp_path)  # listing does not import plugins
+    assert listed.returncode == 0 and "hw-broken" in listed.stdout
+    run = _hw(["screen", "run"], env, tmp_path)  # screening needs every rule: it stops, saying why
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "hw_missing_module:rule of hw-broken 1.0 cannot be loaded" in run.stderr

@@ -10,6 +10,8 @@ import functools
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
+from harvestwatch.core.errors import ConfigError
+
 GROUPS = {
     "harvestwatch.formats": "file formats: parse(data, request) -> [ParsedDocument]",
     "harvestwatch.extractors": "extractors: extract(text, language) -> [Item]",
@@ -78,7 +80,12 @@ def load(group: str, name: str):
     plugin = active(group).get(name)
     if plugin is None:
         raise LookupError(f"no {group} entry point named {name!r}")
-    return EntryPoint(plugin.name, plugin.value, group).load()
+    try:
+        return EntryPoint(plugin.name, plugin.value, group).load()
+    except Exception as exc:  # a broken plugin: say which, never a bare traceback
+        raise ConfigError(f"{group}:{name}: the plugin entry point {plugin.value} of "
+                          f"{plugin.distribution} {plugin.version} cannot be loaded ({exc}); "
+                          f"fix or uninstall it (see 'harvestwatch plugins')") from exc
 
 
 def installed() -> list[Plugin]:
