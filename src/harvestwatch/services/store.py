@@ -16,10 +16,10 @@ from harvestwatch.store import Store, ledger, open_store, sealed
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
 from harvestwatch.store.search import Hit, SearchFilters, SearchPage, search
-from harvestwatch.store.verify import VerifyReport, verify_store
 
 if TYPE_CHECKING:  # the ingest pipeline (httpx, workers) loads only when ingesting
     from harvestwatch.ingest.pipeline import IngestReport, InputResult
+    from harvestwatch.store.verify import VerifyReport  # with cryptography: only for verify
 
 __all__ = ["open", "ingest", "search_documents", "search_page", "show_document", "verify", "checkpoint",
            "export_jsonl", "document_dict", "ledger_entries", "store_summary", "recent_ingests",
@@ -186,6 +186,7 @@ def verify(store: Store, *, against: list[str] = (), actor: str | None = None,
     person asks for (``actor`` given) is audited with its outcome, after it ran.
     """
     from harvestwatch.services.custody import read_head_file
+    from harvestwatch.store.verify import verify_store
 
     report = verify_store(store, against=[(path, read_head_file(path)) for path in against])
     if actor:
