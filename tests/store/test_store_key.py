@@ -186,3 +186,43 @@ def test_key_commands(tmp_path, monkeypatch):
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "changed passphrase")
     out = runner.invoke(app, [*base, "show", "1", "--include-restricted", "--json"])
     assert out.exit_code == 0 and "Oxtrevane" in out.output
+
+
+def _cli_env(tmp_path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARVESTWATCH_KEY")}
+    return env | {"HARVESTWATCH_STORE": str(tmp_path / "store"), "TERM": "dumb"}
+
+
+def test_a_terminal_is_asked_for_the_passphrase_and_nothing_else_is(tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    src = tmp_path / "oxtrevane.txt"
+    src.write_text(SECRET)
+    store_svc.ingest(store_svc.open(Settings(store_dir=tmp_path / "store")), [str(src)],
+                     restricted=True, extract=False)
+    exe = [sys.executable, "-m", "harvestwatch", "show", "1", "--include-restricted", "--json"]
+    done = subprocess.run(exe, env=_cli_env(tmp_path), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "passphrase for" not in done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: the store key is locked: set HARVESTWATCH_KEY_PASSPHRASE (or "
+        "HARVESTWATCH_KEY_IDENTITY to an age identity file)"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.execve(sys.executable, exe, _cli_env(tmp_path))
+    out = b""
+    while b"passphrase for the store key" not in out:
+        out += os.read(fd, 1024)
+    os.write(fd, os.environ[keys.PASSPHRASE_ENV].encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0 and b"Oxtrevane" in out

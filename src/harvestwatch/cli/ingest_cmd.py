@@ -99,6 +99,10 @@ def ingest(
                         passwords=tuple(password) + _passwords_from(password_file))
     options = dict(kind=kind, tags=tag, restricted=restricted, workers=workers,
                    extract=not no_extract, limits=limits)
+    if restricted:  # the store key is unlocked (or made) before a progress bar is drawn
+        from harvestwatch.services import keys as keys_svc
+
+        keys_svc.ready_to_seal(st)
     if retry_failed:
         before = svc.failures(st)
         if not json_out:

@@ -18,7 +18,7 @@ from harvestwatch.store import Store, keys, ledger, sealed
 from harvestwatch.store.models import Source
 
 __all__ = ["KeyStatus", "RotateResult", "status", "init", "wrap", "rotate", "add_recipient",
-           "set_passphrase", "unlock_at_start"]
+           "set_passphrase", "ready_to_seal", "unlock_at_start", "new_passphrase"]
 
 
 @dataclass
@@ -228,6 +228,12 @@ def set_passphrase(store: Store, passphrase: str, *, actor: str | None = None) -
     ring.write()
     _record(store, "key_passphrase", ring.current, {"wraps": [w["kind"] for w in ring.wraps]}, actor)
     return status(store)
+
+
+def ready_to_seal(store: Store) -> None:
+    """Unlock the store key now (environment, or a prompt on a terminal), or make the store's
+    first one; raises ``StoreLocked`` naming what to set."""
+    store.cipher.ready_to_seal()
 
 
 def unlock_at_start(store: Store) -> str | None:
