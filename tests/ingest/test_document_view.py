@@ -48,3 +48,28 @@ def test_ocr_and_family_in_the_document_view(tmp_path):
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     parent = client.get(f"/documents/{archive.id}").text
     assert f'<a href="/documents/{scan.id}">scans/notice.png</a>' in parent
+
+
+def test_fallback_reading_and_password_are_said_in_the_document_view(tmp_path):
+    """A page nested thousands deep is read by stripping tags (not refused as empty), a protected
+    PDF opened with a given password says so; both show in the document's metadata."""
+    from harvestwatch.ingest.pipeline import Limits
+    from tests.ingest.test_real_fixtures import FIXTURES
+
+    settings = Settings(store_dir=tmp_path / "store", actor="setup")
+    store = store_svc.open(settings)
+    deep = tmp_path / "deep.html"
+    deep.write_bytes(b"<html><head><title>Deep</title></head><body>" + b"<div>" * 5000
+                     + b"<p>A nurse said kidneys were sold in Tianjin.</p>" + b"</div>" * 5000
+                     + b"</body></html>")
+    report = ingest_svc.ingest(store, [str(deep), str(FIXTURES / "password-hunter2.pdf")],
+                               extract=False, limits=Limits(passwords=("hunter2",)))
+    assert [r.status for r in report.results] == ["stored", "stored"], report.results
+    users_svc.add_user(store, "ivan", "investigator", PASSWORD)
+    client = TestClient(create_app(settings))
+    assert login(client, "ivan").status_code == 303
+    page = client.get(f"/documents/{report.results[0].document_ids[0]}").text
+    assert "A nurse said kidneys were sold in Tianjin." in page
+    assert "<dt>Text taken by</dt><dd>tags stripped (markup could not be parsed as a tree" in page
+    pdf = client.get(f"/documents/{report.results[1].document_ids[0]}").text
+    assert "<dt>Opened with</dt><dd>a password given at ingest (PDF)</dd>" in pdf
