@@ -161,15 +161,29 @@ def _passwords_from(path: str | None) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
+def _count_lines(name: str) -> int:
+    try:
+        with open(name, "rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return 0  # the import says why it cannot read the file
+
+
 def _ingest_ftm(st, files: list[str], *, dataset: str | None, kind: str, json_out: bool) -> None:
     """Import each FtM file; a bad file is reported in one line and the others go on."""
     from harvestwatch.core.errors import HarvestwatchError
     from harvestwatch.services import ftm
 
     results, failed = [], 0
+    from harvestwatch.core.progress import progress
+
     for name in files:
         try:
-            r = ftm.import_ftm(st, name, dataset=dataset, kind=kind)
+            lines = _count_lines(name)
+            with progress(f"import {svc.printable(name)[-30:]}", lines,
+                          enabled=sys.stderr.isatty() and lines > 1000 and not json_out) as bar:
+                r = ftm.import_ftm(st, name, dataset=dataset, kind=kind,
+                                   on_line=lambda n: bar.step(f"line {n}"))
         except HarvestwatchError as exc:
             failed += 1
             results.append({"input": name, "status": "failed", "error": str(exc)})

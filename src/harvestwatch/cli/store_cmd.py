@@ -93,14 +93,18 @@ def export(
 
 
 def _export_ftm(st, out: Path | None, include_restricted: bool) -> None:
+    from harvestwatch.core.progress import progress
     from harvestwatch.services import ftm
 
-    if out:
-        with out.open("w", encoding="utf-8") as fh:
-            summary = ftm.export_ftm(st, fh, destination=out, include_restricted=include_restricted)
-    else:
-        summary = ftm.export_ftm(st, sys.stdout, destination="stdout",
-                                 include_restricted=include_restricted)
+    total = ftm.count_documents(st, include_restricted=include_restricted)
+    with progress("export ftm", total, enabled=sys.stderr.isatty() and bool(out)) as bar:
+        if out:
+            with out.open("w", encoding="utf-8") as fh:
+                summary = ftm.export_ftm(st, fh, destination=out, on_document=bar.step,
+                                         include_restricted=include_restricted)
+        else:
+            summary = ftm.export_ftm(st, sys.stdout, destination="stdout",
+                                     include_restricted=include_restricted)
     schemata = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_schema.items()))
     err_console.print(f"wrote {summary.entities} FtM entities ({schemata}) from "
                       f"{summary.documents} document(s)" + (f" to {out}" if out else ""),

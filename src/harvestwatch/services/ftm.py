@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,7 +27,7 @@ from harvestwatch.store.ftm import FtmEntity, FtmProvenance
 from harvestwatch.store.ingest_links import DocumentLink, OcrPage
 from harvestwatch.store.models import Document, ExtractedItem, Source
 
-__all__ = ["export_ftm", "import_ftm", "imported_entities", "imported_entity", "FtmExport",
+__all__ = ["export_ftm", "import_ftm", "count_documents", "imported_entities", "imported_entity", "FtmExport",
            "FtmImport", "ImportedEntityView"]
 
 CLAIM_TYPES = ("quantity", "testimony", "stance")
@@ -153,8 +153,18 @@ def _entity_keys(session, include_restricted: bool) -> list[tuple[str, str]]:
     return [k for k in keys if k is not None]
 
 
+def count_documents(store: Store, *, include_restricted: bool = False) -> int:
+    """How many documents an export would write (for a progress bar)."""
+    with store.session() as session:
+        q = select(func.count()).select_from(Document)
+        if not include_restricted:
+            q = q.where(Document.restricted.is_(False))
+        return session.scalar(q)
+
+
 def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
-               actor: str | None = None, destination: str | Path = "-") -> FtmExport:
+               actor: str | None = None, destination: str | Path = "-",
+               on_document: Callable[[str], None] | None = None) -> FtmExport:
     """Write the store as FtM entities, one JSON object per line, each checked against
     followthemoney's model before it is written; the export is a custody entry.
 
@@ -198,6 +208,8 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
                     write(link)
                 elif item.item_type in CLAIM_TYPES:
                     write(ftm.claim_entity(item, by_name))
+            if on_document:
+                on_document(doc.file_name)
         summary.documents = len(shas)
         for entity in ftm.entity_entities(names):
             write(entity)
@@ -217,7 +229,7 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
 # -- import ---------------------------------------------------------------------------------
 
 def import_ftm(store: Store, path: str | Path, *, dataset: str | None = None, kind: str = "other",
-               actor: str | None = None) -> FtmImport:
+               actor: str | None = None, on_line: Callable[[int], None] | None = None) -> FtmImport:
     """Import FtM entities (JSON lines) from ``path``.
 
     Every line is checked first; a bad one raises ``ValidationError`` naming the line and
@@ -240,6 +252,8 @@ def import_ftm(store: Store, path: str | Path, *, dataset: str | None = None, ki
         raise EmptyInput(name, "file is empty; nothing to import")
     entities: dict[str, ftm.ImportedEntity] = {}
     for e in ftm.read_entities(data.splitlines(), name):
+        if on_line:
+            on_line(e.line)
         seen = entities.get(e.id)
         if seen is not None:  # the same id twice in one file: one entity, as FtM merges them
             e = ftm.ImportedEntity(e.id, ftm.common_schema(seen.schema, e.schema, f"{name}, line {e.line}",
