@@ -71,12 +71,15 @@ def test_rotation_seals_everything_again_under_a_new_key(tmp_path):
     old = store.cipher.current_key_id
     assert _key_ids_in_rows(store) == {old} and _blob_key_ids(store) == {old}
     work = keys_svc.rotation_work(store)  # source, document, items, review, blob
+    running = store_svc.open(settings)  # another process, its keys loaded before the rotation
+    running.cipher.unlock()
     result = keys_svc.rotate(store, actor="admin")
+    assert running.cipher.key_id_of(running.cipher.encrypt(b"x")) == result.key_id
     assert result.retired == [old] and result.key_id != old and not result.resumed
     assert result.blobs == 1 and result.rows == work - 1 >= 4
     assert _key_ids_in_rows(store) == {result.key_id} and _blob_key_ids(store) == {result.key_id}
     ring = keys.Keyring.read(store.cipher.keyring_path)
-    assert list(ring.keys) == [result.key_id]  # the old data key is gone from the keyring
+    assert ring.current == result.key_id and ring.retired == [old]  # seals nothing new
     _readable(store_svc.open(settings), doc_id)
     with store.session() as s:
         entry = s.scalar(select(LedgerEntry).where(LedgerEntry.action == "key_rotate"))
@@ -95,7 +98,7 @@ def test_an_interrupted_rotation_loses_nothing_and_finishes_when_run_again(tmp_p
     with pytest.raises(KeyboardInterrupt):
         keys_svc.rotate(store, on_progress=crash)
     ring = keys.Keyring.read(store.cipher.keyring_path)
-    assert len(ring.keys) == 2 and ring.current != old  # both keys kept: every value opens
+    assert len(ring.keys) == 2 and ring.current != old and not ring.retired  # both open
     keys.forget_all()
     fresh = store_svc.open(settings)
     _readable(fresh, doc_id)
@@ -177,7 +180,8 @@ def test_key_commands(tmp_path, monkeypatch):
     out = runner.invoke(app, [*base, "key", "rotate", "--json"])
     assert out.exit_code == 0 and json.loads(out.output)["blobs"] == 1
     status = json.loads(runner.invoke(app, [*base, "key", "status", "--json"]).output)
-    assert status["mode"] == "wrapped" and status["unlocked"] and len(status["data_keys"]) == 1
+    assert status["mode"] == "wrapped" and status["unlocked"] and status["advice"] is None
+    assert [k["retired"] for k in status["data_keys"]] == [True, False]
     monkeypatch.setenv("HARVESTWATCH_KEY_NEW_PASSPHRASE", "changed passphrase")
     assert runner.invoke(app, [*base, "key", "passphrase"]).exit_code == 0
     keys.forget_all()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from harvestwatch.engine.runner import run_batches
 from harvestwatch.extract.evaluation import evaluate
 from harvestwatch.extract.mentions import ENTITY_LABELS
-from harvestwatch.extract.pipeline import EXTRACTOR_VERSION
+from harvestwatch.extract.registry import EXTRACTOR_VERSION
 from harvestwatch.services.long_text import extract_items
 from harvestwatch.store import Store, derived, sealed
 from harvestwatch.store.documents import plain_text

@@ -58,10 +58,10 @@ def status(store: Store) -> KeyStatus:
         ring = keys.Keyring.read(path)
         wraps = [{"kind": w["kind"], **({"recipient": w["recipient"]} if "recipient" in w else {})}
                  for w in ring.wraps]
-        data = [{"id": k, "created": ring.created.get(k, ""), "current": k == ring.current}
-                for k in ring.keys]
+        data = [{"id": k, "created": ring.created.get(k, ""), "current": k == ring.current,
+                 "retired": k in ring.retired} for k in ring.keys]
         advice = ("a rotation was interrupted: run 'harvestwatch key rotate' to finish it"
-                  if len(ring.keys) > 1 else None)
+                  if _unfinished(ring) else None)
         return KeyStatus("wrapped", str(path), store.cipher.available(), n, wraps, data,
                          advice=advice)
     origin = ("HARVESTWATCH_KEY" if os.environ.get(keys.RAW_ENV)
@@ -172,35 +172,42 @@ def _ring(store: Store) -> tuple[keys.Keyring, bytes]:
     return ring, keys.unlock_kek(ring)
 
 
+def _unfinished(ring: keys.Keyring) -> list[str]:
+    """Old data keys a rotation began to replace but has not yet retired."""
+    return [k for k in ring.keys if k != ring.current and k not in ring.retired]
+
+
 def rotate(store: Store, *, actor: str | None = None,
            on_progress: Callable[[str, int], None] | None = None) -> RotateResult:
-    """A new data key; every sealed blob and row sealed again under it; the old keys dropped.
+    """A new data key; every sealed blob and row sealed again under it; the old key retired.
 
-    Safe to interrupt: the old keys stay in the keyring (so every value opens) until all is
-    sealed again and the ledger entry is written; running ``rotate`` again finishes the job.
+    A retired key seals nothing new and opens nothing the store holds once this returns; it
+    stays in the keyring (wrapped like the others), so that a value a writer sealed with it
+    while the rotation ran still opens (and the next rotation seals it again): nothing is
+    ever lost to a rotation. Processes already running switch to the new key on their next
+    write. Killed at any point, every value still opens; running ``rotate`` again finishes.
     """
     ring, kek = _ring(store)
-    resumed = len(ring.keys) > 1
+    resumed = bool(_unfinished(ring))
     if not resumed:
         ring.add_data_key(kek)
         ring.write()
-    retired = [k for k in ring.keys if k != ring.current]
+    retiring = _unfinished(ring)
     store.cipher.reload()
-    blobs = 0
-    for sha in store.blobs.sealed_hashes():
-        blobs += store.blobs.reseal(sha)
-        if on_progress:
-            on_progress("blobs", 1)
-    rows = sealed.reseal(store.session, store.cipher, on_batch=on_progress)
-    _record(store, "key_rotate", ring.current, {"retired": retired, "blobs": blobs, "rows": rows},
+    blobs = rows = 0
+    for again in (False, True):  # a second pass takes what writers sealed meanwhile
+        for sha in store.blobs.sealed_hashes():
+            blobs += store.blobs.reseal(sha)
+            if on_progress and not again:
+                on_progress("blobs", 1)
+        rows += sealed.reseal(store.session, store.cipher, on_batch=None if again else on_progress)
+    _record(store, "key_rotate", ring.current, {"retired": retiring, "blobs": blobs, "rows": rows},
             actor)
     ring = keys.Keyring.read(ring.path)
-    for kid in retired:
-        ring.keys.pop(kid, None)
-        ring.created.pop(kid, None)
+    ring.retired += [k for k in retiring if k not in ring.retired]
     ring.write()
     store.cipher.reload()
-    return RotateResult(ring.current, retired, blobs, rows, resumed)
+    return RotateResult(ring.current, retiring, blobs, rows, resumed)
 
 
 def rotation_work(store: Store) -> int:
@@ -220,12 +227,15 @@ def add_recipient(store: Store, recipient: str, *, actor: str | None = None) -> 
 
 
 def set_passphrase(store: Store, passphrase: str, *, actor: str | None = None) -> KeyStatus:
-    """Wrap the store key by a new passphrase (the old one no longer opens it)."""
+    """A new key-encryption key wrapped by a new passphrase (and again for each age
+    recipient); the data keys wrapped under it. An old copy of the keyring and the old
+    passphrase open none of the keys wrapped from now on."""
     if not passphrase:
         raise ConfigError("the new passphrase is empty")
     ring, kek = _ring(store)
-    ring.add_passphrase(kek, passphrase)
+    kek = ring.rekey(kek, passphrase)
     ring.write()
+    keys.remember(ring, kek)
     _record(store, "key_passphrase", ring.current, {"wraps": [w["kind"] for w in ring.wraps]}, actor)
     return status(store)
 

@@ -45,13 +45,13 @@ def _shift(item: dict, offset: int) -> dict:
 
 def extract_items(texts_langs: list[tuple[str, str]], size: int = CHUNK) -> list[list[dict]]:
     """Items of each (text, language), extracted in one batch of chunks."""
-    from harvestwatch.extract.pipeline import extract_many
+    from harvestwatch.extract.registry import extract_all
 
     pieces: list[tuple[int, int, str, str]] = []  # (text index, offset, chunk, language)
     for i, (text, lang) in enumerate(texts_langs):
         pieces.extend((i, offset, piece, lang) for offset, piece in chunks(text, size))
-    results = extract_many([p[2] for p in pieces], [p[3] for p in pieces])
+    results = extract_all([p[2] for p in pieces], [p[3] for p in pieces])
     out: list[list[dict]] = [[] for _ in texts_langs]
     for (i, offset, _, _), result in zip(pieces, results, strict=True):
-        out[i].extend(_shift(item, offset) for item in result.to_items())
+        out[i].extend(_shift(item, offset) for item in result)
     return out

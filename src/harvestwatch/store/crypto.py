@@ -33,6 +33,7 @@ class Cipher:
         self.store_dir = Path(store_dir)
         self._keys: dict[str, bytes] | None = None
         self._current: str | None = None
+        self._stamp: int | None = None  # the keyring file's mtime when its keys were loaded
         self._loading = threading.RLock()  # blob writer threads may ask for it at once
 
     # --- keys ---------------------------------------------------------------------------
@@ -46,6 +47,7 @@ class Cipher:
             if self._keys is not None:
                 return self._keys
             if self.keyring_path.exists():
+                self._stamp = self.keyring_path.stat().st_mtime_ns
                 ring = keymod.Keyring.read(self.keyring_path)
                 self._keys = ring.data_keys(keymod.unlock_kek(ring))
                 self._current = ring.current
@@ -67,19 +69,17 @@ class Cipher:
             raise keymod.StoreLocked(NEEDS_KEY)
         ring, kek = keymod.new_keyring(self.store_dir, passphrase=passphrase,
                                        recipients=recipients)
-        with keymod._lock:
-            if self.keyring_path.exists():  # another process made it first
-                self._keys = None
-                self._load()
-                return
-            ring.write()
+        if not ring.write(exclusive=True):  # another process made it first: use theirs
+            self._load()
+            return
+        self._stamp = self.keyring_path.stat().st_mtime_ns
         keymod.remember(ring, kek)
         self._keys, self._current = ring.data_keys(kek), ring.current
 
     def reload(self) -> None:
         """Forget the loaded keys (the keyring changed: rotated, wrapped)."""
         with self._loading:
-            self._keys, self._current = None, None
+            self._keys, self._current, self._stamp = None, None, None
 
     @property
     def current_key_id(self) -> str:
@@ -122,11 +122,24 @@ class Cipher:
 
     # --- bytes ---------------------------------------------------------------------------
 
+    def _fresh(self) -> None:
+        """Reload when the keyring changed on disk (rotated by another process), so that
+        new values are sealed with the current key."""
+        if self._stamp is not None:
+            try:
+                changed = self.keyring_path.stat().st_mtime_ns != self._stamp
+            except FileNotFoundError:
+                changed = True
+            if changed:
+                self.reload()
+
     def encrypt(self, data: bytes, aad: bytes = b"") -> bytes:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        keys = self._load(create=True)
-        kid = self._current
+        with self._loading:
+            self._fresh()
+            keys = self._load(create=True)
+            kid = self._current
         nonce = os.urandom(12)
         return BLOB_MAGIC + kid.encode() + nonce + AESGCM(keys[kid]).encrypt(nonce, data, aad)
 

@@ -91,6 +91,7 @@ class Keyring:
     keys: dict[str, str] = field(default_factory=dict)
     created: dict[str, str] = field(default_factory=dict)
     current: str = ""
+    retired: list[str] = field(default_factory=list)  # open old values; never seal new ones
 
     @classmethod
     def read(cls, path: Path) -> Keyring:
@@ -100,14 +101,16 @@ class Keyring:
                 raise ValueError(f"format {raw.get('format')!r} is not {FORMAT}")
             return cls(path, raw["kek_id"], raw["wraps"],
                        {k["id"]: k["key"] for k in raw["keys"]},
-                       {k["id"]: k.get("created", "") for k in raw["keys"]}, raw["current"])
+                       {k["id"]: k.get("created", "") for k in raw["keys"]}, raw["current"],
+                       list(raw.get("retired", [])))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: unreadable keyring ({exc})") from None
 
-    def write(self) -> None:
-        """Atomically (temp file, fsync, rename), mode 0600."""
+    def write(self, *, exclusive: bool = False) -> bool:
+        """Atomically (temp file, fsync, rename), mode 0600. ``exclusive``: only if no keyring
+        exists yet (two processes making a store's first key: one wins); False if one did."""
         data = {"format": FORMAT, "kek_id": self.kek_id, "current": self.current,
-                "wraps": self.wraps,
+                "retired": self.retired, "wraps": self.wraps,
                 "keys": [{"id": k, "created": self.created.get(k, ""), "key": v}
                          for k, v in self.keys.items()]}
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +121,15 @@ class Keyring:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            if exclusive:
+                try:
+                    os.link(tmp, self.path)
+                except FileExistsError:
+                    return False
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+            else:
+                os.replace(tmp, self.path)
             dfd = os.open(self.path.parent, os.O_RDONLY)
             try:
                 os.fsync(dfd)
@@ -127,6 +138,7 @@ class Keyring:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return True
 
     # --- the KEK ---------------------------------------------------------------------------
 
@@ -162,6 +174,20 @@ class Keyring:
         self.wraps = [w for w in self.wraps if w.get("kind") != "passphrase"]
         self.wraps.append({"kind": "passphrase", "kdf": "scrypt", **SCRYPT, "salt": b64(salt),
                            "kek": b64(wrapped)})
+
+    def rekey(self, old_kek: bytes, passphrase: str | None) -> bytes:
+        """A new KEK: the data keys wrapped again under it, the passphrase wrap replaced (or
+        dropped when None) and each age recipient's wrap made again. Returns the new KEK."""
+        keys = self.data_keys(old_kek)
+        recipients = [w["recipient"] for w in self.wraps if w.get("kind") == "age"]
+        kek, self.kek_id, self.wraps = os.urandom(32), secrets.token_hex(8), []
+        if passphrase:
+            self.add_passphrase(kek, passphrase)
+        for r in recipients:
+            self.add_recipient(kek, r)
+        for kid, key in keys.items():
+            self.keys[kid] = b64(_seal(kek, key, b"hw-dek:" + kid.encode()))
+        return kek
 
     def add_recipient(self, kek: bytes, recipient: str) -> None:
         import pyrage
