@@ -53,11 +53,11 @@ def test_the_agent_of_harm_is_not_its_victim():
 def test_each_reading_says_which_words_decided_it():
     text = "4,080 citizens donated their organs after death."
     q = _one(text)
-    cues = q.quantity.extra["decided_by"]
-    words = {c["word"] for c in cues}
+    cues = q.quantity.decided_by
+    words = {c.word for c in cues}
     assert {"citizens", "donated"} <= words
     for c in cues:
-        assert text[c["start"]:c["end"]] == c["word"]
+        assert text[c.start:c.end] == c.word
 
 
 def test_period_and_subject():

@@ -36,7 +36,7 @@ def test_extraction_into_store_is_idempotent(sqlite_store):
     people = {r["name"] for r in list_entities(sqlite_store, label="person")}
     assert {"David Matas", "Leon Lee", "Sophia Bryskine"} <= people
     denials = list_claims(sqlite_store, kind="denial")
-    assert any("denies these allegations" in d["text"] for d in denials)
+    assert any("denies these allegations" in d.text for d in denials)
 
 
 def test_every_item_points_at_its_text(sqlite_store):

@@ -1,33 +1,36 @@
-"""Pure linking logic on hand-built item dicts: resolution, claim clusters, origins, conflicts."""
+"""Pure linking logic on hand-built typed items: resolution, claim clusters, origins, conflicts."""
 
 from __future__ import annotations
 
-from harvestwatch.link.build import build_links
+import math
+
+from harvestwatch.core.evidence import Span
+from harvestwatch.core.items import Item, Mention, Stance
+from harvestwatch.core.items import Testimony as Quote
+from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.link.build import build_links, support
 from harvestwatch.link.citations import claim_origin, outlet_name
 from harvestwatch.link.claims import cluster_quantities
 from harvestwatch.link.contradictions import quantity_conflicts, stance_conflicts
-from harvestwatch.link.resolution import resolve_entities
+from harvestwatch.link.resolution import Decision, resolve_entities
 
 _ids = iter(range(1, 10_000))
 
 
-def ent(doc: int, label: str, text: str, canonical: str | None = None, **data) -> dict:
-    return {"id": next(_ids), "document_id": doc, "item_type": "entity", "label": label,
-            "text": text, "start": 0, "end": len(text), "canonical": canonical or text, "data": data}
+def ent(doc: int, label: str, text: str, canonical: str | None = None, start: int = 0) -> Item:
+    return Item(Span(start, start + len(text)), text, Mention(label, canonical or text),
+                doc, id=next(_ids))
 
 
 def qty(doc: int, text: str, low, high, what: str, unit: str, scope: str | None,
-        start: int = 0) -> dict:
-    return {"id": next(_ids), "document_id": doc, "item_type": "quantity", "label": what,
-            "text": text, "start": start, "end": start + len(text), "canonical": None,
-            "data": {"low": low, "high": high, "value": low, "what": what, "unit": unit,
-                     "time_scope": scope}}
+        start: int = 0) -> Item:
+    q = Quantity(Interval(low, math.inf if high is None else high, low), unit, what, low,
+                 time_scope=scope)
+    return Item(Span(start, start + len(text)), text, q, doc, id=next(_ids))
 
 
-def stance(doc: int, label: str, text: str, actor: str | None) -> dict:
-    return {"id": next(_ids), "document_id": doc, "item_type": "stance", "label": label,
-            "text": text, "start": 0, "end": len(text), "canonical": None,
-            "data": {"actor": actor, "target": None}}
+def stance(doc: int, label: str, text: str, actor: str | None) -> Item:
+    return Item(Span(0, len(text)), text, Stance(label, actor), doc, id=next(_ids))
 
 
 def by_name(clusters):
@@ -67,9 +70,8 @@ def test_gazetteer_cross_language_and_acronyms():
 
 def test_manual_decisions_win_and_are_replayed_in_order():
     items = [ent(1, "person", "David Matas"), ent(2, "person", "Matas"), ent(3, "person", "D. Matas")]
-    decisions = [{"kind": "merge", "label": "person", "a": "David Matas", "b": "D. Matas",
-                  "actor": "ann", "note": "same author"},
-                 {"kind": "split", "label": "person", "a": "Matas", "actor": "bob", "note": "other Matas"}]
+    decisions = [Decision("merge", "person", "David Matas", "D. Matas", "same author", "ann"),
+                 Decision("split", "person", "Matas", None, "other Matas", "bob")]
     clusters = by_name(resolve_entities(items, decisions))
     assert clusters["David Matas"].documents == [1, 3]
     assert clusters["Matas"].documents == [2]
@@ -86,7 +88,7 @@ def test_compatible_figures_cluster_on_reading_not_text():
              qty(5, "10,000 transplants in 2019", 10000, 10000, "transplants", "transplants", "2019"),
              qty(6, "1,000 transplants a year", 1000, 1000, "transplants", "transplants/year", "per year")]
     clusters = cluster_quantities(items)
-    sets = sorted(sorted(m["document_id"] for m in c.members) for c in clusters)
+    sets = sorted(sorted(m.document_id for m in c.members) for c in clusters)
     assert sets == [[1, 2], [3, 4], [5], [6]]  # time scope blocks 2019 apart; 1,000 stays apart
 
 
@@ -94,7 +96,7 @@ def test_duration_units_are_compared_in_days():
     items = [qty(1, "two weeks", 14, 14, "wait_time", "days", None),
              qty(2, "a fortnight", 2, 2, "wait_time", "weeks", None),
              qty(3, "three months", 3, 3, "wait_time", "months", None)]
-    sets = sorted(sorted(m["document_id"] for m in c.members) for c in cluster_quantities(items))
+    sets = sorted(sorted(m.document_id for m in c.members) for c in cluster_quantities(items))
     assert sets == [[1, 2], [3]]
 
 
@@ -108,9 +110,8 @@ def test_origin_of_a_claim():
             "A 2016 report by Kilgour and Matas gives 60,000 transplants.")
     doc = {"id": 9, "text": text, "site": None, "url": None}
 
-    def at(fragment: str) -> dict:
-        i = text.index(fragment)
-        return {"document_id": 9, "item_type": "quantity", "start": i, "end": i + len(fragment)}
+    def at(fragment: str) -> Item:
+        return qty(9, fragment, 1, 1, "other", "", None, start=text.index(fragment))
 
     assert claim_origin(at("65,000"), doc, [], same)[0] == "Daily Mail"
     assert claim_origin(at("10,000"), doc, [], same) == (
@@ -129,9 +130,9 @@ def test_quantity_conflicts_need_the_same_context():
     b = qty(2, "10,000 transplants a year", 10000, 10000, "transplants", "transplants/year", "per year")
     c = qty(3, "100,000 transplants a year", 100000, 100000, "transplants", "transplants/year", "per year")
     clusters = cluster_quantities([a, b, c])
-    context = {a["id"]: {"China"}, b["id"]: {"China"}, c["id"]: {"United States"}}
+    context = {a.id: {"China"}, b.id: {"China"}, c.id: {"United States"}}
     rows = quantity_conflicts(clusters, context)
-    assert [(r["a"]["id"], r["b"]["id"]) for r in rows] == [(a["id"], b["id"])]
+    assert [(r.a.id, r.b.id) for r in rows] == [(a.id, b.id)]
 
 
 def test_denial_pairs_with_allegation_on_the_same_topic_only():
@@ -139,8 +140,8 @@ def test_denial_pairs_with_allegation_on_the_same_topic_only():
     other = stance(2, "allegation", "Critics say the election was rigged.", "Critics")
     deny = stance(3, "denial", "The ministry denies that any organs came from prisoners.", "Ministry")
     rows = stance_conflicts([alleg, other, deny])
-    assert [(r["a"]["id"], r["b"]["id"]) for r in rows] == [(alleg["id"], deny["id"])]
-    assert "organ" in rows[0]["shared_topics"]  # topic stems: "organs" → "organ"
+    assert [(r.a.id, r.b.id) for r in rows] == [(alleg.id, deny.id)]
+    assert "organ" in rows[0].shared  # topic stems: "organs" → "organ"
 
 
 def test_independent_support_collapses_a_shared_origin():
@@ -152,13 +153,13 @@ def test_independent_support_collapses_a_shared_origin():
     items = [qty(i, "65,000 victims" if i < 3 else "64,000 victims", v, v, "victims", "persons", None,
                  start=texts[i].index("6"))
              for i, v in ((1, 65000), (2, 65000), (3, 64000))]
-    out = build_links(items, docs, [], {"daily mail": {"source": "Daily Mail", "reliability": "C"}})
-    (cluster,) = out["claim_clusters"]
-    support = cluster["support"]
-    assert support["documents"] == 3 and support["independent_sources"] == 2
-    lines = {ln["origin"]: ln for ln in support["lines"]}
-    assert sorted(x["document_id"] for x in lines["Daily Mail"]["chain"]) == [1, 2]
-    assert lines["Daily Mail"]["grade"]["reliability"] == "C" and lines["ETAC"]["grade"] is None
+    grades = {"daily mail": {"source": "Daily Mail", "reliability": "C"}}
+    out = build_links(items, docs, [], grades)
+    (cluster,) = out.clusters
+    lines = {ln.origin: ln for ln in support(cluster.members, out.claims, grades)}
+    assert len({m.document_id for m in cluster.members}) == 3 and len(lines) == 2
+    assert sorted(m.document_id for m, _ in lines["Daily Mail"].chain) == [1, 2]
+    assert lines["Daily Mail"].grade["reliability"] == "C" and lines["ETAC"].grade is None
 
 
 def test_pronoun_and_role_word_attributions_follow_the_named_source():
@@ -166,9 +167,8 @@ def test_pronoun_and_role_word_attributions_follow_the_named_source():
             "He alleges there are over 65,000 victims. Hospitals hold 500 beds.")
     doc = {"id": 1, "text": text, "site": None, "url": None}
 
-    def at(fragment: str) -> dict:
-        i = text.index(fragment)
-        return {"document_id": 1, "item_type": "quantity", "start": i, "end": i + len(fragment)}
+    def at(fragment: str) -> Item:
+        return qty(1, fragment, 1, 1, "other", "", None, start=text.index(fragment))
 
     assert claim_origin(at("65,000"), doc, [], str)[0] == "Leon Lee"
     assert claim_origin(at("500"), doc, [], str)[0] == "document 1"
@@ -179,7 +179,7 @@ def test_one_denial_groups_every_allegation_it_answers():
     elsewhere = stance(8, "allegation", "Prisoners were executed for their organs.", "DAFOH")
     deny = stance(7, "denial", "Officials deny that prisoners' organs are used.", "NHC")
     (row,) = stance_conflicts([elsewhere, same_doc, deny])
-    assert row["a"]["id"] == same_doc["id"] and [x["id"] for x in row["also"]] == [elsewhere["id"]]
+    assert row.a.id == same_doc.id and [x.id for x in row.also] == [elsewhere.id]
 
 
 def test_testimonies_and_allegations_cluster_by_subject_across_speakers():
@@ -190,19 +190,13 @@ def test_testimonies_and_allegations_cluster_by_subject_across_speakers():
     items = []
     for doc, speaker in ((1, "Wang Lin"), (2, "Li Mei")):
         q = texts[doc].index('"')
-        items.append({"id": next(_ids), "document_id": doc, "item_type": "testimony",
-                      "label": "testimony", "text": texts[doc][q:], "start": q,
-                      "end": len(texts[doc]), "canonical": None,
-                      "data": {"speaker": speaker, "quote": texts[doc][q:]}})
+        items.append(Item(Span(q, len(texts[doc])), texts[doc][q:], Quote(speaker), doc,
+                          id=next(_ids)))
     items.append(stance(3, "allegation", texts[3], "ETAC"))
     for doc, group in ((1, "Falun Gong"), (2, "Falun Gong"), (3, "Uyghurs")):
-        e = ent(doc, "victim_group", group)
-        e["start"] = texts[doc].find(group.rstrip("s"))
-        e["end"] = e["start"] + len(group)
-        items.append(e)
+        items.append(ent(doc, "victim_group", group, start=texts[doc].find(group.rstrip("s"))))
     out = build_links(items, docs, [], {})
-    clusters = {c["id"]: c for c in out["claim_clusters"]}
+    clusters = {c.id: c for c in out.clusters}
     falun = clusters["testimony~Falun Gong"]
-    assert falun["support"]["independent_sources"] == 2
-    assert sorted(ln["origin"] for ln in falun["support"]["lines"]) == ["Li Mei", "Wang Lin"]
-    assert [m["document_id"] for m in clusters["allegation~Uyghurs"]["members"]] == [3]
+    assert sorted(ln.origin for ln in support(falun.members, out.claims, {})) == ["Li Mei", "Wang Lin"]
+    assert [m.document_id for m in clusters["allegation~Uyghurs"].members] == [3]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from harvestwatch.core.evidence import Span
+from harvestwatch.core.items import Item, payload_from
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
-from harvestwatch.store.models import ExtractedItem, replace_items
+from harvestwatch.store.items import replace_items
+from harvestwatch.store.models import ExtractedItem
 from tests.conftest import SAMPLES
 
 
@@ -23,8 +26,7 @@ def test_new_extractor_version_updates_in_place_and_keeps_reviewed_items(sqlite_
     (key, (reviewed_id, _)), *_ = [(k, v) for k, v in before.items() if k[0] == "quantity"]
     users_svc.review_item(sqlite_store, reviewed_id, "confirm", user="rita", role="reviewer")
     kept = [k for k in before if k != key][:5]
-    new_items = [{"item_type": t, "label": lb, "start": s, "end": e, "text": "x", "data": {}}
-                 for t, lb, s, e in kept]
+    new_items = [Item(Span(s, e), "x", payload_from(t, lb, None, {})) for t, lb, s, e in kept]
     with sqlite_store.session() as s:
         replace_items(s, doc_id, "harvestwatch-extract/9.9", new_items)
     after = _items(sqlite_store, doc_id)

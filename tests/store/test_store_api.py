@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from harvestwatch.core.config import Settings
+from harvestwatch.core.evidence import Span
 from harvestwatch.core.hashing import sha256_bytes, sha256_json
+from harvestwatch.core.items import Item, Mention
+from harvestwatch.core.quantity import Interval, Quantity
 from harvestwatch.ingest.pipeline import ingest_paths
 from harvestwatch.store import ledger, open_store
-from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry, replace_items
+from harvestwatch.store.items import replace_items
+from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
 from harvestwatch.store.verify import verify_store
 
 
@@ -105,11 +109,10 @@ def _doc_id(store, tmp_path):
 
 def test_replace_items_is_idempotent_per_extractor(any_store, tmp_path):
     doc_id = _doc_id(any_store, tmp_path)
-    items = [{"item_type": "entity", "label": "person", "text": "Dr. Wang", "start": 0, "end": 8,
-              "canonical": "Wang"},
-             {"item_type": "quantity", "label": "transplants", "text": "60 kidneys", "start": 14,
-              "end": 24, "data": {"value": 60}},
-             {"item_type": "entity", "label": "person", "text": "Dr. Wang", "start": 0, "end": 8}]
+    sixty = Quantity(Interval.exact(60), "organs", "transplants", 60)
+    items = [Item(Span(0, 8), "Dr. Wang", Mention("person", "Wang")),
+             Item(Span(14, 24), "60 kidneys", sixty),
+             Item(Span(0, 8), "Dr. Wang", Mention("person", "Dr. Wang"))]
     with any_store.session() as s:
         assert replace_items(s, doc_id, "rules/1", items) == 2  # the duplicate span is dropped
         replace_items(s, doc_id, "other/1", items[:1])
@@ -121,6 +124,7 @@ def test_replace_items_is_idempotent_per_extractor(any_store, tmp_path):
     assert [(r.extractor, r.item_type, r.text) for r in rows] == [
         ("other/1", "entity", "Dr. Wang"), ("rules/1", "quantity", "60 kidneys")]
     assert all(r.document_sha256 == sha for r in rows)
-    assert rows[1].data == {"value": 60} and rows[1].canonical is None
+    assert rows[1].canonical is None
+    assert Quantity.from_dict(rows[1].data) == sixty  # the reading survives the row
     with pytest.raises(LookupError), any_store.session() as s:
         replace_items(s, 999, "rules/1", items)

@@ -62,23 +62,10 @@ def claims(
         raise typer.BadParameter(f"unknown kind {kind!r}; expected one of {', '.join(svc.CLAIM_KINDS)}")
     rows = svc.list_claims(_store(), kind=kind, document=doc, limit=limit)
     if json_out:
-        emit_json(rows)
+        emit_json([r.to_dict() for r in rows])
         return
-
-    def summary(r: dict) -> str:
-        d = r["data"]
-        if r["item_type"] == "quantity":
-            rng = d["value"] if d.get("value") is not None else f"{d['low']}–{d['high']}"
-            why = ", ".join(c["word"] for c in d.get("decided_by") or [])
-            return (f"{d['what']}: {d.get('qualifier') or ''} {rng} {d.get('unit') or ''} "
-                    f"{d.get('time_scope') or ''}" + (f" (why: {why})" if why else ""))
-        if r["item_type"] == "testimony":
-            return f"{d['speaker']}" + (f" ({d['role']})" if d.get("role") else "")
-        return f"{r['label']} by {d.get('actor') or '?'}"
-
     table("claims", ["doc", "span", "type", "reading", "text"],
-          [[r["document_id"], f"{r['start']}-{r['end']}", r["item_type"], summary(r), r["text"][:90]]
-           for r in rows])
+          [[r.document_id, f"{r.start}-{r.end}", r.item_type, r.reading, r.text[:90]] for r in rows])
 
 
 @eval_app.command("extraction")

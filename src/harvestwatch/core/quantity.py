@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,26 @@ def _finite(x: float) -> float | None:
     return None if math.isinf(x) else x
 
 
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A word that took part in deciding what a figure counts: its text, offsets and role."""
+
+    word: str
+    start: int
+    end: int
+    role: str  # counted | predicate | modifier | governor | unit | same sentence
+
+    def to_dict(self) -> dict:
+        return {"word": self.word, "start": self.start, "end": self.end, "role": self.role}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Cue:
+        return cls(d["word"], int(d["start"]), int(d["end"]), d.get("role") or "counted")
+
+    def shifted(self, offset: int) -> Cue:
+        return Cue(self.word, self.start + offset, self.end + offset, self.role)
+
+
 QUALIFIERS = ("over", "under", "about", "at least", "up to", "exactly")
 
 WHAT = (
@@ -98,7 +118,9 @@ class Quantity:
     qualifier: str | None = None
     time_scope: str | None = None  # "per year", "2016", "over a decade" ...
     subject: str | None = None
-    extra: dict = field(default_factory=dict)
+    decided_by: tuple[Cue, ...] = ()  # the words that decided ``what`` (why it counts this)
+    counted_from: str | None = None  # a bare amount that took ``what`` from another figure
+    counted: bool = True  # False: no counted noun found (may borrow one from its sentence)
 
     def __post_init__(self) -> None:
         if self.what not in WHAT:
@@ -134,5 +156,21 @@ class Quantity:
             "value": self.value, "low": _finite(self.interval.low),
             "high": _finite(self.interval.high),
             "qualifier": self.qualifier, "unit": self.unit, "what": self.what,
-            "time_scope": self.time_scope, "subject": self.subject, **self.extra,
-        }
+            "time_scope": self.time_scope, "subject": self.subject,
+        } | ({"decided_by": [c.to_dict() for c in self.decided_by]} if self.decided_by else {}) | (
+            {"counted_from": self.counted_from} if self.counted_from else {}) | (
+            {} if self.counted else {"counted": False})
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Quantity:
+        """The reading stored by ``to_dict`` (open ends written as null)."""
+        low = -math.inf if d.get("low") is None else float(d["low"])
+        high = math.inf if d.get("high") is None else float(d["high"])
+        value = d.get("value")
+        point = float(value) if value is not None and low <= float(value) <= high else None
+        what = d.get("what") if d.get("what") in WHAT else "other"
+        qualifier = d.get("qualifier") if d.get("qualifier") in QUALIFIERS else None
+        return cls(Interval(low, high, point), d.get("unit") or "", what,
+                   None if value is None else float(value), qualifier, d.get("time_scope"),
+                   d.get("subject"), tuple(Cue.from_dict(c) for c in d.get("decided_by") or ()),
+                   d.get("counted_from"), d.get("counted", True) is not False)

@@ -1,11 +1,15 @@
-"""The extracted-item types: entity mentions, testimonies, stances."""
+"""The extractors' working types (entity mentions, testimonies, stances), each turned into a
+``core.items.Item`` when extraction is done."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ENTITY_LABELS = ("person", "organization", "place", "hospital", "victim_group", "organ", "law")
-STANCE_KINDS = ("allegation", "denial", "condemnation", "legal_measure", "call_to_action")
+from harvestwatch.core import items as core
+from harvestwatch.core.evidence import Span
+from harvestwatch.core.items import ENTITY_LABELS, STANCE_KINDS, Item
+
+__all__ = ["ENTITY_LABELS", "STANCE_KINDS", "EntityMention", "Stance", "Testimony"]
 
 
 @dataclass
@@ -18,10 +22,9 @@ class EntityMention:
     source: str = "ner"  # ner | gazetteer | acronym | pattern
     aliases: list[str] = field(default_factory=list)
 
-    def to_item(self) -> dict:
-        return {"item_type": "entity", "label": self.label, "text": self.text,
-                "start": self.start, "end": self.end, "canonical": self.canonical,
-                "data": {"source": self.source, "aliases": sorted(set(self.aliases))}}
+    def to_item(self) -> Item:
+        return Item(Span(self.start, self.end), self.text,
+                    core.Mention(self.label, self.canonical, self.source, tuple(sorted(set(self.aliases)))))
 
 
 @dataclass
@@ -34,11 +37,10 @@ class Testimony:
     role: str | None = None
     verb: str | None = None
 
-    def to_item(self) -> dict:
-        return {"item_type": "testimony", "label": "testimony", "text": self.quote,
-                "start": self.start, "end": self.end, "canonical": self.speaker,
-                "data": {"speaker": self.speaker, "speaker_span": self.speaker_span,
-                         "role": self.role, "verb": self.verb, "quote": self.quote}}
+    def to_item(self) -> Item:
+        span = Span(*self.speaker_span) if self.speaker_span else None
+        return Item(Span(self.start, self.end), self.quote,
+                    core.Testimony(self.speaker, span, self.role, self.verb))
 
 
 @dataclass
@@ -52,8 +54,6 @@ class Stance:
     cue: str | None = None
     target: str | None = None
 
-    def to_item(self) -> dict:
-        return {"item_type": "stance", "label": self.kind, "text": self.text,
-                "start": self.start, "end": self.end, "canonical": self.actor,
-                "data": {"actor": self.actor, "actors": self.actors, "cue": self.cue,
-                         "target": self.target}}
+    def to_item(self) -> Item:
+        return Item(Span(self.start, self.end), self.text,
+                    core.Stance(self.kind, self.actor, tuple(self.actors), self.cue, self.target))

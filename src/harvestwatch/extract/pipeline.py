@@ -6,6 +6,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from harvestwatch.core.items import Item
 from harvestwatch.extract.entities import extract_entities
 from harvestwatch.extract.lang.zh_testimony import extract_testimonies_zh
 from harvestwatch.extract.mentions import EntityMention, Stance, Testimony
@@ -35,8 +36,8 @@ class ExtractionResult:
     stances: list[Stance] = field(default_factory=list)
     extractor: str = EXTRACTOR_VERSION
 
-    def to_items(self) -> list[dict]:
-        """Rows for the store's ``extracted_items`` table."""
+    def to_items(self) -> list[Item]:
+        """The typed items found, for the store and the linker."""
         return [x.to_item() for group in (self.entities, self.quantities, self.testimonies,
                                           self.stances) for x in group]
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.core.evidence import Span
+from harvestwatch.core.items import Item
+from harvestwatch.core.quantity import Cue, Interval, Quantity
 from harvestwatch.extract.counted import CURRENCY, TIME_FACTOR, TIME_UNITS
 from harvestwatch.extract.en_reading import read_en
 from harvestwatch.extract.numbers import (
@@ -26,10 +28,8 @@ class QuantityMention:
     text: str
     quantity: Quantity
 
-    def to_item(self) -> dict:
-        return {"item_type": "quantity", "label": self.quantity.what, "text": self.text,
-                "start": self.start, "end": self.end, "canonical": None,
-                "data": self.quantity.to_dict()}
+    def to_item(self) -> Item:
+        return Item(Span(self.start, self.end), self.text, self.quantity)
 
 
 VAGUE = {
@@ -224,7 +224,7 @@ def _inherit_counted(text: str, mentions: list[QuantityMention]) -> None:
     figure in its sentence counts ("13,000 organ transplants")."""
     for m in mentions:
         q = m.quantity
-        if q.what != "other" or q.unit not in ("", None) or q.extra.get("counted") is not False:
+        if q.what != "other" or q.unit not in ("", None) or q.counted:
             continue
         lo, hi = _sentence_bounds(text, m.start)
         donors = [o for o in mentions if o is not m and lo <= o.start < hi and o.quantity.what
@@ -233,14 +233,12 @@ def _inherit_counted(text: str, mentions: list[QuantityMention]) -> None:
         if donors:
             d = donors[0].quantity
             unit = d.unit.split("/")[0] + (f"/{q.time_scope[4:]}" if (q.time_scope or "").startswith("per ") else "")
-            m.quantity = Quantity(q.interval, unit, d.what, q.value, q.qualifier, q.time_scope, q.subject,
-                                  {"counted_from": donors[0].text,
-                                   "decided_by": [{"word": donors[0].text, "start": donors[0].start,
-                                                   "end": donors[0].end, "role": "same sentence"}]})
+            m.quantity = replace(q, unit=unit, what=d.what, counted=True,
+                                 counted_from=donors[0].text,
+                                 decided_by=(Cue(donors[0].text, donors[0].start, donors[0].end,
+                                                 "same sentence"),))
         else:
-            extra = {k: v for k, v in q.extra.items() if k != "counted"}
-            m.quantity = Quantity(q.interval, q.unit, q.what, q.value, q.qualifier, q.time_scope,
-                                  q.subject, extra)
+            m.quantity = replace(q, counted=True)
 
 
 def _refers(between: str, before: bool) -> bool:
@@ -278,8 +276,7 @@ def _share(text: str, m: re.Match) -> QuantityMention | None:
     interval = Interval(low, high) if value is None else _interval(value, qualifier)
     k = raw.find(cue)
     q = Quantity(interval=interval, unit=unit, what="other", value=value, qualifier=qualifier,
-                 extra={"decided_by": [{"word": cue, "start": start + k, "end": start + k + len(cue),
-                                        "role": "unit"}]})
+                 decided_by=(Cue(cue, start + k, start + k + len(cue), "unit"),))
     return QuantityMention(q_start, end, text[q_start:end], q)
 
 
@@ -391,7 +388,8 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
     sentence = text[s_lo:s_hi].lower()
     span_end = end
     what, unit, subject = None, None, None
-    extra: dict = {}
+    decided_by: tuple[Cue, ...] = ()
+    counted = True
     if unit_hint in CURRENCY.values():
         what, unit = "money", unit_hint
     elif unit_hint in TIME_UNITS:
@@ -414,25 +412,23 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
                 return None  # 'the "nine points" memo': a name, not a count
         what, unit, subject = r.reading.what, r.reading.unit, r.subject
         if r.reading.cues:
-            extra["decided_by"] = r.reading.because()
+            decided_by = r.reading.because()
         elif r.bare is not None:  # no counted noun
             pmp = _PER_MILLION.search(text, s_lo, start)
             if pmp and "donat" in sentence:  # "per million population (PMP) in donation reached 2.98"
                 what, unit = "donors", "donors per million population"
-                extra["decided_by"] = [{"word": pmp.group(), "start": pmp.start(), "end": pmp.end(),
-                                        "role": "unit"}]
+                decided_by = (Cue(pmp.group(), pmp.start(), pmp.end(), "unit"),)
             elif vague is None and qualifier is None and (r.bare not in _ARGUMENT or value is None
                                                           or value < 2):
                 return None
             elif vague is not None or qualifier is not None:
-                extra["counted"] = False  # may borrow a counted noun from its sentence
+                counted = False  # may borrow a counted noun from its sentence
     if what == "duration" and re.match(r"[\s,]*(?:\d+\s+\w+\s+)?ago\b", text[span_end:span_end + 16]):
         return None  # "3 years, 3 months ago": a relative time, not a quantity
     wait = _WAIT.search(text, s_lo, s_hi) if what == "duration" else None
     if wait:
         what = "wait_time"
-        extra["decided_by"] = [{"word": wait.group(), "start": wait.start(), "end": wait.end(),
-                                "role": "predicate"}]
+        decided_by = (Cue(wait.group(), wait.start(), wait.end(), "predicate"),)
     if what == "wait_time" and unit in _IN_DAYS:  # waits are compared in days
         f = _IN_DAYS[unit]
         value = value * f if value is not None else None
@@ -470,7 +466,8 @@ def _classify(text, doc, start, end, value, vague, unit_hint) -> QuantityMention
     if value is None and vague is None:
         return None
     q = Quantity(interval=interval, unit=unit or "", what=what, value=value, qualifier=qualifier,
-                 time_scope=time_scope, subject=subject, extra=extra)
+                 time_scope=time_scope, subject=subject, decided_by=decided_by,
+                 counted=counted)
     lo = q_start
     if vague is not None and re.search(r"\bby the\s+$", text[max(0, start - 8):start]):
         lo = text.rfind("by the", 0, start)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harvestwatch.core.quantity import Cue
+
 # Cue classes of predicates and governing words: English word forms (a stem and its
 # inflections, anchored at both ends); the Chinese module maps its own words onto the classes.
 _CUE_FORMS: dict[str, str] = {
@@ -55,19 +57,6 @@ _KIND_UNIT = {"victim": "persons", "group": "persons", "person": "persons", "pat
               "hospital": "hospitals", "bed": "beds", "execution": "executions"}
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A word that took part in deciding ``what``: its text, offsets and role."""
-
-    word: str
-    start: int
-    end: int
-    role: str  # counted | predicate | modifier | governor
-
-    def to_dict(self) -> dict:
-        return {"word": self.word, "start": self.start, "end": self.end, "role": self.role}
-
-
 @dataclass
 class Reading:
     """The decision for one number: ``what`` with its unit and the cues that decided it."""
@@ -76,8 +65,8 @@ class Reading:
     unit: str
     cues: list[Cue] = field(default_factory=list)
 
-    def because(self) -> list[dict]:
-        return [c.to_dict() for c in self.cues]
+    def because(self) -> tuple[Cue, ...]:
+        return tuple(self.cues)
 
 
 def singular(word: str) -> str:

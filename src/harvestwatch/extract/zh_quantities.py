@@ -256,7 +256,6 @@ def _reading(text: str, folded: str, toks: Sequence[Token], m: re.Match) -> Quan
     sentence = folded[s_lo:s_hi]
     cues = _cues(text, folded, start, end, s_lo, s_hi, c_lo, c_hi)
     what: str | None = None
-    extra: dict = {}
     noun_end = end
     if pre == "百万分之" or family is None and re.search(r"每百万人|百万分之", sentence):
         if any(c == "donate" for c, _ in cues):
@@ -299,8 +298,6 @@ def _reading(text: str, folded: str, toks: Sequence[Token], m: re.Match) -> Quan
         reading, noun_end = counted
         if family is None and not qualifier and low is None and not reading.cues:
             return None
-    if reading.cues:
-        extra["decided_by"] = reading.because()
     # an open end only where the qualifier says so
     if value is not None:
         interval = _interval(value, qualifier)
@@ -312,7 +309,7 @@ def _reading(text: str, folded: str, toks: Sequence[Token], m: re.Match) -> Quan
         unit_out = f"{unit_out}/{scope[4:]}"
     q = Quantity(interval=interval, unit=unit_out, what=reading.what, value=value,
                  qualifier=qualifier, time_scope=scope, subject=_place(toks, text, s_lo, start),
-                 extra=extra)
+                 decided_by=reading.because())
     span_end = max(end, noun_end)
     return QuantityMention(start, span_end, text[start:span_end], q)
 
@@ -336,7 +333,7 @@ def _idiom(text: str, folded: str, toks: Sequence[Token], m: re.Match) -> Quanti
                      if kind in ("person", "group") else [], "persons")
     q = Quantity(Interval(low, high), reading.unit, reading.what, None, None,
                  _period(folded, s_lo, c_lo, start, reading.what), _place(toks, text, s_lo, start),
-                 {"decided_by": reading.because()} if reading.cues else {})
+                 reading.because())
     return QuantityMention(start, noun.end(), text[start:noun.end()], q)
 
 

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from importlib import resources
 from urllib.parse import urlsplit
 
 import yaml
+
+from harvestwatch.core.items import Item, Testimony
 
 _WORD = r"[A-Z][\w’'&-]*(?:\.[\w’'&-]+)*"  # "U.S" but never a sentence's full stop
 _NAME = _WORD + r"(?:[ \xa0]+(?:(?:of|for|and|on|the)[ \xa0]+)?" + _WORD + r"){0,6}"
@@ -105,7 +108,7 @@ def attributed_origin(text: str, start: int, end: int, resolve) -> str | None:
     return None
 
 
-def url_origin(text: str, start: int, end: int, urls: dict[str, dict]) -> tuple[str, str] | None:
+def url_origin(text: str, start: int, end: int, urls: Mapping[str, dict]) -> tuple[str, str] | None:
     """(origin, how) for a sentence that links a URL: a stored document's origin, else the outlet."""
     lo, hi = sentence_of(text, start, end)
     m = _URL.search(text, lo, hi)
@@ -137,26 +140,26 @@ def earlier_origin(text: str, start: int, resolve) -> str | None:
     return outlet_name(resolve(last)) if last else None
 
 
-def claim_origin(item: dict, doc: dict, testimonies: list[dict], resolve,
-                 urls: dict[str, dict] | None = None) -> tuple[str, str]:
+def claim_origin(item: Item, doc: dict, testimonies: list[Item], resolve,
+                 urls: Mapping[str, dict] | None = None) -> tuple[str, str]:
     """(origin, how) for one claim item in document ``doc`` (dict with id, text, site, url).
 
     ``testimonies`` are the testimonies of that document (others are ignored); ``urls`` maps
     stored documents' URLs (without a trailing slash) to their document dicts.
     """
     for t in testimonies:
-        if t["document_id"] == item["document_id"] and t["start"] <= item["start"] and item["end"] <= t["end"]:
-            return resolve(t["data"]["speaker"]), "quoted speaker"
-    if item["item_type"] == "testimony":
-        return resolve(item["data"]["speaker"]), "speaker"
+        if t.document_id == item.document_id and t.start <= item.start and item.end <= t.end:
+            return resolve(t.payload.speaker), "quoted speaker"
+    if isinstance(item.payload, Testimony):
+        return resolve(item.payload.speaker), "speaker"
     text = doc["text"]
-    origin = attributed_origin(text, item["start"], item["end"], resolve)
+    origin = attributed_origin(text, item.start, item.end, resolve)
     if origin:
         return origin, "attributed in the sentence"
-    linked = url_origin(text, item["start"], item["end"], urls or {})
+    linked = url_origin(text, item.start, item.end, urls or {})
     if linked:
         return linked
-    lo, hi = sentence_of(text, item["start"], item["end"])
+    lo, hi = sentence_of(text, item.start, item.end)
     if _ANAPHOR.search(text, lo, hi):
         origin = earlier_origin(text, lo, resolve)
         if origin:

@@ -9,127 +9,119 @@ rule — says they state the same figure.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
-from harvestwatch.core.quantity import QUALIFIERS, WHAT, Interval, Quantity
+from harvestwatch.core.items import Item, Stance, Testimony
+from harvestwatch.core.quantity import Interval, Quantity
 
-REL_TOL = 0.10
 _DAYS = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 30.4, "years": 365.25}
+Block = tuple[str, str, str]  # (what, scope, unit family) of a quantity; (kind, name) otherwise
 
 
 @dataclass
 class ClaimCluster:
     id: str
     kind: str  # quantity | testimony | <stance kind>
-    key: str
+    key: Block | tuple[str, str]
     summary: str
-    members: list[dict] = field(default_factory=list)
+    members: list[Item] = field(default_factory=list)
     low: float | None = None
     high: float | None = None
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "key": self.key, "summary": self.summary,
-                "low": self.low, "high": self.high, "members": self.members}
 
-
-def scope(data: dict) -> str:
-    ts = (data.get("time_scope") or "").lower()
-    unit = (data.get("unit") or "").lower()
+def scope(q: Quantity) -> str:
+    ts = (q.time_scope or "").lower()
+    unit = (q.unit or "").lower()
     if ts.startswith("per ") or "/" in unit:
         return "per " + (ts[4:] if ts.startswith("per ") else unit.rsplit("/", 1)[1])
     return ts or "-"
 
 
-def reading(data: dict) -> tuple[float, float, str]:
-    """(low, high, unit family) with durations in days and open ends as infinity."""
-    low = data.get("low")
-    high = data.get("high")
-    low = 0.0 if low is None else float(low)
-    high = math.inf if high is None else float(high)
-    unit = (data.get("unit") or "").split("/")[0].lower()
-    if data.get("what") in ("duration", "wait_time") and unit in _DAYS:
-        f = _DAYS[unit]
-        return low * f, high * f, "days"
-    if data.get("what") == "money":
-        return low, high, unit.upper() or "?"
-    return low, high, ""
+def family(q: Quantity) -> str:
+    """The unit family figures are compared in: days for durations, the currency for money,
+    the unit for uncounted amounts ("90 percent" and "90 doctors" are no match), else none
+    (counted in organs or in transplants: one family)."""
+    unit = (q.unit or "").split("/")[0].lower()
+    if q.what in ("duration", "wait_time") and unit in _DAYS:
+        return "days"
+    if q.what == "money":
+        return unit.upper() or "?"
+    return unit if q.what == "other" else ""
 
 
-def block_key(item: dict) -> str:
-    d = item["data"]
-    family = reading(d)[2]
-    if not family and d.get("what") == "other":  # "90 percent" and "90 doctors" are no match
-        family = (d.get("unit") or "").split("/")[0].lower()
-    return f"{d.get('what')}|{scope(d)}|{family}"
+def block_key(q: Quantity) -> Block:
+    return q.what, scope(q), family(q)
 
 
-def quantity_of(data: dict) -> Quantity:
-    """The stored reading as a core ``Quantity`` (durations in days), for ``Quantity.compatible``."""
-    lo, hi, _ = reading(data)
-    value = data.get("value")
-    what = data.get("what") or "other"
-    unit = block_key({"data": data}).split("|")[2]  # counted in organs or in transplants: one family
-    raw = (data.get("unit") or "").split("/")[0].lower()
-    if value is not None and what in ("duration", "wait_time") and raw in _DAYS:
-        value = float(value) * _DAYS[raw]
-    point = float(value) if value is not None and lo <= float(value) <= hi else None
-    qualifier = data.get("qualifier") if data.get("qualifier") in QUALIFIERS else None
-    return Quantity(Interval(lo, hi, point), unit, what if what in WHAT else "other",
-                    point, qualifier if point is not None else None, scope(data), data.get("subject"))
+def normalised(q: Quantity) -> Quantity:
+    """The reading as it is compared: durations in days, counts from zero, the unit family as
+    unit, the block's scope as time scope."""
+    unit = (q.unit or "").split("/")[0].lower()
+    f = _DAYS[unit] if q.what in ("duration", "wait_time") and unit in _DAYS else 1.0
+    lo = max(0.0, q.interval.low) * f
+    hi = q.interval.high * f
+    value = q.value * f if q.value is not None else None
+    point = value if value is not None and lo <= value <= hi else None
+    return replace(q, interval=Interval(lo, hi, point), unit=family(q), value=point,
+                   qualifier=q.qualifier if point is not None else None, time_scope=scope(q),
+                   decided_by=())
 
 
-def cluster_quantities(items: list[dict]) -> list[ClaimCluster]:
-    """Figures that repeat one another: within a block (what, scope, unit family), claims join
-    the first claim of a cluster when ``Quantity.compatible`` says they state the same figure."""
-    blocks: dict[str, list[tuple[float, float, dict, Quantity]]] = {}
+def cluster_block(key: Block, items: Iterable[Item]) -> list[ClaimCluster]:
+    """Figures of one block that repeat one another: sorted by value, a claim joins the first
+    of the latest open clusters whose first claim ``Quantity.compatible`` says states the same
+    figure. Ids are stable within the block (``q:<block>:<n>``)."""
+    rows = [(normalised(it.payload), it) for it in items]
+    rows.sort(key=lambda r: (r[0].value is None, r[0].value or r[0].interval.low,
+                             r[0].interval.low, r[0].interval.high, r[1].id or 0))
+    open_: list[list[tuple[Quantity, Item]]] = []
+    for row in rows:
+        home = next((c for c in open_[-8:] if c[0][0].compatible(row[0])), None)  # sorted: near the end
+        if home is None:
+            open_.append([row])
+        else:
+            home.append(row)
+    return [_qcluster(key, c, n) for n, c in enumerate(open_)]
+
+
+def cluster_quantities(items: list[Item]) -> list[ClaimCluster]:
+    """Every block's clusters (see ``cluster_block``)."""
+    blocks: dict[Block, list[Item]] = {}
     for it in items:
-        lo, hi, _ = reading(it["data"])
-        blocks.setdefault(block_key(it), []).append((lo, hi, it, quantity_of(it["data"])))
-    clusters = []
-    for key, rows in sorted(blocks.items()):
-        rows.sort(key=lambda r: (r[3].value is None, r[3].value or r[0], r[0], r[1]))
-        open_: list[list] = []
-        for row in rows:
-            home = next((c for c in open_[-8:] if c[0][3].compatible(row[3])), None)  # sorted: near the end
-            if home is None:
-                open_.append([row])
-            else:
-                home.append(row)
-        clusters += [_qcluster(key, [r[:3] for r in c], len(clusters) + i) for i, c in enumerate(open_)]
-    return clusters
+        blocks.setdefault(block_key(it.payload), []).append(it)
+    return [c for key, its in sorted(blocks.items()) for c in cluster_block(key, its)]
 
 
-def _qcluster(key: str, rows: list, n: int) -> ClaimCluster:
-    what, sc, fam = key.split("|")
-    lo = max(r[0] for r in rows)
-    hi = min(r[1] for r in rows)
+def _qcluster(key: Block, rows: list[tuple[Quantity, Item]], n: int) -> ClaimCluster:
+    what, sc, fam = key
+    lo = max(q.interval.low for q, _ in rows)
+    hi = min(q.interval.high for q, _ in rows)
     if hi < lo:
-        lo, hi = min(r[0] for r in rows), max(r[1] for r in rows)
-    texts = sorted({r[2]["text"] for r in rows})
+        lo, hi = min(q.interval.low for q, _ in rows), max(q.interval.high for q, _ in rows)
+    texts = sorted({it.text for _, it in rows})
     rng = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{'∞' if math.isinf(hi) else f'{hi:,.0f}'}"
     summary = f"{what} {rng}{' ' + fam if fam else ''}{'' if sc == '-' else ' ' + sc}: " + "; ".join(texts[:3])
-    return ClaimCluster(f"q{n}:{key}", "quantity", key, summary, [r[2] for r in rows], lo,
+    return ClaimCluster(f"q:{'|'.join(key)}:{n}", "quantity", key, summary, [it for _, it in rows], lo,
                         None if math.isinf(hi) else hi)
 
 
-def cluster_by_actor(items: list[dict], actor_of) -> list[ClaimCluster]:
-    """Testimonies by speaker, stances by (kind, actor); ``actor_of`` maps names to entity clusters."""
-    groups: dict[tuple[str, str], list[dict]] = {}
-    for it in items:
-        kind = "testimony" if it["item_type"] == "testimony" else it["label"]
-        actor = (it["data"].get("speaker") if it["item_type"] == "testimony" else it["data"].get("actor"))
-        groups.setdefault((kind, actor_of(actor) if actor else "(unattributed)"), []).append(it)
-    return [ClaimCluster(f"{kind}:{actor}", kind, actor, f"{kind} by {actor}", members)
-            for (kind, actor), members in sorted(groups.items())]
+def actor_block(item: Item, actor_of: Callable[[str], str]) -> tuple[str, str]:
+    """(kind, resolved speaker or actor) of a testimony or stance."""
+    p = item.payload
+    if isinstance(p, Testimony):
+        return "testimony", actor_of(p.speaker) if p.speaker else "(unattributed)"
+    assert isinstance(p, Stance)
+    return p.kind, actor_of(p.actor) if p.actor else "(unattributed)"
 
 
-def cluster_by_subject(items: list[dict], subjects_of) -> list[ClaimCluster]:
+def actor_cluster(block: tuple[str, str], members: list[Item]) -> ClaimCluster:
+    kind, actor = block
+    return ClaimCluster(f"{kind}:{actor}", kind, block, f"{kind} by {actor}", members)
+
+
+def subject_cluster(block: tuple[str, str], members: list[Item]) -> ClaimCluster:
     """Stances of one kind about the same subject, whoever makes them: "allegation about Falun
-    Gong" gathers every actor's allegation naming that group, so its support counts actors.
-    ``subjects_of(item)`` gives the resolved subjects (its target, the groups it names)."""
-    groups: dict[tuple[str, str], list[dict]] = {}
-    for it in items:
-        for subject in subjects_of(it):
-            groups.setdefault((it["label"], subject), []).append(it)
-    return [ClaimCluster(f"{kind}~{subject}", kind, subject, f"{kind} about {subject}", members)
-            for (kind, subject), members in sorted(groups.items())]
+    Gong" gathers every actor's allegation naming that group, so its support counts actors."""
+    kind, subject = block
+    return ClaimCluster(f"{kind}~{subject}", kind, block, f"{kind} about {subject}", members)

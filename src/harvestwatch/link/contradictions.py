@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harvestwatch.core.items import Item
 
 TOPIC = re.compile(r"\b(?:organ|organs|harvest\w*|transplant\w*|donor\w*|volunteer\w*|prisoner\w*|"
                    r"execut\w*|Falun Gong|Uyghur\w*|consent\w*)\b|器官|摘|移植|捐献|自愿|死刑", re.I)
@@ -13,25 +17,42 @@ _ANSWERS = re.compile(r"\b(?:these|those|the|such|all) (?:allegations?|accusatio
                       r"reports?)\b|这些指控|上述指控|相关指控|这些说法", re.I)
 
 
-def _topics(text: str) -> set[str]:
+@dataclass
+class Contradiction:
+    """Two claims that cannot both hold: ``a`` and ``b``, with what they share and, for a
+    denial, the other allegations it answers (``also``)."""
+
+    type: str  # incompatible figures | allegation vs denial
+    a: Item
+    b: Item
+    key: str = ""  # the quantity block (what|scope|family) of two figures
+    a_cluster: str | None = None
+    b_cluster: str | None = None
+    shared: list[str] = field(default_factory=list)  # context (figures) or topics (stances)
+    also: list[Item] = field(default_factory=list)
+    answers_document: bool = False
+    topics: list[str] = field(default_factory=list)  # a denial's topics
+
+
+def topics(text: str) -> set[str]:
     """Topic stems a stance talks about: "organs" and "organ" are one topic."""
     return {m.group().lower().removesuffix("s")[:7] for m in TOPIC.finditer(text)}
 
 
-def _head(item: dict) -> str:
-    m = _HEAD.search(item["text"])
+def head(item: Item) -> str:
+    """The counted noun a figure ends on ("transplants" → "transplant")."""
+    m = _HEAD.search(item.text)
     return (m.group(1).lower().rstrip("s") if m else "")
 
 
-def quantity_conflicts(clusters: list, context: dict[int, set[str]]) -> list[dict]:
+def quantity_conflicts(clusters: list, context: dict[int, set[str]]) -> list[Contradiction]:
     """Incompatible figures for the same thing: neighbouring quantity clusters of one block
     (what, scope, unit family, counted noun) whose ranges cannot both hold, when their
     sentences name the same groups or places (or none). Linear in the number of clusters."""
-    by_block: dict[str, list] = {}
+    by_block: dict[tuple, list] = {}
     for c in clusters:
-        heads = {_head(m) for m in c.members}
-        for head in heads:
-            by_block.setdefault(f"{c.key}|{head}", []).append(c)
+        for h in sorted({head(m) for m in c.members}):
+            by_block.setdefault((*c.key, h), []).append(c)
     out = []
     seen: set[tuple[str, str]] = set()
     for key, group in by_block.items():
@@ -40,48 +61,55 @@ def quantity_conflicts(clusters: list, context: dict[int, set[str]]) -> list[dic
             if (prev.id, cur.id) in seen:
                 continue
             seen.add((prev.id, cur.id))
-            ca = set().union(*(context.get(m["id"], set()) for m in prev.members))
-            cb = set().union(*(context.get(m["id"], set()) for m in cur.members))
+            ca = set().union(*(context.get(m.id, set()) for m in prev.members))
+            cb = set().union(*(context.get(m.id, set()) for m in cur.members))
             if ca and cb and not (ca & cb):
                 continue  # about different groups or places
-            out.append({"type": "incompatible figures", "key": key.rsplit("|", 1)[0],
-                        "a": prev.members[0], "b": cur.members[0],
-                        "a_cluster": prev.id, "b_cluster": cur.id,
-                        "shared_context": sorted(ca & cb)})
+            out.append(Contradiction("incompatible figures", prev.members[0], cur.members[0],
+                                     "|".join(key[:3]), prev.id, cur.id, sorted(ca & cb)))
     return out
 
 
 GROUP_LIMIT = 20  # allegations listed with one denial; the rest are counted per topic
 
 
-def stance_conflicts(stances: list[dict]) -> list[dict]:
+def denial_conflict(d: Item, same_document: list[Item], by_topic: Callable[[str], list[Item]],
+                    topics_of: Callable[[Item], set[str]]) -> Contradiction | None:
+    """One denial against the allegations that share its topic: ``a`` is the closest
+    allegation (same document first, then most shared topics), ``also`` up to GROUP_LIMIT
+    others it answers. ``by_topic(t)`` gives the first GROUP_LIMIT allegations on topic ``t``
+    (in item order), ``same_document`` the allegations of the denial's document."""
+    td = topics(d.text)
+    answers = bool(_ANSWERS.search(d.text))  # "denies these allegations": its document's
+    hits = {a.id: a for a in same_document if answers or td & topics_of(a)}
+    for t in sorted(td):
+        for a in by_topic(t)[:GROUP_LIMIT]:
+            hits.setdefault(a.id, a)
+    if not hits:
+        return None
+    ranked = sorted(hits.values(), key=lambda a: (a.document_id != d.document_id,
+                                                  -len(td & topics_of(a)), a.id))
+    best = ranked[0]
+    return Contradiction("allegation vs denial", best, d, shared=sorted(td & topics_of(best)),
+                         also=ranked[1:GROUP_LIMIT + 1], answers_document=answers, topics=sorted(td))
+
+
+def stance_conflicts(stances: list[Item]) -> list[Contradiction]:
     """Each denial against the allegations that share its topic (organ harvesting, donors...),
-    one group per denial: ``a`` is the closest allegation (same document first, then most
-    shared topics), ``also`` up to GROUP_LIMIT others it answers, ``allegations_per_topic``
-    how many allegations in all share each of its topics. Allegations are indexed by topic and
-    by document, so the work stays linear in the number of stances."""
-    allegations = [s for s in stances if s["label"] == "allegation"]
-    topics = {a["id"]: _topics(a["text"]) for a in allegations}
-    by_topic: dict[str, list[tuple[int, dict]]] = {}
-    by_doc: dict[int, list[tuple[int, dict]]] = {}
-    for n, a in enumerate(allegations):
-        by_doc.setdefault(a["document_id"], []).append((n, a))
-        for t in sorted(topics[a["id"]]):
-            by_topic.setdefault(t, []).append((n, a))
+    one group per denial (see ``denial_conflict``). Allegations are indexed by topic and by
+    document, so the work stays linear in the number of stances."""
+    allegations = sorted((s for s in stances if s.label == "allegation"), key=lambda s: s.id)
+    found = {a.id: topics(a.text) for a in allegations}
+    by_topic: dict[str, list[Item]] = {}
+    by_doc: dict[int, list[Item]] = {}
+    for a in allegations:
+        by_doc.setdefault(a.document_id, []).append(a)
+        for t in sorted(found[a.id]):
+            by_topic.setdefault(t, []).append(a)
     out = []
-    for d in (s for s in stances if s["label"] == "denial"):
-        td = _topics(d["text"])
-        answers = bool(_ANSWERS.search(d["text"]))  # "denies these allegations": its document's
-        hits = {n: a for n, a in by_doc.get(d["document_id"], ()) if answers or td & topics[a["id"]]}
-        for t in sorted(td):
-            hits.update(by_topic.get(t, [])[:GROUP_LIMIT])
-        if not hits:
-            continue
-        ranked = sorted(hits.items(), key=lambda h: (h[1]["document_id"] != d["document_id"],
-                                                     -len(td & topics[h[1]["id"]]), h[0]))
-        best = ranked[0][1]
-        out.append({"type": "allegation vs denial", "a": best, "b": d, "answers_document": answers,
-                    "shared_topics": sorted(td & topics[best["id"]]),
-                    "also": [a for _, a in ranked[1:GROUP_LIMIT + 1]],
-                    "allegations_per_topic": {t: len(by_topic.get(t, ())) for t in sorted(td)}})
+    for d in (s for s in stances if s.label == "denial"):
+        c = denial_conflict(d, by_doc.get(d.document_id, []), lambda t: by_topic.get(t, []),
+                            lambda a: found[a.id])
+        if c is not None:
+            out.append(c)
     return out

@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from harvestwatch.core.items import Item, Mention
 from harvestwatch.extract.gazetteer import load_gazetteer
 
 
@@ -36,23 +37,43 @@ def acronyms(long_form: str) -> set[str]:
     return {a for a in (every, major) if len(a) >= 2}
 
 
+Key = tuple[str, str]  # (label, normalised name): an entity block
+
+
+def key_of(item: Item) -> Key:
+    """The block an entity mention falls in: its type and normalised name."""
+    return item.label, norm(item.canonical or item.text)
+
+
 class _UnionFind:
     def __init__(self):
-        self.parent: dict[str, str] = {}
+        self.parent: dict[Key, Key] = {}
 
-    def find(self, x: str) -> str:
+    def find(self, x: Key) -> Key:
         self.parent.setdefault(x, x)
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
-    def union(self, a: str, b: str) -> bool:
+    def union(self, a: Key, b: Key) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
         self.parent[max(ra, rb)] = min(ra, rb)
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A manual merge (``a`` + ``b``) or split (``a`` out of its cluster) of entity names."""
+
+    kind: str
+    label: str
+    a: str
+    b: str | None = None
+    note: str | None = None
+    actor: str = "unknown"
 
 
 @dataclass
@@ -61,54 +82,71 @@ class EntityCluster:
     label: str
     name: str
     aliases: list[str]
-    mentions: list[dict] = field(default_factory=list)  # item dicts
+    mentions: list[Item] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)  # the blocks it joins
 
     @property
     def documents(self) -> list[int]:
-        return sorted({m["document_id"] for m in self.mentions})
+        return sorted({m.document_id for m in self.mentions})
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "label": self.label, "name": self.name, "aliases": self.aliases,
-                "documents": self.documents, "mention_count": len(self.mentions),
-                "mentions": [{"item_id": m["id"], "document_id": m["document_id"],
-                              "start": m["start"], "end": m["end"], "text": m["text"]}
-                             for m in self.mentions],
-                "reasons": self.reasons}
+    @property
+    def root(self) -> Key:
+        return min(self.keys)
 
 
-def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> list[EntityCluster]:
+def tokens(key: Key, forms: set[str], aliases: set[str] = frozenset()) -> set[tuple[str, str, str]]:
+    """Everything a resolution rule may join a key on: (rule, label, value). Two keys that share
+    no token are never joined, so re-resolving the keys that share a token with a new name (and
+    the clusters they are in, transitively) gives what resolving everything would."""
+    label, name = key
+    out = {("name", label, name)}
+    out |= {("name", label, norm(a)) for a in aliases}
+    entry = load_gazetteer().lookup(name)
+    if entry is not None:
+        out.add(("gaz", label, norm(entry.name)))
+    if label == "person":
+        words = name.split()
+        out.add(("last", label, words[-1] if words else name))
+        out |= {("name", label, " ".join(words[i:])) for i in range(1, len(words) - 1)}
+    else:
+        for form in forms:
+            out |= {("acro", label, a) for a in acronyms(form)}
+            if _ACRONYM.fullmatch(form):
+                out.add(("acro", label, form.replace(".", "")))
+    return out
+
+
+def resolve_entities(items: list[Item], decisions: list[Decision] | None = None) -> list[EntityCluster]:
     """Cluster entity items across documents; ``decisions`` are manual merge/split records."""
     gaz = load_gazetteer()
     uf = _UnionFind()
-    reasons: dict[tuple[str, str], str] = {}
-    names: dict[str, set[str]] = {}
+    reasons: dict[tuple[Key, Key], str] = {}
+    names: dict[Key, set[str]] = {}
     for it in items:
-        key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
+        key = key_of(it)
         uf.find(key)
-        names.setdefault(key, set()).update({it["canonical"] or it["text"], it["text"]})
+        names.setdefault(key, set()).update({it.canonical or it.text, it.text})
 
-    def join(a: str, b: str, why: str) -> None:
+    def join(a: Key, b: Key, why: str) -> None:
         if a != b and uf.union(a, b):
             reasons[(a, b)] = why
 
     keys = sorted(names)
-    by_label: dict[str, list[str]] = {}
+    by_label: dict[str, list[Key]] = {}
     for k in keys:
-        by_label.setdefault(k.split("|", 1)[0], []).append(k)
+        by_label.setdefault(k[0], []).append(k)
     for label, group in by_label.items():
-        # gazetteer aliases and in-document aliases (data.aliases)
-        index = {}
+        # gazetteer aliases and in-document aliases
         for k in group:
-            entry = gaz.lookup(k.split("|", 1)[1])
+            entry = gaz.lookup(k[1])
             if entry is not None:
-                canon = f"{label}|{norm(entry.name)}"
+                canon = (label, norm(entry.name))
                 if canon in names:
-                    join(canon, k, f"gazetteer: '{k.split('|', 1)[1]}' is an alias of '{entry.name}'")
-                index.setdefault(canon, k)
+                    join(canon, k, f"gazetteer: '{k[1]}' is an alias of '{entry.name}'")
         # acronyms: "ETAC" ↔ "End Transplant Abuse in China", when exactly one long form fits
         if label != "person":
-            longs: dict[str, set[str]] = {}
+            longs: dict[str, set[Key]] = {}
             for k in group:
                 for form in names[k]:
                     for acro in acronyms(form):
@@ -117,48 +155,47 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
                 short = [f for f in names[k] if _ACRONYM.fullmatch(f)]
                 cands = sorted({c for f in short for c in longs.get(f.replace(".", ""), ()) if c != k})
                 if short and len({uf.find(c) for c in cands}) == 1:
-                    join(cands[0], k, f"acronym: '{short[0]}' of '{cands[0].split('|', 1)[1]}'")
+                    join(cands[0], k, f"acronym: '{short[0]}' of '{cands[0][1]}'")
         # persons: title-prefixed names first, then surnames (indexed: linear in the names)
         if label == "person":
-            full = {k for k in group if len(k.split("|", 1)[1].split()) >= 2}
-            by_surname: dict[str, list[str]] = {}
+            full = {k for k in group if len(k[1].split()) >= 2}
+            by_surname: dict[str, list[Key]] = {}
             for f in sorted(full):
-                by_surname.setdefault(f.split("|", 1)[1].split()[-1], []).append(f)
+                by_surname.setdefault(f[1].split()[-1], []).append(f)
             for k in sorted(full):
-                words = k.split("|", 1)[1].split()
+                words = k[1].split()
                 for i in range(1, len(words) - 1):  # "human rights lawyer david matas"
-                    f = f"{label}|{' '.join(words[i:])}"
+                    f = (label, " ".join(words[i:]))
                     if f in full:
-                        join(f, k, f"title-prefixed: '{' '.join(words)}' names '{' '.join(words[i:])}'")
+                        join(f, k, f"title-prefixed: '{' '.join(words)}' names '{f[1]}'")
             for k in group:
-                name = k.split("|", 1)[1]
-                cands = by_surname.get(name, []) if " " not in name else []
+                cands = by_surname.get(k[1], []) if " " not in k[1] else []
                 if cands and len({uf.find(c) for c in cands}) == 1:
-                    join(cands[0], k, f"surname: '{name}' of '{cands[0].split('|', 1)[1]}'")
+                    join(cands[0], k, f"surname: '{k[1]}' of '{cands[0][1]}'")
     for it in items:
-        key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
-        for alias in (it.get("data") or {}).get("aliases", []):
-            other = f"{it['label']}|{norm(alias)}"
+        if not isinstance(it.payload, Mention):
+            continue
+        key = key_of(it)
+        for alias in it.payload.aliases:
+            other = (it.label, norm(alias))
             if other in names and other != key:
-                join(key, other, f"alias in document {it['document_id']}: '{alias}'")
+                join(key, other, f"alias in document {it.document_id}: '{alias}'")
     # manual decisions, in order
-    split_off: dict[str, str] = {}
+    split_off: dict[Key, str] = {}
     for d in decisions or []:
-        a = f"{d['label']}|{norm(d['a'])}"
-        b = f"{d['label']}|{norm(d['b'])}" if d.get("b") else None
-        if d["kind"] == "merge" and b:
-            join(a, b, f"manual merge by {d['actor']}: {d.get('note') or ''}".strip())
-        elif d["kind"] == "split":
-            split_off[a] = f"manual split by {d['actor']}: {d.get('note') or ''}".strip()
-    groups: dict[str, list[str]] = {}
+        a = (d.label, norm(d.a))
+        if d.kind == "merge" and d.b:
+            join(a, (d.label, norm(d.b)), f"manual merge by {d.actor}: {d.note or ''}".strip())
+        elif d.kind == "split":
+            split_off[a] = f"manual split by {d.actor}: {d.note or ''}".strip()
+    groups: dict[Key, list[Key]] = {}
     for k in keys:  # a manually split name leaves its cluster and stands alone
         groups.setdefault(k if k in split_off else uf.find(k), []).append(k)
-    members_items: dict[str, list[dict]] = {}
+    members_items: dict[Key, list[Item]] = {}
     key_to_root = {k: r for r, ks in groups.items() for k in ks}
     for it in items:
-        key = f"{it['label']}|{norm(it['canonical'] or it['text'])}"
-        members_items.setdefault(key_to_root[key], []).append(it)
-    why_of: dict[str, list[str]] = {}  # each merge's reason, under the cluster it ended in
+        members_items.setdefault(key_to_root[key_of(it)], []).append(it)
+    why_of: dict[Key, list[str]] = {}  # each merge's reason, under the cluster it ended in
     for (a, b), r in reasons.items():
         if a in key_to_root and key_to_root[a] == key_to_root.get(b):
             why_of.setdefault(key_to_root[a], []).append(r)
@@ -167,11 +204,11 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
         its = members_items.get(root, [])
         if not its:
             continue
-        label = root.split("|", 1)[0]
+        label = root[0]
         forms = sorted({n for k in ks for n in names[k]})
         counts: dict[str, int] = {}
         for it in its:
-            c = it["canonical"] or it["text"]
+            c = it.canonical or it.text
             counts[c] = counts.get(c, 0) + 1
         entry = next((gaz.lookup(f) for f in forms if gaz.lookup(f)), None)
         # a full name without a title in front ("human rights lawyer ...") and most often used
@@ -179,5 +216,5 @@ def resolve_entities(items: list[dict], decisions: list[dict] | None = None) -> 
             len(c.split()) > 1, not any(w[:1].islower() for w in c.split()), counts[c], len(c), c))
         why = list(why_of.get(root, []))
         why += [split_off[k] for k in ks if k in split_off]
-        clusters.append(EntityCluster(f"{label}:{norm(name)}", label, name, forms, its, why))
+        clusters.append(EntityCluster(f"{label}:{norm(name)}", label, name, forms, its, why, ks))
     return clusters

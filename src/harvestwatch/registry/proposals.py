@@ -156,4 +156,4 @@ def quantities_in(text: str, language: str) -> list[QuantityRef]:
     from harvestwatch.extract.zh_quantities import extract_quantities_zh
 
     found = extract_quantities_zh(text) if language == "zh" else extract_quantities(text)
-    return [quantity_from_item(m.to_item()) for m in found]
+    return [quantity_from_item(m.to_item().to_dict()) for m in found]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from harvestwatch.core.items import Item
 from harvestwatch.engine.runner import run_batches
 from harvestwatch.extract.evaluation import evaluate
 from harvestwatch.extract.mentions import ENTITY_LABELS
@@ -13,7 +14,8 @@ from harvestwatch.extract.registry import EXTRACTOR_VERSION
 from harvestwatch.services.long_text import extract_items
 from harvestwatch.store import Store, derived, sealed
 from harvestwatch.store.documents import plain_text
-from harvestwatch.store.models import Document, ExtractedItem, replace_items
+from harvestwatch.store.items import load_items, replace_items
+from harvestwatch.store.models import Document, ExtractedItem
 
 __all__ = ["extract_documents", "list_entities", "list_claims", "evaluate_extraction",
            "CLAIM_KINDS", "ENTITY_LABELS"]
@@ -23,7 +25,7 @@ CLAIM_KINDS = ("quantity", "testimony", "allegation", "denial", "condemnation", 
 BATCH = 16
 
 
-def _extract_batch(texts_langs: list[tuple[str, str]]) -> list[list[dict]]:
+def _extract_batch(texts_langs: list[tuple[str, str]]) -> list[list[Item]]:
     return extract_items(texts_langs)  # long texts in chunks (spaCy refuses over 1M chars)
 
 
@@ -52,7 +54,7 @@ def extract_documents(store: Store, doc_ids: list[int] | None = None, *, workers
             docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(batch)))}
             return [(plain_text(docs[i], store.cipher), docs[i].language) for i in batch]
 
-    def save(batch: list[int], items: list[list[dict]]) -> None:
+    def save(batch: list[int], items: list[list[Item]]) -> None:
         for doc_id, doc_items in zip(batch, items, strict=True):
             with store.session() as session:
                 counts["items"] += replace_items(session, doc_id, EXTRACTOR_VERSION, doc_items)
@@ -110,8 +112,8 @@ def _with_restricted(rows: list, items: list) -> list[tuple]:
 
 
 def list_claims(store: Store, *, kind: str | None = None, document: int | None = None,
-                include_restricted: bool = False, limit: int = 500) -> list[dict]:
-    """Quantity, testimony and stance items with their evidence spans."""
+                include_restricted: bool = False, limit: int = 500, offset: int = 0) -> list[Item]:
+    """Quantity, testimony and stance items with their evidence spans, in document order."""
     with store.session() as session:
         q = select(ExtractedItem).where(ExtractedItem.item_type.in_(("quantity", "testimony", "stance")))
         if kind == "quantity":
@@ -123,7 +125,7 @@ def list_claims(store: Store, *, kind: str | None = None, document: int | None =
         if document is not None:
             q = q.where(ExtractedItem.document_id == document)
         q = _visible(q, include_restricted).order_by(ExtractedItem.document_id, ExtractedItem.start)
-        return [i.to_dict() for i in session.scalars(q.limit(limit))]
+        return load_items(session, q.limit(limit).offset(offset))
 
 
 def evaluate_extraction(gold_path: str, docs_dir: str, *, details: bool = False) -> dict:

@@ -1,106 +1,775 @@
 """Linking use cases: (re)build links, look up entities, corroboration, contradictions, grades.
 
-Links are derived data: rebuilt from the stored extractions on every `link` (fast enough to
-redo in full after each ingest), with manual merges/splits and source grades replayed.
-Restricted documents are left out of the links, so no result can reveal them.
+Links are derived data kept in tables (``store.links``): entities and their mentions, each
+claim's origin and subjects, claim clusters with their members and independent lines, and
+contradictions. ``rebuild`` re-links only what changed: the documents whose items changed,
+the entity blocks (type + normalised name) their names share a resolution rule with, the
+claim blocks ((what, scope, unit family) of a figure; the actor or subject of a statement)
+their claims fall in, and the claims elsewhere whose resolved names changed. A new linker
+version, a new manual decision or grade, or a change to more than a fifth of the documents
+rebuilds everything. Restricted documents are left out of the links, so no result can reveal
+them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.core.hashing import sha256_json
+from harvestwatch.core.items import Item
 from harvestwatch.extract.gazetteer import load_gazetteer
-from harvestwatch.link.build import GRADE_HELP, LINK_VERSION, build_links
+from harvestwatch.link.build import (
+    GRADE_HELP,
+    LINK_VERSION,
+    ClaimLink,
+    Resolver,
+    build_links,
+    by_document,
+    is_claim,
+    link_claim,
+)
 from harvestwatch.link.citations import outlet_name
-from harvestwatch.link.resolution import norm
+from harvestwatch.link.claims import ClaimCluster, actor_cluster, cluster_block, subject_cluster
+from harvestwatch.link.contradictions import (
+    GROUP_LIMIT,
+    Contradiction,
+    denial_conflict,
+    quantity_conflicts,
+    topics,
+)
+from harvestwatch.link.resolution import (
+    Decision,
+    EntityCluster,
+    Key,
+    key_of,
+    norm,
+    resolve_entities,
+)
+from harvestwatch.link.resolution import tokens as key_tokens
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import plain_text
-from harvestwatch.store.links import LinkDecision, LinkResult, SourceGrade
-from harvestwatch.store.models import Document, ExtractedItem
+from harvestwatch.store.items import from_row, load_items
+from harvestwatch.store.links import (
+    LINK_TABLES,
+    LinkClaim,
+    LinkCluster,
+    LinkContradiction,
+    LinkDecision,
+    LinkDocument,
+    LinkEntity,
+    LinkEntityKey,
+    LinkEntityToken,
+    LinkLine,
+    LinkMember,
+    LinkMention,
+    LinkName,
+    LinkState,
+    LinkTopic,
+    SourceGrade,
+)
+from harvestwatch.store.models import Document, ExtractedItem, utcnow
+
+FULL_SHARE = 0.2  # re-link in full when more than this share of documents (or entities) changed
+_CHUNK = 500  # ids per IN (...) clause
+
+
+def _chunks(ids: Iterable, n: int = _CHUNK):
+    ids = list(ids)
+    for i in range(0, len(ids), n):
+        yield ids[i:i + n]
 
 
 def _grades(session) -> dict[str, dict]:
     out = {}
     for g in session.scalars(select(SourceGrade).order_by(SourceGrade.id)):
         out[norm(outlet_name(g.source))] = {"source": g.source, "reliability": g.reliability,
-                               "credibility": g.credibility, "note": g.note, "by": g.actor}
+                                           "credibility": g.credibility, "note": g.note, "by": g.actor}
     return out
 
 
-def _fingerprint(s) -> str:
-    """What a build depends on: the visible documents, their items (re-extraction gives new
-    item ids), the manual decisions, the grades and the linker's version."""
-    visible = Document.restricted.is_(False)
-    doc_ids = s.scalars(select(Document.id).where(visible).order_by(Document.id)).all()
-    item_ids = s.scalars(select(ExtractedItem.id).join(Document, Document.id == ExtractedItem.document_id)
-                         .where(visible).order_by(ExtractedItem.id)).all()
-    return sha256_json({"version": LINK_VERSION, "documents": doc_ids, "items": item_ids,
-                        "decisions": s.scalar(select(func.max(LinkDecision.id))),
-                        "grades": s.scalar(select(func.max(SourceGrade.id)))})
+def _decisions(session) -> list[Decision]:
+    return [Decision(d.kind, d.label, d.a, d.b, d.note, d.actor)
+            for d in session.scalars(select(LinkDecision).order_by(LinkDecision.id))]
 
+
+def _digests(session) -> dict[int, tuple[int, str]]:
+    """Visible document id → (item count, digest of its items' ids and extractor)."""
+    q = (select(Document.id, func.count(ExtractedItem.id), func.coalesce(func.sum(ExtractedItem.id), 0),
+                func.max(ExtractedItem.extractor))
+         .outerjoin(ExtractedItem, ExtractedItem.document_id == Document.id)
+         .where(Document.restricted.is_(False)).group_by(Document.id))
+    return {d: (n, sha256_json([n, int(total), ext])) for d, n, total, ext in session.execute(q)}
+
+
+def _documents(session, store: Store, ids: Iterable[int]) -> dict[int, dict]:
+    out = {}
+    for chunk in _chunks(ids):
+        for d in session.scalars(select(Document).where(Document.id.in_(chunk),
+                                                        Document.restricted.is_(False))):
+            out[d.id] = {"id": d.id, "title": d.title, "site": d.site, "url": d.url,
+                         "text": plain_text(d, store.cipher)}
+    return out
+
+
+def _items_of_documents(session, ids: Iterable[int]) -> list[Item]:
+    out: list[Item] = []
+    for chunk in _chunks(ids):
+        out += load_items(session, select(ExtractedItem).where(ExtractedItem.document_id.in_(chunk))
+                          .order_by(ExtractedItem.id))
+    return out
+
+
+def _items_by_id(session, ids: Iterable[int]) -> dict[int, Item]:
+    out: dict[int, Item] = {}
+    for chunk in _chunks(ids):
+        out.update((r.id, from_row(r)) for r in session.scalars(
+            select(ExtractedItem).where(ExtractedItem.id.in_(chunk))))
+    return out
+
+
+class _StoredURLs(Mapping):
+    """Stored (visible) documents by URL, looked up as citations name them."""
+
+    def __init__(self, session, store: Store, known: Mapping[str, dict]):
+        self.session, self.store, self.cache = session, store, dict(known)
+
+    def get(self, url, default=None):
+        if url not in self.cache:
+            d = self.session.scalar(select(Document).where(
+                Document.url.in_([url, url + "/"]), Document.restricted.is_(False)).limit(1))
+            self.cache[url] = None if d is None else {"id": d.id, "title": d.title, "site": d.site,
+                                                      "url": d.url, "text": ""}
+        return self.cache[url] if self.cache[url] is not None else default
+
+    def __getitem__(self, url):
+        found = self.get(url)
+        if found is None:
+            raise KeyError(url)
+        return found
+
+    def __iter__(self):
+        return iter(k for k, v in self.cache.items() if v is not None)
+
+    def __len__(self):
+        return sum(v is not None for v in self.cache.values())
+
+
+class _StoredResolver(Resolver):
+    """``link.build.Resolver`` over the entity tables (the links as stored now)."""
+
+    def __init__(self, session):
+        super().__init__({}, {})
+        self.session = session
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, name: str | None) -> str:
+        if not name:
+            return "(unattributed)"
+        key = norm(name)
+        if key not in self.cache:
+            found = self.session.execute(
+                select(LinkEntity.name).join(LinkEntityKey, LinkEntityKey.entity_id == LinkEntity.id)
+                .where(LinkEntityKey.norm == key).order_by(LinkEntity.label, LinkEntity.root)
+                .limit(1)).scalar()
+            if found is None:
+                cands = self.session.scalars(select(LinkEntity.name).where(
+                    LinkEntity.label == "person", LinkEntity.last_word == key).limit(2)).all()
+                found = cands[0] if len(set(cands)) == 1 else None
+            self.cache[key] = found if found is not None else ""
+        return self.cache[key] or name.strip()
+
+
+# --- writing links ------------------------------------------------------------------------
+
+@dataclass
+class _Cluster:
+    """A claim cluster as stored: its members as (item id, document id, origin, via)."""
+
+    key: str
+    kind: str
+    block: str
+    summary: str
+    low: float | None
+    high: float | None
+    members: list[tuple[int, int, str, str]]
+
+
+def _claim_cluster(c: ClaimCluster, origin_of: Mapping[int, tuple[str, str]]) -> _Cluster:
+    return _Cluster(c.id, c.kind, "|".join(c.key), c.summary, c.low, c.high,
+                    [(m.id, m.document_id, *origin_of[m.id]) for m in c.members])
+
+
+def _merge_decision_tokens(key: Key, decisions: list[Decision]) -> set[tuple[str, str, str]]:
+    """A manual merge joins two names: both carry a token naming the merge."""
+    out = set()
+    for n, d in enumerate(decisions):
+        if d.kind == "merge" and d.b and d.label == key[0] and key[1] in (norm(d.a), norm(d.b)):
+            out.add(("merge", d.label, str(n)))
+    return out
+
+
+def _write_entities(s, clusters: list[EntityCluster], decisions: list[Decision]) -> None:
+    """Entities with their keys, spellings, resolution tokens and mentions."""
+    if not clusters:
+        return
+    next_id = (s.scalar(select(func.max(LinkEntity.id))) or 0) + 1
+    taken = set()
+    entities, keys, toks, mentions = [], [], [], []
+    for n, c in enumerate(clusters):
+        eid = next_id + n
+        words = norm(c.name).split()
+        entities.append({"id": eid, "key": c.id, "label": c.label, "name": c.name, "root": c.root[1],
+                         "last_word": words[-1] if c.label == "person" and len(words) > 1 else None,
+                         "aliases": c.aliases, "reasons": c.reasons, "mentions": len(c.mentions),
+                         "documents": len(c.documents)})
+        forms: dict[Key, set[str]] = {}
+        aliases: dict[Key, set[str]] = {}
+        for m in c.mentions:
+            k = key_of(m)
+            forms.setdefault(k, set()).update({m.canonical or m.text, m.text})
+            aliases.setdefault(k, set()).update(getattr(m.payload, "aliases", ()))
+        spellings = {(c.label, k[1]): False for k in c.keys} | {
+            (c.label, norm(a)): True for a in c.aliases if (c.label, norm(a)) not in c.keys}
+        for (label, name), alias in spellings.items():
+            if (label, name) not in taken:
+                taken.add((label, name))
+                keys.append({"label": label, "norm": name, "entity_id": eid, "alias": alias})
+        for k in c.keys:
+            for rule, label, value in key_tokens(k, forms.get(k, set()), aliases.get(k, set())) | \
+                    _merge_decision_tokens(k, decisions):
+                toks.append({"rule": rule, "label": label, "value": value, "entity_id": eid})
+        mentions += [{"item_id": m.id, "entity_id": eid, "document_id": m.document_id} for m in c.mentions]
+    if taken:  # a spelling another entity already holds stays with it
+        held = set()
+        for chunk in _chunks(taken):
+            held |= set(s.execute(select(LinkEntityKey.label, LinkEntityKey.norm).where(
+                tuple_(LinkEntityKey.label, LinkEntityKey.norm).in_(chunk))).all())
+        keys = [k for k in keys if (k["label"], k["norm"]) not in held]
+    s.execute(insert(LinkEntity), entities)
+    if keys:
+        s.execute(insert(LinkEntityKey), keys)
+    if toks:
+        s.execute(insert(LinkEntityToken), toks)
+    if mentions:
+        s.execute(insert(LinkMention), mentions)
+
+
+def _write_claims(s, claims: Iterable[ClaimLink]) -> None:
+    rows, names, topic_rows = [], [], []
+    for c in claims:
+        it = c.item
+        block = "|".join(_block_of(it)) if it.item_type == "quantity" else None
+        rows.append({"item_id": it.id, "document_id": it.document_id, "item_type": it.item_type,
+                     "label": it.label, "block": block, "origin": c.origin, "via": c.via,
+                     "actor": "|".join(c.actor) if c.actor else None, "subjects": list(c.subjects),
+                     "context": list(c.context)})
+        names += [{"name": n, "item_id": it.id, "document_id": it.document_id} for n in sorted(c.names)]
+        if it.item_type == "stance" and it.label in ("allegation", "denial"):
+            topic_rows += [{"topic": t, "item_id": it.id, "kind": it.label, "document_id": it.document_id}
+                           for t in sorted(topics(it.text))]
+    for table, data in ((LinkClaim, rows), (LinkName, names), (LinkTopic, topic_rows)):
+        for chunk in _chunks(data, 5000):
+            s.execute(insert(table), chunk)
+
+
+def _block_of(item: Item) -> tuple[str, str, str]:
+    from harvestwatch.link.claims import block_key
+
+    return block_key(item.payload)
+
+
+def _write_clusters(s, clusters: list[_Cluster], grades: Mapping[str, dict]) -> None:
+    if not clusters:
+        return
+    next_id = (s.scalar(select(func.max(LinkCluster.id))) or 0) + 1
+    rows, members, lines = [], [], []
+    for n, c in enumerate(clusters):
+        cid = next_id + n
+        by_origin: dict[str, int] = {}
+        for _, _, origin, _ in c.members:
+            by_origin[origin] = by_origin.get(origin, 0) + 1
+        rows.append({"id": cid, "key": c.key, "kind": c.kind, "block": c.block, "summary": c.summary,
+                     "low": c.low, "high": c.high, "independent": len(by_origin),
+                     "documents": len({m[1] for m in c.members}), "members": len(c.members)})
+        members += [{"cluster_id": cid, "item_id": i, "document_id": d, "origin": o, "via": v}
+                    for i, d, o, v in {m[0]: m for m in c.members}.values()]
+        lines += [{"cluster_id": cid, "origin": o, "grade": grades.get(norm(o)), "claims": k}
+                  for o, k in sorted(by_origin.items())]
+    for table, data in ((LinkCluster, rows), (LinkMember, members), (LinkLine, lines)):
+        for chunk in _chunks(data, 5000):
+            s.execute(insert(table), chunk)
+
+
+def _delete_clusters(s, keys: Iterable[str]) -> None:
+    for chunk in _chunks(keys):
+        ids = list(s.scalars(select(LinkCluster.id).where(LinkCluster.key.in_(chunk))))
+        if ids:
+            s.execute(delete(LinkMember).where(LinkMember.cluster_id.in_(ids)))
+            s.execute(delete(LinkLine).where(LinkLine.cluster_id.in_(ids)))
+            s.execute(delete(LinkCluster).where(LinkCluster.id.in_(ids)))
+
+
+def _write_contradictions(s, rows: Iterable[Contradiction]) -> None:
+    data = [{"type": c.type, "key": c.key, "block": c.key or None, "a_item": c.a.id, "b_item": c.b.id,
+             "a_cluster": c.a_cluster, "b_cluster": c.b_cluster, "shared": c.shared,
+             "also": [x.id for x in c.also], "answers_document": c.answers_document, "topics": c.topics}
+            for c in rows]
+    for chunk in _chunks(data, 5000):
+        s.execute(insert(LinkContradiction), chunk)
+
+
+def _block_total(s) -> int:
+    """Blocks the links are made of: entity names, figure blocks, actor and subject clusters."""
+    return ((s.scalar(select(func.count()).select_from(LinkEntityKey).where(LinkEntityKey.alias.is_(False))) or 0)
+            + (s.scalar(select(func.count(func.distinct(LinkClaim.block)))) or 0)
+            + (s.scalar(select(func.count()).select_from(LinkCluster).where(LinkCluster.kind != "quantity")) or 0))
+
+
+def _counts(s, items: int) -> dict:
+    return {"items": items,
+            "entities": s.scalar(select(func.count()).select_from(LinkEntity)) or 0,
+            "claim_clusters": s.scalar(select(func.count()).select_from(LinkCluster)) or 0,
+            "contradictions": s.scalar(select(func.count()).select_from(LinkContradiction)) or 0}
+
+
+# --- rebuilding ---------------------------------------------------------------------------
 
 def rebuild(store: Store, *, force: bool = False) -> dict:
-    """Rebuild every link from the stored items; returns the counts.
+    """Bring the links up to date with the stored items; returns the counts and what was done.
 
-    Links are rebuilt in full (manual decisions and grades replayed), but only when what they
-    depend on changed since the last build, unless ``force``; then the counts carry
-    ``"unchanged": True``.
+    Only what changed is re-linked (see the module docstring); the result says how much:
+    ``mode`` ("full" or "incremental"), ``documents`` re-linked, ``relinked_blocks`` of
+    ``blocks``. Nothing changed: the stored counts with ``"unchanged": True``.
     """
+    t0 = time.perf_counter()
     with store.session() as s:
-        fingerprint = _fingerprint(s)
-        last = s.scalar(select(LinkResult).order_by(LinkResult.id.desc()).limit(1))
-        if not force and last is not None and last.data.get("fingerprint") == fingerprint:
-            return last.data["counts"] | {"unchanged": True}
-        docs = {d.id: {"id": d.id, "title": d.title, "site": d.site, "url": d.url,
-                       "text": plain_text(d, store.cipher)}
-                for d in s.scalars(select(Document).where(Document.restricted.is_(False)))}
-        items = [i.to_dict() for i in s.scalars(select(ExtractedItem).where(
-            ExtractedItem.document_id.in_(list(docs))))]
-        decisions = [{"kind": d.kind, "label": d.label, "a": d.a, "b": d.b, "note": d.note,
-                      "actor": d.actor} for d in s.scalars(select(LinkDecision).order_by(LinkDecision.id))]
-        result = build_links(items, docs, decisions, _grades(s))
-        result["fingerprint"] = fingerprint
-        s.add(LinkResult(items=len(items), data=result))
-    return result["counts"]
+        state = s.get(LinkState, 1)
+        digests = _digests(s)
+        decided = s.scalar(select(func.max(LinkDecision.id))) or 0
+        graded = s.scalar(select(func.max(SourceGrade.id))) or 0
+        stored = dict(s.execute(select(LinkDocument.document_id, LinkDocument.digest)).all())
+        changed = {d for d, (_, dig) in digests.items() if stored.get(d) != dig} | (set(stored) - set(digests))
+        same_inputs = (state is not None and state.version == LINK_VERSION
+                       and state.decisions == decided and state.grades == graded)
+        if not force and same_inputs and not changed:
+            return state.counts | state.last_run | {"unchanged": True}
+        run = None
+        if not force and same_inputs and len(changed) <= FULL_SHARE * max(len(digests), 1):
+            run = _incremental(s, store, changed, digests)
+        if run is None:
+            run = _full(s, store, digests)
+        items = sum(n for n, _ in digests.values())
+        counts = _counts(s, items)
+        run["seconds"] = round(time.perf_counter() - t0, 3)
+        if state is None:
+            state = LinkState(id=1)
+            s.add(state)
+        state.version, state.decisions, state.grades = LINK_VERSION, decided, graded
+        state.counts, state.last_run = counts, run
+        state.built_at = utcnow()
+        s.flush()
+    return counts | run
 
 
-def _latest(store: Store) -> dict:
+def _full(s, store: Store, digests: dict[int, tuple[int, str]]) -> dict:
+    for table in LINK_TABLES:
+        s.execute(delete(table))
+    docs = _documents(s, store, digests)
+    items = _items_of_documents(s, docs)
+    decisions = _decisions(s)
+    grades = _grades(s)
+    links = build_links(items, docs, decisions, grades)
+    _write_entities(s, links.entities, decisions)
+    _write_claims(s, links.claims.values())
+    origin_of = {i: (c.origin, c.via) for i, c in links.claims.items()}
+    _write_clusters(s, [_claim_cluster(c, origin_of) for c in links.clusters], grades)
+    _write_contradictions(s, links.contradictions)
+    for chunk in _chunks([{"document_id": d, "digest": dig} for d, (_, dig) in digests.items()], 5000):
+        s.execute(insert(LinkDocument), chunk)
+    total = _block_total(s)
+    return {"mode": "full", "documents": len(docs), "relinked_blocks": total, "blocks": total}
+
+
+def _closure(s, seeds: set[int], toks: set[tuple[str, str, str]], limit: int) -> set[int] | None:
+    """Entities that share a resolution token with ``toks`` or with each other, from ``seeds``;
+    None when more than ``limit``."""
+    found = set(seeds)
+    frontier_toks = set(toks)
+    frontier_ids = set(seeds)
+    while frontier_toks or frontier_ids:
+        if frontier_ids:
+            for chunk in _chunks(frontier_ids):
+                frontier_toks |= set(s.execute(select(LinkEntityToken.rule, LinkEntityToken.label,
+                                                      LinkEntityToken.value)
+                                               .where(LinkEntityToken.entity_id.in_(chunk))).all())
+            frontier_ids = set()
+        new: set[int] = set()
+        for chunk in _chunks(frontier_toks):
+            new |= set(s.scalars(select(LinkEntityToken.entity_id).where(tuple_(
+                LinkEntityToken.rule, LinkEntityToken.label, LinkEntityToken.value).in_(chunk))))
+        frontier_toks = set()
+        frontier_ids = new - found
+        found |= frontier_ids
+        if len(found) > limit:
+            return None
+    return found
+
+
+def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[int, str]]) -> dict | None:
+    """Re-link the changed documents and the blocks they touch; None: do a full rebuild."""
+    decisions = _decisions(s)
+    grades = _grades(s)
+    visible = [d for d in changed if d in digests]
+    docs = _documents(s, store, visible)
+    new_items = _items_of_documents(s, docs)
+    new_entities = [i for i in new_items if i.item_type == "entity"]
+    total_entities = s.scalar(select(func.count()).select_from(LinkEntity)) or 0
+
+    # 1. entities: every entity sharing a resolution token with a changed name, re-resolved
+    seeds = set()
+    for chunk in _chunks(changed):
+        seeds |= set(s.scalars(select(LinkMention.entity_id).where(LinkMention.document_id.in_(chunk))))
+    forms: dict[Key, set[str]] = {}
+    aliases: dict[Key, set[str]] = {}
+    for m in new_entities:
+        forms.setdefault(key_of(m), set()).update({m.canonical or m.text, m.text})
+        aliases.setdefault(key_of(m), set()).update(m.payload.aliases)
+    toks = set()
+    for k in forms:
+        toks |= key_tokens(k, forms[k], aliases[k]) | _merge_decision_tokens(k, decisions)
+    closure = _closure(s, seeds, toks, max(50, int(FULL_SHARE * total_entities)))
+    if closure is None:
+        return None
+    old_names: set[str] = set()  # every name the closure answers to, before and after
+    for chunk in _chunks(closure):
+        old_names |= set(s.scalars(select(LinkEntityKey.norm).where(LinkEntityKey.entity_id.in_(chunk))))
+        old_names |= {w for w in s.scalars(select(LinkEntity.last_word).where(
+            LinkEntity.id.in_(chunk))) if w}
+    mention_ids = []
+    for chunk in _chunks(closure):
+        mention_ids += list(s.scalars(select(LinkMention.item_id).where(
+            LinkMention.entity_id.in_(chunk), LinkMention.document_id.not_in(changed))))
+    kept = list(_items_by_id(s, mention_ids).values())
+    clusters = resolve_entities(sorted(kept + new_entities, key=lambda i: i.id), decisions)
+    names = old_names | {n for c in clusters for n in map(norm, c.aliases)}
+    names |= {norm(c.name).split()[-1] for c in clusters if c.label == "person" and " " in c.name}
+    before = _StoredResolver(s)
+    old_out = {n: before(n) for n in names}
+    for chunk in _chunks(closure):
+        s.execute(delete(LinkEntityKey).where(LinkEntityKey.entity_id.in_(chunk)))
+        s.execute(delete(LinkEntityToken).where(LinkEntityToken.entity_id.in_(chunk)))
+        s.execute(delete(LinkMention).where(LinkMention.entity_id.in_(chunk)))
+        s.execute(delete(LinkEntity).where(LinkEntity.id.in_(chunk)))
+    _write_entities(s, clusters, decisions)
+    s.flush()
+    after = _StoredResolver(s)
+    renamed = {old for n, old in old_out.items() if after(n) != old}
+
+    # 2. claims: those of the changed documents, and those elsewhere that used a renamed name
+    redo_docs = set(changed)
+    for chunk in _chunks(renamed):
+        redo_docs |= set(s.scalars(select(LinkName.document_id).where(LinkName.name.in_(chunk))))
+    if len(redo_docs) > FULL_SHARE * max(len(digests), 1):
+        return None
+    extra = [d for d in redo_docs - changed if d in digests]
+    docs |= _documents(s, store, extra)
+    relinked_items = new_items + _items_of_documents(s, extra)
+    old_claims = []
+    old_topics: dict[str, set[int]] = {}
+    for chunk in _chunks(redo_docs):
+        for t, i in s.execute(select(LinkTopic.topic, LinkTopic.item_id).where(
+                LinkTopic.document_id.in_(chunk), LinkTopic.kind == "allegation")):
+            old_topics.setdefault(t, set()).add(i)
+        old_claims += list(s.execute(select(LinkClaim.item_id, LinkClaim.item_type, LinkClaim.label,
+                                            LinkClaim.block, LinkClaim.actor, LinkClaim.subjects)
+                                     .where(LinkClaim.document_id.in_(chunk))).all())
+        for table in (LinkClaim, LinkName, LinkTopic):
+            s.execute(delete(table).where(table.document_id.in_(chunk)))
+    ents_in = by_document(i for i in relinked_items if i.item_type == "entity")
+    tests_in = by_document(i for i in relinked_items if i.item_type == "testimony")
+    urls = _StoredURLs(s, store, {d["url"].rstrip("/"): d for d in docs.values() if d.get("url")})
+    claims = {i.id: link_claim(i, docs[i.document_id], ents_in.get(i.document_id, []),
+                               tests_in.get(i.document_id, []), after, urls)
+              for i in relinked_items if is_claim(i)}
+    _write_claims(s, claims.values())
+    gone = {r.item_id for r in old_claims}  # every old claim of these documents leaves its clusters
+
+    # 3. claim blocks they touch: figure blocks re-clustered, actor/subject clusters updated
+    qblocks = {r.block for r in old_claims if r.block} | {"|".join(_block_of(c.item))
+                                                          for c in claims.values() if c.item.item_type == "quantity"}
+    keyed: dict[str, tuple[str, str, str]] = {}  # cluster key → (kind, block kind, name)
+    for r in old_claims:
+        kind = "testimony" if r.item_type == "testimony" else r.label
+        if r.actor:
+            keyed[f"{kind}:{r.actor.split('|', 1)[1]}"] = (kind, "actor", r.actor.split("|", 1)[1])
+        for subj in r.subjects or []:
+            keyed[f"{r.label}~{subj}"] = (r.label, "subject", subj)
+    for c in claims.values():
+        if c.actor:
+            keyed[f"{c.actor[0]}:{c.actor[1]}"] = (c.actor[0], "actor", c.actor[1])
+        for subj in c.subjects:
+            keyed[f"{c.item.label}~{subj}"] = (c.item.label, "subject", subj)
+    new_clusters: list[_Cluster] = []
+    # actor and subject clusters: stored members that stay, plus the re-linked claims
+    stay: dict[str, list[tuple[int, int, str, str]]] = {}
+    for chunk in _chunks(keyed):
+        for key, i, d, o, v in s.execute(select(LinkCluster.key, LinkMember.item_id, LinkMember.document_id,
+                                                LinkMember.origin, LinkMember.via)
+                                         .join(LinkMember, LinkMember.cluster_id == LinkCluster.id)
+                                         .where(LinkCluster.key.in_(chunk))):
+            if i not in gone:
+                stay.setdefault(key, []).append((i, d, o, v))
+    joins: dict[str, list[Item]] = {}
+    for c in claims.values():
+        if c.actor:
+            joins.setdefault(f"{c.actor[0]}:{c.actor[1]}", []).append(c.item)
+        for subj in c.subjects:
+            joins.setdefault(f"{c.item.label}~{subj}", []).append(c.item)
+    for key, (kind, how, name) in keyed.items():
+        members = stay.get(key, []) + [(i.id, i.document_id, claims[i.id].origin, claims[i.id].via)
+                                       for i in joins.get(key, [])]
+        if members:
+            proto = (actor_cluster if how == "actor" else subject_cluster)((kind, name), [])
+            new_clusters.append(_Cluster(proto.id, kind, f"{kind}|{name}", proto.summary, None, None,
+                                         sorted(members)))
+    _delete_clusters(s, keyed)
+    # figure blocks: every claim of the block, re-clustered
+    qclusters: list[ClaimCluster] = []
+    origin_of = {i: (c.origin, c.via) for i, c in claims.items()}
+    context = {i: set(c.context) for i, c in claims.items()}
+    for block in sorted(qblocks):
+        rows = s.execute(select(LinkClaim.item_id, LinkClaim.origin, LinkClaim.via, LinkClaim.context)
+                         .where(LinkClaim.block == block)).all()
+        for i, o, v, ctx in rows:
+            origin_of[i] = (o, v)
+            context[i] = set(ctx or ())
+        its = _items_by_id(s, [r[0] for r in rows])
+        found = cluster_block(tuple(block.split("|")), sorted(its.values(), key=lambda i: i.id))
+        qclusters += found
+        old_keys = list(s.scalars(select(LinkCluster.key).where(LinkCluster.block == block,
+                                                                LinkCluster.kind == "quantity")))
+        _delete_clusters(s, old_keys)
+        s.execute(delete(LinkContradiction).where(LinkContradiction.block == block))
+    new_clusters += [_claim_cluster(c, origin_of) for c in qclusters]
+    _write_clusters(s, new_clusters, grades)
+    _write_contradictions(s, quantity_conflicts(qclusters, context))
+
+    # 4. denials: those re-linked, and those whose first allegations per topic changed
+    _relink_denials(s, claims, gone, old_topics)
+    for d in changed - set(digests):
+        s.execute(delete(LinkDocument).where(LinkDocument.document_id == d))
+    for d in visible:
+        s.merge(LinkDocument(document_id=d, digest=digests[d][1]))
+    touched = sum(len(c.keys) for c in clusters) + len(qblocks) + len(keyed)
+    return {"mode": "incremental", "documents": len(redo_docs), "relinked_blocks": touched,
+            "blocks": _block_total(s)}
+
+
+def _relink_denials(s, claims: Mapping[int, ClaimLink], gone: set[int],
+                    old_topics: dict[str, set[int]]) -> None:
+    """Allegation-vs-denial rows of the re-linked denials, and of every stored denial whose
+    topics lost or gained one of their first GROUP_LIMIT allegations (``old_topics``: the
+    allegations each topic had among the re-linked documents before)."""
+    stances = [c.item for c in claims.values() if c.item.item_type == "stance"]
+    changed_topics = set(old_topics)
+    for a in (x for x in stances if x.label == "allegation"):
+        changed_topics |= topics(a.text)
+    for chunk in _chunks(gone):  # the old rows of re-linked stances
+        s.execute(delete(LinkContradiction).where(LinkContradiction.b_item.in_(chunk)))
+    redo = {d.id: d for d in stances if d.label == "denial"}
+    for t in sorted(changed_topics):
+        first = s.scalars(select(LinkTopic.item_id).where(LinkTopic.topic == t, LinkTopic.kind == "allegation")
+                          .order_by(LinkTopic.item_id).limit(GROUP_LIMIT)).all()
+        if (any(i in claims for i in first) or len(first) < GROUP_LIMIT
+                or any(i <= first[-1] for i in old_topics.get(t, ()))):
+            for i in s.scalars(select(LinkTopic.item_id).where(LinkTopic.topic == t,
+                                                               LinkTopic.kind == "denial")):
+                redo.setdefault(i, None)
+    # a stored denial whose answered allegations include a re-linked or removed claim
+    for chunk in _chunks(gone):
+        for b in s.scalars(select(LinkContradiction.b_item).where(
+                LinkContradiction.type == "allegation vs denial", LinkContradiction.a_item.in_(chunk))):
+            redo.setdefault(b, None)
+    if not redo:
+        return
+    missing = _items_by_id(s, [i for i, d in redo.items() if d is None])
+    denials = [d if d is not None else missing.get(i) for i, d in redo.items()]
+    denials = [d for d in denials if d is not None]
+    for chunk in _chunks([d.id for d in denials]):
+        s.execute(delete(LinkContradiction).where(LinkContradiction.b_item.in_(chunk)))
+    topic_cache: dict[str, list[Item]] = {}
+
+    def by_topic(t: str) -> list[Item]:
+        if t not in topic_cache:
+            ids = s.scalars(select(LinkTopic.item_id).where(LinkTopic.topic == t, LinkTopic.kind == "allegation")
+                            .order_by(LinkTopic.item_id).limit(GROUP_LIMIT)).all()
+            found = _items_by_id(s, ids)
+            topic_cache[t] = [found[i] for i in ids if i in found]
+        return topic_cache[t]
+
+    doc_cache: dict[int, list[Item]] = {}
+
+    def same_document(doc: int) -> list[Item]:
+        if doc not in doc_cache:
+            ids = s.scalars(select(LinkClaim.item_id).where(LinkClaim.document_id == doc,
+                                                           LinkClaim.label == "allegation")
+                            .order_by(LinkClaim.item_id)).all()
+            doc_cache[doc] = list(_items_by_id(s, ids).values())
+        return doc_cache[doc]
+
+    out = []
+    for d in sorted(denials, key=lambda d: d.id):
+        c = denial_conflict(d, same_document(d.document_id), by_topic, lambda a: topics(a.text))
+        if c is not None:
+            out.append(c)
+    _write_contradictions(s, out)
+
+
+# --- reading links --------------------------------------------------------------------------
+
+def _state(s) -> LinkState:
+    state = s.get(LinkState, 1)
+    if state is None:
+        raise NotFound("no links built yet; run 'harvestwatch link'")
+    return state
+
+
+def status(store: Store) -> dict:
+    """The counts and what the last ``link`` run did (mode, documents, blocks re-linked)."""
     with store.session() as s:
-        row = s.scalar(select(LinkResult).order_by(LinkResult.id.desc()).limit(1))
-        if row is None:
-            raise NotFound("no links built yet; run 'harvestwatch link'")
-        return row.data
+        state = _state(s)
+        return state.counts | state.last_run | {"built_at": state.built_at.isoformat() if state.built_at else None}
 
 
-def entity(store: Store, name: str) -> dict:
-    """One entity across documents: mentions, aliases, why they were joined, co-occurring entities."""
-    data = _latest(store)
+def _brief(item: Item) -> dict:
+    return {"id": item.id, "item_id": item.id, "document_id": item.document_id, "start": item.start,
+            "end": item.end, "text": item.text, "label": item.label, "item_type": item.item_type,
+            "reading": item.reading}
+
+
+def _find_entity(s, name: str) -> LinkEntity | None:
     entry = load_gazetteer().lookup(name)  # cross-language aliases: 法轮功 → Falun Gong
     key = norm(entry.name if entry else name)
-    match = next((c for c in data["entities"] if key == norm(c["name"]) or key in map(norm, c["aliases"])), None)
-    if match is None:  # a surname, or a name with a title in front ("human rights lawyer David Matas")
-        cands = [c for c in data["entities"] if c["label"] == "person" and (
-            norm(c["name"]).split()[-1] == key or key.endswith(" " + norm(c["name"])))]
-        match = cands[0] if len(cands) == 1 else None
-    if match is None:
-        raise NotFound(f"no entity named {name!r}")
-    docs = set(match["documents"])
-    co = sorted(({"name": c["name"], "label": c["label"], "shared_documents": len(docs & set(c["documents"]))}
-                 for c in data["entities"] if c["id"] != match["id"] and docs & set(c["documents"])),
-                key=lambda c: (-c["shared_documents"], c["name"]))
-    return match | {"co_occurring": co[:30]}
+    found = s.scalar(select(LinkEntity).join(LinkEntityKey, LinkEntityKey.entity_id == LinkEntity.id)
+                     .where(LinkEntityKey.norm == key)
+                     .order_by(LinkEntityKey.alias, LinkEntity.label, LinkEntity.root).limit(1))
+    if found is not None:
+        return found
+    words = key.split()  # a surname, or a name with a title in front ("human rights lawyer ...")
+    cands = list(s.scalars(select(LinkEntity).where(LinkEntity.label == "person", LinkEntity.last_word == key)
+                           .limit(2)))
+    for i in range(1, len(words) - 1):
+        cands += list(s.scalars(select(LinkEntity).join(LinkEntityKey, LinkEntityKey.entity_id == LinkEntity.id)
+                                .where(LinkEntity.label == "person",
+                                       LinkEntityKey.norm == " ".join(words[i:])).limit(2)))
+    unique = {c.id: c for c in cands}
+    return next(iter(unique.values())) if len(unique) == 1 else None
 
 
-def corroboration(store: Store, *, min_sources: int = 1) -> list[dict]:
-    """Claim clusters with at least ``min_sources`` independent lines, best supported first."""
-    return [c for c in _latest(store)["claim_clusters"]
-            if c["support"]["independent_sources"] >= min_sources]
+def entity(store: Store, name: str, *, limit: int = 500, offset: int = 0) -> dict:
+    """One entity across documents: mentions (paged), aliases, why they were joined, and the
+    entities that share documents with it."""
+    with store.session() as s:
+        _state(s)
+        e = _find_entity(s, name)
+        if e is None:
+            raise NotFound(f"no entity named {name!r}")
+        docs = sorted(set(s.scalars(select(LinkMention.document_id).where(LinkMention.entity_id == e.id))))
+        ids = s.scalars(select(LinkMention.item_id).where(LinkMention.entity_id == e.id)
+                        .order_by(LinkMention.document_id, LinkMention.item_id).limit(limit).offset(offset)).all()
+        found = _items_by_id(s, ids)
+        mine = select(LinkMention.document_id).where(LinkMention.entity_id == e.id)
+        shared = func.count(func.distinct(LinkMention.document_id))
+        co = s.execute(select(LinkEntity.name, LinkEntity.label, shared)
+                       .join(LinkMention, LinkMention.entity_id == LinkEntity.id)
+                       .where(LinkMention.document_id.in_(mine), LinkEntity.id != e.id)
+                       .group_by(LinkEntity.id, LinkEntity.name, LinkEntity.label)
+                       .order_by(shared.desc(), LinkEntity.name).limit(30)).all()
+        return {"id": e.key, "label": e.label, "name": e.name, "aliases": e.aliases, "reasons": e.reasons,
+                "documents": docs, "mention_count": e.mentions,
+                "mentions": [_brief(found[i]) for i in ids if i in found],
+                "co_occurring": [{"name": n, "label": lb, "shared_documents": k} for n, lb, k in co]}
 
 
-def contradictions(store: Store) -> list[dict]:
-    return _latest(store)["contradictions"]
+def entities(store: Store, *, label: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+    """Linked entities, most mentioned first (for export: ``entity`` gives each one's mentions
+    with their evidence)."""
+    with store.session() as s:
+        _state(s)
+        q = select(LinkEntity)
+        if label:
+            q = q.where(LinkEntity.label == label)
+        rows = s.scalars(q.order_by(LinkEntity.mentions.desc(), LinkEntity.id).limit(limit).offset(offset))
+        return [{"id": e.key, "label": e.label, "name": e.name, "aliases": e.aliases,
+                 "mentions": e.mentions, "documents": e.documents} for e in rows]
+
+
+def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None, limit: int = 200,
+                  offset: int = 0) -> list[dict]:
+    """Claim clusters with at least ``min_sources`` independent lines, best supported first
+    (paged), each with its members and lines of evidence."""
+    with store.session() as s:
+        _state(s)
+        q = select(LinkCluster).where(LinkCluster.independent >= min_sources)
+        if kind:
+            q = q.where(LinkCluster.kind == kind)
+        clusters = list(s.scalars(q.order_by(LinkCluster.independent.desc(), LinkCluster.members.desc(),
+                                             LinkCluster.key).limit(limit).offset(offset)))
+        ids = [c.id for c in clusters]
+        members: dict[int, list] = {}
+        lines: dict[int, list] = {}
+        for chunk in _chunks(ids):
+            for m in s.scalars(select(LinkMember).where(LinkMember.cluster_id.in_(chunk))
+                               .order_by(LinkMember.item_id)):
+                members.setdefault(m.cluster_id, []).append(m)
+            for ln in s.scalars(select(LinkLine).where(LinkLine.cluster_id.in_(chunk)).order_by(LinkLine.origin)):
+                lines.setdefault(ln.cluster_id, []).append(ln)
+        items = _items_by_id(s, {m.item_id for ms in members.values() for m in ms})
+        out = []
+        for c in clusters:
+            ms = [m for m in members.get(c.id, []) if m.item_id in items]
+            chain = {}
+            for m in ms:
+                chain.setdefault(m.origin, []).append(_brief(items[m.item_id]) | {"via": m.via})
+            out.append({"id": c.key, "kind": c.kind, "key": c.block, "summary": c.summary, "low": c.low,
+                        "high": c.high, "members": [_brief(items[m.item_id]) for m in ms],
+                        "support": {"independent_sources": c.independent, "documents": c.documents,
+                                    "lines": [{"origin": ln.origin, "grade": ln.grade,
+                                               "chain": chain.get(ln.origin, [])}
+                                              for ln in lines.get(c.id, [])]}})
+        return out
+
+
+def contradictions(store: Store, *, limit: int = 200, offset: int = 0) -> list[dict]:
+    """Claims that conflict (paged), each with both items and, for a denial, the other
+    allegations it answers and how many allegations share each of its topics."""
+    with store.session() as s:
+        _state(s)
+        rows = list(s.scalars(select(LinkContradiction).order_by(LinkContradiction.id)
+                              .limit(limit).offset(offset)))
+        items = _items_by_id(s, {i for r in rows for i in (r.a_item, r.b_item, *r.also)})
+        per_topic = dict(s.execute(select(LinkTopic.topic, func.count()).where(
+            LinkTopic.kind == "allegation", LinkTopic.topic.in_({t for r in rows for t in r.topics}))
+            .group_by(LinkTopic.topic)).all())
+        out = []
+        for r in rows:
+            if r.a_item not in items or r.b_item not in items:
+                continue
+            row = {"type": r.type, "a": _brief(items[r.a_item]), "b": _brief(items[r.b_item]),
+                   "also": [_brief(items[i]) for i in r.also if i in items]}
+            if r.type == "incompatible figures":
+                row |= {"key": r.key, "a_cluster": r.a_cluster, "b_cluster": r.b_cluster,
+                        "shared_context": r.shared}
+            else:
+                row |= {"shared_topics": r.shared, "answers_document": r.answers_document,
+                        "allegations_per_topic": {t: per_topic.get(t, 0) for t in r.topics}}
+            out.append(row)
+        return out
 
 
 def grade_source(store: Store, source: str, reliability: str, *, credibility: int | None = None,

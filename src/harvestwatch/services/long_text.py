@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from harvestwatch.core.items import Item
+
 CHUNK = 100_000  # characters per chunk (spaCy's limit is ten times this)
 _BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?。！？])\s*"))
 
@@ -33,17 +35,7 @@ def chunks(text: str, size: int = CHUNK) -> list[tuple[int, str]]:
     return out
 
 
-def _shift(item: dict, offset: int) -> dict:
-    item["start"] += offset
-    item["end"] += offset
-    data = item.get("data") or {}
-    span = data.get("speaker_span")
-    if span:
-        data["speaker_span"] = [span[0] + offset, span[1] + offset]
-    return item
-
-
-def extract_items(texts_langs: list[tuple[str, str]], size: int = CHUNK) -> list[list[dict]]:
+def extract_items(texts_langs: list[tuple[str, str]], size: int = CHUNK) -> list[list[Item]]:
     """Items of each (text, language), extracted in one batch of chunks."""
     from harvestwatch.extract.registry import extract_all
 
@@ -51,7 +43,7 @@ def extract_items(texts_langs: list[tuple[str, str]], size: int = CHUNK) -> list
     for i, (text, lang) in enumerate(texts_langs):
         pieces.extend((i, offset, piece, lang) for offset, piece in chunks(text, size))
     results = extract_all([p[2] for p in pieces], [p[3] for p in pieces])
-    out: list[list[dict]] = [[] for _ in texts_langs]
+    out: list[list[Item]] = [[] for _ in texts_langs]
     for (i, offset, _, _), result in zip(pieces, results, strict=True):
-        out[i].extend(_shift(item, offset) for item in result)
+        out[i].extend(item.shifted(offset) if offset else item for item in result)
     return out

@@ -34,6 +34,7 @@ from harvestwatch.registry.proposals import (
 )
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import find_document, plain_text
+from harvestwatch.store.items import from_row
 from harvestwatch.store.models import Document, ExtractedItem
 from harvestwatch.store.registry import (
     RegistryAccreditation,
@@ -549,7 +550,7 @@ def link_documents(store: Store, document_ids: Iterable[int] | None = None, *,
                 touched.add(m.hospital_id)
             report.mentions += len(matches)
             if matches:
-                items = [i.to_dict() for i in s.scalars(select(ExtractedItem).where(
+                items = [from_row(i).to_dict() for i in s.scalars(select(ExtractedItem).where(
                     ExtractedItem.document_id == doc_id, ExtractedItem.item_type == "quantity"))]
                 quantities = ([quantity_from_item(i) for i in items] if items
                               else quantities_in(text, doc.language))

@@ -14,6 +14,7 @@ from harvestwatch.core.config import Settings
 from harvestwatch.services import audit
 from harvestwatch.store import Store, ledger, open_store, sealed
 from harvestwatch.store.documents import find_document, plain_text
+from harvestwatch.store.items import from_row
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
 from harvestwatch.store.search import Hit, SearchFilters, SearchPage, search
 
@@ -107,7 +108,7 @@ def browse_documents(store: Store, *, kind: str | None = None, language: str | N
 def document_items(store: Store, document_id: int) -> list[dict]:
     """Extracted items of one document, in text order."""
     with store.session() as session:
-        return [i.to_dict() for i in session.scalars(
+        return [from_row(i).to_dict() for i in session.scalars(
             select(ExtractedItem).where(ExtractedItem.document_id == document_id)
             .order_by(ExtractedItem.start, ExtractedItem.end.desc()))]
 
@@ -129,7 +130,8 @@ def entity_mentions(store: Store, label: str, name: str, *, include_restricted: 
         out = []
         for item, doc in pairs:
             text = plain_text(doc, store.cipher)
-            out.append(item.to_dict() | {"title": doc.title, "context": text[max(0, item.start - 80):item.end + 80]})
+            out.append(from_row(item).to_dict() | {"title": doc.title,
+                                                   "context": text[max(0, item.start - 80):item.end + 80]})
         return out
 
 

@@ -21,6 +21,7 @@ from harvestwatch.services.passwords import MIN_LENGTH, hash_password
 from harvestwatch.services.sessions import end_sessions
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.accounts import ReviewDecision, User, aware
+from harvestwatch.store.items import from_row
 from harvestwatch.store.models import Document, ExtractedItem
 from harvestwatch.store.sealed import digest
 
@@ -147,7 +148,7 @@ def review_item(store: Store, item_id: int, decision: str, *, user: str, role: s
         doc = s.get(Document, item.document_id)
         if doc.restricted and not cleared(role):
             raise NotFound(f"no extracted item {item_id}")
-        payload = {"decision": decision, "note": note, "item": item.to_dict()}
+        payload = {"decision": decision, "note": note, "item": from_row(item).to_dict()}
         if doc.restricted:  # the ledger keeps hashes of restricted content, not the content
             payload = {"decision": decision, "note_sha256": digest(note) if note else None,
                        "item_sha256": digest(payload["item"])}
@@ -167,7 +168,7 @@ def review_queue(store: Store, *, role: str, limit: int = 30) -> list[dict]:
                     ExtractedItem.id.not_in(reviewed)))
         if not cleared(role):
             q = q.where(Document.restricted.is_(False))
-        return [i.to_dict() for i in s.scalars(q.order_by(ExtractedItem.document_id,
+        return [from_row(i).to_dict() for i in s.scalars(q.order_by(ExtractedItem.document_id,
                                                           ExtractedItem.start).limit(limit))]
 
 

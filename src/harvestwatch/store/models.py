@@ -14,10 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    delete,
-    select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from harvestwatch.store.base import Base
 
@@ -95,7 +93,8 @@ class SearchText(Base):
 
 
 class ExtractedItem(Base):
-    """An entity, quantity, testimony or stance taken from a document span by an extractor."""
+    """An entity, quantity, testimony or stance taken from a document span by an extractor
+    (``store.items`` turns a row into a typed ``core.items.Item`` and back)."""
 
     __tablename__ = "extracted_items"
     __table_args__ = (
@@ -116,13 +115,6 @@ class ExtractedItem(Base):
     canonical: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "document_id": self.document_id,
-                "document_sha256": self.document_sha256, "extractor": self.extractor,
-                "item_type": self.item_type, "label": self.label, "text": self.text,
-                "start": self.start, "end": self.end, "canonical": self.canonical,
-                "data": self.data}
 
 
 class LedgerEntry(Base):
@@ -157,46 +149,3 @@ class Checkpoint(Base):
     at: Mapped[str] = mapped_column(String(32))
     last_seq: Mapped[int] = mapped_column(Integer)
     merkle_root: Mapped[str] = mapped_column(String(64))
-
-
-def replace_items(session: Session, document_id: int, extractor: str, items: list[dict]) -> int:
-    """Make ``items`` the extractor's items for one document, inside the current transaction.
-
-    Items are matched on (type, label, start, end) across every version of the same
-    extractor (the part of ``extractor`` before '/'): a matched item keeps its id and is
-    updated, so review decisions that point at it stay valid; items no longer produced
-    are removed unless a review decision refers to them.
-    """
-    from harvestwatch.store.accounts import ReviewDecision
-
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise LookupError(f"no document {document_id}")
-    family = extractor.split("/", 1)[0] + "/"
-    existing = {(i.item_type, i.label, i.start, i.end): i for i in session.scalars(
-        select(ExtractedItem).where(ExtractedItem.document_id == document_id,
-                                    ExtractedItem.extractor.startswith(family)))}
-    seen: set[tuple] = set()
-    for item in items:
-        key = (item["item_type"], item["label"], item["start"], item["end"])
-        if key in seen:
-            continue
-        seen.add(key)
-        row = existing.get(key)
-        if row is None:
-            row = ExtractedItem(document_id=document_id, document_sha256=doc.sha256,
-                                item_type=item["item_type"], label=item["label"],
-                                start=item["start"], end=item["end"])
-            session.add(row)
-        row.extractor = extractor
-        row.text = item["text"]
-        row.canonical = item.get("canonical")
-        row.data = item.get("data") or {}
-    stale = [i.id for k, i in existing.items() if k not in seen]
-    if stale:
-        reviewed = set(session.scalars(select(ReviewDecision.item_id).where(ReviewDecision.item_id.in_(stale))))
-        gone = [i for i in stale if i not in reviewed]
-        if gone:
-            session.execute(delete(ExtractedItem).where(ExtractedItem.id.in_(gone)))
-    session.flush()
-    return len(seen)

@@ -57,10 +57,11 @@ def api_entities(request: Request, type: str | None = None, limit: params.ListLi
 
 @router.get("/claims")
 def api_claims(request: Request, kind: str | None = None, doc: params.DocFilter = None,
-               limit: params.ListLimit = 500) -> list[dict]:
+               limit: params.ListLimit = 500, offset: params.Offset = 0) -> list[dict]:
     user = require(request, api=True)
-    return extract_svc.list_claims(request.app.state.store, kind=kind, document=doc, limit=limit,
-                                   include_restricted=is_cleared(user))
+    return [i.to_dict() for i in extract_svc.list_claims(
+        request.app.state.store, kind=kind, document=doc, limit=limit, offset=offset,
+        include_restricted=is_cleared(user))]
 
 
 @router.get("/summary")
