@@ -7,8 +7,9 @@ and adjacent character pairs of each indexed document, so that one- and two-char
 terms (too short for trigrams) are answered from an index instead of a scan: an FTS5 table on
 SQLite, a GIN-indexed text array on PostgreSQL.
 
-Both follow ``search_text`` through mapper events (insert, delete) and ``documents`` (update of
-kind, language or published); migration ``search_0001`` fills them for existing stores.
+Both follow ``search_text`` (insert, delete, update) and ``documents`` (kind, language or
+published changed; made restricted) through one session event per flush; migration
+``search_0001`` fills them for existing stores.
 Restricted documents are never in ``search_text``, so never here either.
 """
 
@@ -29,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from harvestwatch.store.base import Base
 from harvestwatch.store.models import Document, SearchText
@@ -74,23 +75,24 @@ def facet_select():
                   func.substr(Document.published, 1, 4), Document.published)
 
 
-def _add(connection: Connection, document_id: int, folded: str) -> None:
-    connection.execute(insert(SearchFacet).from_select(
-        ["document_id", "kind", "language", "year", "published"],
-        facet_select().where(Document.id == document_id)))
-    _add_grams(connection, document_id, folded)
-
-
-def _add_grams(connection: Connection, document_id: int, folded: str) -> None:
-    grams = cjk_grams(folded)
+def _add(connection: Connection, rows: list[tuple[int, str]]) -> None:
+    """Facet rows and CJK grams for newly indexed documents: (id, folded text and title)."""
+    if not rows:
+        return
+    for i in range(0, len(rows), 500):
+        ids = [doc_id for doc_id, _ in rows[i:i + 500]]
+        connection.execute(insert(SearchFacet).from_select(
+            ["document_id", "kind", "language", "year", "published"],
+            facet_select().where(Document.id.in_(ids))))
+    grams = [(doc_id, g) for doc_id, folded in rows if (g := cjk_grams(folded))]
     if not grams:
         return
     if connection.dialect.name == "sqlite":
         connection.execute(text("INSERT INTO search_cjk(rowid, grams) VALUES (:id, :g)"),
-                           {"id": document_id, "g": " ".join(grams)})
+                           [{"id": doc_id, "g": " ".join(g)} for doc_id, g in grams])
     else:
         connection.execute(text("INSERT INTO search_cjk(document_id, grams) VALUES (:id, :g)"),
-                           {"id": document_id, "g": grams})
+                           [{"id": doc_id, "g": g} for doc_id, g in grams])
 
 
 def _remove(connection: Connection, document_id: int, folded: str | None) -> None:
@@ -107,30 +109,35 @@ def _folded(target: SearchText) -> str:
     return (target.body or "") + "\n" + (target.title or "")
 
 
-@event.listens_for(SearchText, "after_insert")
-def _after_insert(mapper, connection: Connection, target: SearchText) -> None:
-    _add(connection, target.document_id, _folded(target))
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, context) -> None:
+    """Follow the flushed changes of ``search_text`` and ``documents`` (batched per flush)."""
+    new = [o for o in session.new if isinstance(o, SearchText)]
+    gone = [o for o in session.deleted if isinstance(o, SearchText)]
+    changed = [o for o in session.dirty if isinstance(o, SearchText | Document)]
+    if not (new or gone or changed):
+        return
+    connection = session.connection()
+    for target in gone:
+        _remove(connection, target.document_id, _folded(target))
+    for target in changed:
+        state = inspect(target)
+        if isinstance(target, Document):
+            _document_changed(connection, target, state)
+        elif state.attrs.body.history.has_changes() or state.attrs.title.history.has_changes():
+            body = (state.attrs.body.history.deleted or [target.body])[0]
+            title = (state.attrs.title.history.deleted or [target.title])[0]
+            _remove(connection, target.document_id, (body or "") + "\n" + (title or ""))
+            _add(connection, [(target.document_id, _folded(target))])
+    _add(connection, [(o.document_id, _folded(o)) for o in new])
 
 
-@event.listens_for(SearchText, "after_delete")
-def _after_delete(mapper, connection: Connection, target: SearchText) -> None:
-    _remove(connection, target.document_id, _folded(target))
-
-
-@event.listens_for(SearchText, "after_update")
-def _after_update(mapper, connection: Connection, target: SearchText) -> None:
-    state = inspect(target)
-    if state.attrs.body.history.has_changes() or state.attrs.title.history.has_changes():
-        old = state.attrs.body.history.deleted or [target.body]
-        old_title = state.attrs.title.history.deleted or [target.title]
-        _remove(connection, target.document_id, (old[0] or "") + "\n" + (old_title[0] or ""))
-        _add(connection, target.document_id, _folded(target))
-
-
-@event.listens_for(Document, "after_update")
-def _document_updated(mapper, connection: Connection, target: Document) -> None:
-    state = inspect(target)
-    if any(state.attrs[f].history.has_changes() for f in ("kind", "language", "published")):
+def _document_changed(connection: Connection, target: Document, state) -> None:
+    if state.attrs.restricted.history.has_changes() and target.restricted:
+        body = connection.execute(select(SearchText.body, SearchText.title)
+                                  .where(SearchText.document_id == target.id)).first()
+        _remove(connection, target.id, (body[0] + "\n" + body[1]) if body else None)
+    elif any(state.attrs[f].history.has_changes() for f in ("kind", "language", "published")):
         connection.execute(update(SearchFacet).where(SearchFacet.document_id == target.id).values(
             kind=target.kind, language=target.language,
             year=target.published[:4] if target.published else None, published=target.published))
@@ -153,7 +160,13 @@ def rebuild(connection: Connection) -> int:
                                   .order_by(SearchText.document_id).limit(500)).all()
         if not rows:
             return n
-        for doc_id, body, title in rows:
-            _add_grams(connection, doc_id, (body or "") + "\n" + (title or ""))
+        grams = [(doc_id, g) for doc_id, body, title in rows
+                 if (g := cjk_grams((body or "") + "\n" + (title or "")))]
+        if grams and connection.dialect.name == "sqlite":
+            connection.execute(text("INSERT INTO search_cjk(rowid, grams) VALUES (:id, :g)"),
+                               [{"id": doc_id, "g": " ".join(g)} for doc_id, g in grams])
+        elif grams:
+            connection.execute(text("INSERT INTO search_cjk(document_id, grams) VALUES (:id, :g)"),
+                               [{"id": doc_id, "g": g} for doc_id, g in grams])
         n += len(rows)
         last = rows[-1][0]
