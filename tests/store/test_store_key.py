@@ -230,3 +230,16 @@ def test_a_terminal_is_asked_for_the_passphrase_and_nothing_else_is(tmp_path):
         out += chunk
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0 and b"Oxtrevane" in out
+
+
+def test_sealing_and_rotation_on_every_backend(any_store, tmp_path):
+    src = tmp_path / "oxtrevane.txt"
+    src.write_text(SECRET)
+    doc_id = store_svc.ingest(any_store, [str(src)], restricted=True).document_ids[0]
+    with any_store.session() as s:
+        raw = s.execute(text("SELECT title, text, meta FROM documents")).one()
+        names = s.execute(text("SELECT text, canonical FROM extracted_items")).all()
+    assert all("Oxtrevane" not in str(v) for v in [*raw, *[x for r in names for x in r]])
+    result = keys_svc.rotate(any_store)
+    assert result.rows >= 2 and _key_ids_in_rows(any_store) == {result.key_id}
+    _readable(any_store, doc_id)
