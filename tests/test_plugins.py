@@ -36,6 +36,12 @@ def field_note(data, request):
 field_note.extensions = (".fieldnote",)
 
 
+def tagged_years(texts, languages):
+    """An extractor: one marker per four-digit year (a real one returns items like the built-in)."""
+    import re
+    return [[("year", m.start(), m.end()) for m in re.finditer(r"\\b(19|20)\\d\\d\\b", t)] for t in texts]
+
+
 def organ_broker(text, year):
     """Flags a record that names an organ broker."""
     i = text.lower().find("organ broker")
@@ -50,6 +56,9 @@ html = hw_fieldwork:field_note
 
 [harvestwatch.screen_rules]
 organ_broker = hw_fieldwork:organ_broker
+
+[harvestwatch.extractors]
+tagged_years = hw_fieldwork:tagged_years
 """
 
 RIS = """TY  - JOUR
@@ -151,3 +160,27 @@ def test_a_broken_plugin_is_named_not_a_traceback(plugin_path, tmp_path):
     run = _hw(["screen", "run"], env, tmp_path)  # screening needs every rule: it stops, saying why
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "hw_missing_module:rule of hw-broken 1.0 cannot be loaded" in run.stderr
+
+
+def test_a_plugin_extractor_runs_after_the_builtin(plugin_path, monkeypatch):
+    import importlib
+
+    from harvestwatch.extract import registry
+
+    monkeypatch.syspath_prepend(str(plugin_path))
+    importlib.invalidate_caches()
+    plugins.reset()
+    registry.extractors.cache_clear()
+    try:
+        names = [name for name, _, _ in registry.extractors()]
+        assert names == ["builtin", "tagged_years"]
+        assert registry.EXTRACTOR_VERSION.endswith("+tagged_years@hw-fieldwork-0.3.1")
+        text = "Dr. Wang said 120 kidney transplants were done in 2015."
+        items = registry.extract_all([text], ["en"])[0]
+        assert items[-1] == ("year", text.index("2015"), text.index("2015") + 4)
+        assert len(items) > 1  # the built-in pipeline's items come first
+    finally:
+        monkeypatch.undo()
+        plugins.reset()
+        registry.extractors.cache_clear()
+    assert [name for name, _, _ in registry.extractors()] == ["builtin"]
