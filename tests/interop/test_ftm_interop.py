@@ -37,7 +37,10 @@ def populated(tmp_path_factory):
     restricted article: built once for the module."""
     root = tmp_path_factory.mktemp("ftm-store")
     store = open_store(Settings(store_dir=root / "store", actor="tester"))
-    ingest_svc.ingest(store, [str(p) for p in sorted(SAMPLES.iterdir())][:2])
+    hospital = root / "tianjin.txt"
+    hospital.write_text("Officials at Tianjin First Central Hospital said 600 liver transplants were "
+                        "performed there in 2006.", encoding="utf-8")
+    ingest_svc.ingest(store, [str(p) for p in sorted(SAMPLES.iterdir())][:2] + [str(hospital)])
     ingest_svc.ingest(store, [str(INGEST_FIXTURES / "twopage.pdf"),
                               str(INGEST_FIXTURES / "plan.mbox")], extract=False)
     ingest_svc.ingest(store, [str(sorted(SAMPLES.iterdir())[2])], restricted=True)
@@ -55,7 +58,7 @@ def test_export_validates_and_every_span_is_its_quote(populated):
     from followthemoney import model
 
     entities, summary = _export(populated)
-    assert summary.entities == len(entities) and summary.documents == 5
+    assert summary.entities == len(entities) and summary.documents == 6
     ids = [e["id"] for e in entities]
     assert len(ids) == len(set(ids))
     for e in entities:
@@ -97,6 +100,11 @@ def test_export_validates_and_every_span_is_its_quote(populated):
             assert all(t in by_id for t in e["properties"]["entity"])
             checked += 1
     assert checked > 20
+    # A hospital the registry knows takes the registry export's id, so Aleph merges the two.
+    tianjin = by_id["hw-hospital-tianjin-first-central-hospital"]
+    assert tianjin["schema"] == "Organization" and tianjin["properties"]["classification"] == ["hospital"]
+    assert any(e["schema"] == "Documentation" and e["properties"]["entity"] == [tianjin["id"]]
+               for e in entities)
     kinds = {k for e in entities if e["schema"] == "Note" for k in e["properties"]["keywords"]}
     assert {"quantity", "testimony", "stance"} <= kinds
 

@@ -132,6 +132,11 @@ def entity_id(label: str, name: str) -> str:
     return f"hw-{label}-{_hid(label, name.casefold())[:24]}"
 
 
+def registry_hospital_id(hospital_id: str) -> str:
+    """The id ``registry.ftm`` gives a registry hospital, so Aleph merges both exports."""
+    return f"hw-hospital-{hospital_id}"
+
+
 def schema_for(label: str, name: str) -> str | None:
     """The FtM schema of an extracted entity, or None where FtM has none for it."""
     schema = SCHEMA_OF.get(label)
@@ -204,12 +209,15 @@ def entity_key(m: ItemRecord) -> tuple[str, str] | None:
     return (m.label, name) if schema_for(m.label, name) is not None else None
 
 
-def entity_entities(names: dict[tuple[str, str], set[str]]) -> list[dict]:
-    """One FtM entity per (label, name), with the other spellings its mentions used."""
+def entity_entities(names: dict[tuple[str, str], set[str]],
+                    ids: dict[tuple[str, str], str] | None = None) -> list[dict]:
+    """One FtM entity per (label, name), with the other spellings its mentions used; ``ids``
+    overrides the id of some (a registry hospital keeps the registry export's id)."""
+    ids = ids or {}
     out = []
     for (label, name), texts in sorted(names.items()):
         schema = schema_for(label, name)
-        e = _make(schema, entity_id(label, name))
+        e = _make(schema, ids.get((label, name)) or entity_id(label, name))
         if schema == "Address":
             e.add("full", name)
         else:
@@ -219,16 +227,18 @@ def entity_entities(names: dict[tuple[str, str], set[str]]) -> list[dict]:
             e.add("classification", "hospital")
             e.add("sector", "health care")
         e.add("notes", f"extracted by {AGENT} as {label}")
+        if (label, name) in ids:
+            e.add("notes", f"the registry's hospital {ids[(label, name)]} (hospitals export)")
         out.append(_out(e))
     return out
 
 
-def mention_entity(m: ItemRecord) -> dict | None:
+def mention_entity(m: ItemRecord, ids: dict[tuple[str, str], str] | None = None) -> dict | None:
     """A Documentation edge (document → entity) for one mention, or None without an entity."""
     key = entity_key(m)
     if key is None:
         return None
-    target = entity_id(*key)
+    target = (ids or {}).get(key) or entity_id(*key)
     m = tight(m)
     doc = document_id(m.document_sha256)
     link = _make("Documentation", f"hw-mention-{_hid(m.document_sha256, m.start, m.end, m.label)[:24]}")
@@ -288,11 +298,12 @@ def claim_entity(c: ItemRecord, by_name: dict[str, list[str]]) -> dict:
     return _out(note)
 
 
-def names_index(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+def names_index(keys: Iterable[tuple[str, str]],
+                ids: dict[tuple[str, str], str] | None = None) -> dict[str, list[str]]:
     """Entity ids by name (from ``entity_key``s), for ``claim_entity``."""
     out: dict[str, list[str]] = {}
     for label, name in sorted(set(keys)):
-        out.setdefault(name, []).append(entity_id(label, name))
+        out.setdefault(name, []).append((ids or {}).get((label, name)) or entity_id(label, name))
     return out
 
 

@@ -162,6 +162,23 @@ def count_documents(store: Store, *, include_restricted: bool = False) -> int:
         return session.scalar(q)
 
 
+def _registry_ids(store: Store, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Hospitals the registry knows (by any name or script) take the registry export's id."""
+    names = sorted({name for label, name in keys if label == "hospital"})
+    if not names:
+        return {}
+    from harvestwatch.core.errors import ValidationError
+    from harvestwatch.services import registry
+
+    out = {}
+    for name in names:
+        try:
+            out[("hospital", name)] = ftm.registry_hospital_id(registry.resolve(store, name).id)
+        except (NotFound, ValidationError):  # not in the registry, or ambiguous: its own id
+            continue
+    return out
+
+
 def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
                actor: str | None = None, destination: str | Path = "-",
                on_document: Callable[[str], None] | None = None) -> FtmExport:
@@ -191,7 +208,9 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
                 select(func.count()).select_from(ExtractedItem)
                 .join(Document, Document.id == ExtractedItem.document_id)
                 .where(Document.restricted.is_(True)))
-        by_name = ftm.names_index(_entity_keys(session, include_restricted))
+        keys = _entity_keys(session, include_restricted)
+        ids = _registry_ids(store, keys)
+        by_name = ftm.names_index(keys, ids)
         names: dict[tuple[str, str], set[str]] = {}
         shas = []
         for doc, items in _documents(store, session, include_restricted):
@@ -200,7 +219,7 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
             shas.append(doc.sha256)
             for item in items:
                 if item.item_type == "entity":
-                    link = ftm.mention_entity(item)
+                    link = ftm.mention_entity(item, ids)
                     if link is None:
                         summary.items_without_schema += 1
                         continue
@@ -211,7 +230,7 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
             if on_document:
                 on_document(doc.file_name)
         summary.documents = len(shas)
-        for entity in ftm.entity_entities(names):
+        for entity in ftm.entity_entities(names, ids):
             write(entity)
         for row in session.scalars(select(FtmEntity).order_by(FtmEntity.entity_id)):
             if row.entity_id in written:  # imported from an earlier export of this store
