@@ -22,7 +22,14 @@ def _store():
 def link(force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed.")) -> None:
     """(Re)build entity and claim links from the stored extractions (skipped when unchanged)."""
     counts = svc.rebuild(_store(), force=force)
-    console.print(f"{'links up to date' if counts.get('unchanged') else 'linked'} {counts['items']} items: {counts['entities']} entities, "
+    if counts.get("unchanged"):
+        how = "links up to date"
+    elif counts["mode"] == "incremental":
+        how = (f"re-linked {counts['relinked_blocks']:,} of {counts['blocks']:,} blocks "
+               f"({counts['documents']:,} changed document(s)); linked")
+    else:
+        how = f"linked in full ({counts['blocks']:,} blocks)"
+    console.print(f"{how} {counts['items']} items: {counts['entities']} entities, "
                   f"{counts['claim_clusters']} claim clusters, {counts['contradictions']} contradictions",
                   highlight=False)
 
@@ -33,7 +40,7 @@ def entity(name: str, json_out: bool = typer.Option(False, "--json")) -> None:
     if json_out:
         emit_json(e)
         return
-    console.print(f"[bold]{e['name']}[/bold] ({e['label']}), {len(e['mentions'])} mention(s) in "
+    console.print(f"[bold]{e['name']}[/bold] ({e['label']}), {e['mention_count']} mention(s) in "
                   f"{len(e['documents'])} document(s)")
     console.print("aliases: " + ", ".join(e["aliases"]), highlight=False)
     for r in e["reasons"]:
@@ -45,9 +52,11 @@ def entity(name: str, json_out: bool = typer.Option(False, "--json")) -> None:
 
 
 def corroboration(min_sources: int = typer.Option(2, "--min-sources"),
+                  limit: int = typer.Option(200, "--limit", min=1, help="Clusters to show."),
+                  offset: int = typer.Option(0, "--offset", min=0, help="Clusters to skip."),
                   json_out: bool = typer.Option(False, "--json")) -> None:
     """Claim clusters ranked by independent support (documents citing one origin count once)."""
-    rows = svc.corroboration(_store(), min_sources=min_sources)
+    rows = svc.corroboration(_store(), min_sources=min_sources, limit=limit, offset=offset)
     if json_out:
         emit_json(rows)
         return
@@ -59,9 +68,11 @@ def corroboration(min_sources: int = typer.Option(2, "--min-sources"),
                       for ln in c["support"]["lines"])] for c in rows])
 
 
-def contradictions(json_out: bool = typer.Option(False, "--json")) -> None:
+def contradictions(limit: int = typer.Option(200, "--limit", min=1, help="Rows to show."),
+                   offset: int = typer.Option(0, "--offset", min=0, help="Rows to skip."),
+                   json_out: bool = typer.Option(False, "--json")) -> None:
     """Claims that conflict, side by side with both evidence spans."""
-    rows = svc.contradictions(_store())
+    rows = svc.contradictions(_store(), limit=limit, offset=offset)
     if json_out:
         emit_json(rows)
         return

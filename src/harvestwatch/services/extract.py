@@ -80,8 +80,8 @@ def _visible(q, include_restricted: bool):
 
 
 def list_entities(store: Store, *, label: str | None = None, include_restricted: bool = False,
-                  limit: int = 200) -> list[dict]:
-    """Entities with their mention and document counts, most mentioned first."""
+                  limit: int = 200, offset: int = 0) -> list[dict]:
+    """Entities with their mention and document counts, most mentioned first (paged)."""
     with store.session() as session:
         q = select(ExtractedItem.label, ExtractedItem.canonical, func.count(),
                    func.count(func.distinct(ExtractedItem.document_id))).where(
@@ -90,9 +90,10 @@ def list_entities(store: Store, *, label: str | None = None, include_restricted:
             q = q.where(ExtractedItem.label == label)
         q = _visible(q, False).group_by(ExtractedItem.label, ExtractedItem.canonical)
         q = q.order_by(func.count().desc(), ExtractedItem.canonical)
-        rows = session.execute(q if include_restricted else q.limit(limit)).all()
+        rows = session.execute(q if include_restricted else q.limit(limit).offset(offset)).all()
         if include_restricted:  # restricted names are sealed in the table: counted here
-            rows = _with_restricted(rows, sealed.restricted_items(session, "entity", label))[:limit]
+            rows = _with_restricted(rows, sealed.restricted_items(session, "entity", label))[
+                offset:offset + limit]
     return [{"label": lb, "name": name, "mentions": n, "documents": d} for lb, name, n, d in rows]
 
 

@@ -49,9 +49,10 @@ def api_document(request: Request, doc_id: params.RowId) -> dict:
 
 
 @router.get("/entities")
-def api_entities(request: Request, type: str | None = None, limit: params.ListLimit = 200) -> list[dict]:
+def api_entities(request: Request, type: str | None = None, limit: params.ListLimit = 200,
+                 offset: params.Offset = 0) -> list[dict]:
     user = require(request, api=True)
-    return extract_svc.list_entities(request.app.state.store, label=type, limit=limit,
+    return extract_svc.list_entities(request.app.state.store, label=type, limit=limit, offset=offset,
                                      include_restricted=is_cleared(user))
 
 
@@ -62,6 +63,26 @@ def api_claims(request: Request, kind: str | None = None, doc: params.DocFilter 
     return [i.to_dict() for i in extract_svc.list_claims(
         request.app.state.store, kind=kind, document=doc, limit=limit, offset=offset,
         include_restricted=is_cleared(user))]
+
+
+@router.get("/corroboration")
+def api_corroboration(request: Request, min_sources: params.PageNo = 1, limit: params.ListLimit = 100,
+                      offset: params.Offset = 0) -> list[dict]:
+    """Claim clusters, best supported first, paged (links exclude restricted documents)."""
+    require(request, api=True)
+    from harvestwatch.services import link as link_svc
+
+    return link_svc.corroboration(request.app.state.store, min_sources=min_sources, limit=limit,
+                                  offset=offset)
+
+
+@router.get("/contradictions")
+def api_contradictions(request: Request, limit: params.ListLimit = 100,
+                       offset: params.Offset = 0) -> list[dict]:
+    require(request, api=True)
+    from harvestwatch.services import link as link_svc
+
+    return link_svc.contradictions(request.app.state.store, limit=limit, offset=offset)
 
 
 @router.get("/summary")

@@ -222,11 +222,17 @@ def entity(request: Request, label: str, name: str):
 
 
 @router.get("/claims")
-def claims(request: Request, kind: str = "", doc: int | None = None):
+def claims(request: Request, kind: str = "", doc: int | None = None, page_no: params.PageNo = 1):
     user = require(request)
     rows = extract_svc.list_claims(_store(request), kind=kind or None, document=doc,
-                                   include_restricted=is_cleared(user))
-    return page(request, "claims.html", {"rows": rows, "kind": kind, "kinds": extract_svc.CLAIM_KINDS})
+                                   include_restricted=is_cleared(user), limit=CLAIMS_PAGE + 1,
+                                   offset=(page_no - 1) * CLAIMS_PAGE)
+    return page(request, "claims.html", {"rows": rows[:CLAIMS_PAGE], "kind": kind, "doc": doc,
+                                         "kinds": extract_svc.CLAIM_KINDS, "page_no": page_no,
+                                         "more": len(rows) > CLAIMS_PAGE})
+
+
+CLAIMS_PAGE = 200  # claims per page
 
 
 @router.get("/analyses")
@@ -289,19 +295,26 @@ def review_decide(request: Request, item_id: int, decision: str = Form(...), not
                             status_code=303)
 
 
+LINK_PAGE = 50  # clusters (and contradictions) per corroboration page
+
+
 @router.get("/corroboration")
-def corroboration(request: Request, min_sources: int = 1):
+def corroboration(request: Request, min_sources: params.PageNo = 1, page_no: params.PageNo = 1):
     require(request)
     from harvestwatch.services import link as link_svc
 
     st = _store(request)
+    offset = (page_no - 1) * LINK_PAGE
     try:
-        clusters = link_svc.corroboration(st, min_sources=min_sources)
-        contradictions = link_svc.contradictions(st)
+        clusters = link_svc.corroboration(st, min_sources=min_sources, limit=LINK_PAGE + 1, offset=offset)
+        contradictions = link_svc.contradictions(st, limit=LINK_PAGE, offset=offset)
+        status = link_svc.status(st)
     except NotFound:
-        clusters, contradictions = None, []
-    return page(request, "corroboration.html", {"clusters": clusters, "contradictions": contradictions,
-                                                "min_sources": min_sources})
+        clusters, contradictions, status = None, [], None
+    more = clusters is not None and len(clusters) > LINK_PAGE
+    return page(request, "corroboration.html", {
+        "clusters": clusters[:LINK_PAGE] if clusters else clusters, "contradictions": contradictions,
+        "min_sources": min_sources, "status": status, "page_no": page_no, "more": more})
 
 
 @router.post("/corroboration/rebuild")
