@@ -136,12 +136,12 @@ PAGES = {
     "/": ("main table tr", 10, f"{len(demo.manifest()[0])} documents"),
     "/search?q=器官": ("ol.hits li", 5, "器官"),
     "/entities": ("main table tr", 20, "Falun Gong"),
-    "/claims": ("main table tr", 20, "denial"),
-    "/corroboration": ("main li", 10, "independent"),
+    "/claims": ("main table tr", 20, "European Parliament"),
+    "/corroboration": ("main li", 10, "independent line(s) of evidence"),
     "/analyses": ("main table tr, main li", 10, "Series"),
-    "/hospitals": ("main table tr", 20, "hospitals"),
-    "/review": ("main table tr", 5, "Confirm"),
-    "/screening": ("main table tr", 20, "transplant"),
+    "/hospitals": ("main table tr", 20, "Beijing"),
+    "/review": ("main table tr", 5, "allegation"),
+    "/screening": ("main table tr", 20, "organ transplant"),
 }
 
 
