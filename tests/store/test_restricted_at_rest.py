@@ -17,9 +17,12 @@ from sqlalchemy import select
 from harvestwatch.core.config import Settings
 from harvestwatch.core.errors import ConfigError
 from harvestwatch.core.folding import fold_for_search
+from harvestwatch.report.brief import build_cached
 from harvestwatch.services import extract as extract_svc
+from harvestwatch.services import report as report_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
+from harvestwatch.services.report import ReportOptions
 from harvestwatch.store import keys
 from harvestwatch.store.models import ExtractedItem, LedgerEntry
 from harvestwatch.store.verify import verify_store
@@ -92,6 +95,11 @@ def test_a_restricted_dossier_leaves_no_trace_in_any_store_file(tmp_path):
     assert login(client, "ada", "correct horse battery").status_code == 303
     assert WORD in client.get(f"/documents/{doc_id}").text  # a cleared user reads it
     assert WORD in client.get("/search", params={"q": WORD.lower()}).text  # and finds it
+    key, brief = build_cached(store, ReportOptions(include_restricted=True,
+                                                   sections=("sources",)), actor="ada")
+    assert WORD in brief.read_text(encoding="utf-8")  # a cleared brief, kept outside the store
+    assert not brief.is_relative_to(settings.store_dir)
+    assert report_svc.cached_path(store, key, "html") == brief
     store_svc.checkpoint(store)
     report = verify_store(store)
     assert report.ok, report.to_dict()

@@ -139,7 +139,7 @@ def build_cached(store: Store, options: report_svc.ReportOptions, *, actor: str 
                           sections=list(options.sections) or None,
                           include_restricted=options.include_restricted, progress=progress)
     name = f"{key}.{options.format}"
-    tmp = report_svc.cache_dir(store) / f".{os.getpid()}-{key}.{options.format}"
+    tmp = report_svc.cache_dir(store, options.include_restricted) / f".{os.getpid()}-{key}.{options.format}"
     try:
         _render(report, tmp, options.base_url)
         report_svc.record_export(store, tmp, merkle_root=report.merkle_root,

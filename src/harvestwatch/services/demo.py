@@ -4,7 +4,7 @@ reference datasets and the hospital registry, built into a store in one idempote
 Documents and records are package data under ``harvestwatch/demo`` with a manifest giving each
 one's source URL, date, publisher and licence (``manifest.json``). Text documents are stored as
 a small HTML page that carries that metadata in its head and the verbatim text in its body; the
-PDF, WARC and page image are stored as shipped (each says in its own metadata how it was made).
+PDF, WARC and scanned page (an image-only PDF) are stored as shipped (each says in its own metadata how it was made).
 A second build finds everything present and adds nothing.
 """
 
@@ -27,7 +27,7 @@ from harvestwatch.store.screening import ScreenDuplicate, ScreenRecord
 
 PROJECT = "default"  # the screening project the literature goes into (the screening page's default)
 TAG = "demo"
-ASSETS = {"pdf": ".pdf", "warc": ".warc.gz", "scan": ".png"}  # forms shipped as built files
+ASSETS = {"pdf": ".pdf", "warc": ".warc.gz", "scan": ".pdf"}  # forms shipped as built files
 
 
 @dataclass(frozen=True)

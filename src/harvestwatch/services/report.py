@@ -140,9 +140,19 @@ def cache_key(merkle_root: str, options: ReportOptions) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def cache_dir(store: Store) -> Path:
-    """Where built briefs are kept (inside the store folder; safe to delete)."""
-    folder = store.settings.store_dir / "reports"
+def cache_dir(store: Store, restricted: bool = False) -> Path:
+    """Where built briefs are kept (safe to delete): inside the store folder, except briefs
+    with restricted sources, which would hold them in clear: those go to a private (0700)
+    folder of this user outside the store, under the system's temporary folder."""
+    if restricted:
+        import tempfile
+
+        private = Path(tempfile.gettempdir()) / f"harvestwatch-briefs-{os.getuid()}"
+        private.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(private, 0o700)
+        folder = private / hashlib.sha256(str(store.settings.store_dir.resolve()).encode()).hexdigest()[:16]
+    else:
+        folder = store.settings.store_dir / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -151,13 +161,16 @@ def cached_path(store: Store, key: str, fmt: str) -> Path | None:
     """The built brief named ``key``, or None when it has not been built (or was deleted)."""
     if fmt not in FORMATS or not key.isalnum():
         return None
-    path = cache_dir(store) / f"{key}.{fmt}"
-    return path if path.is_file() else None
+    for restricted in (False, True):
+        path = cache_dir(store, restricted) / f"{key}.{fmt}"
+        if path.is_file():
+            return path
+    return None
 
 
 def publish(store: Store, built: Path, key: str, options: ReportOptions) -> Path:
     """Move a freshly written brief into the cache atomically, under its key, with its options beside it."""
-    folder = cache_dir(store)
+    folder = cache_dir(store, options.include_restricted)
     meta = folder / f"{key}.json"
     meta.write_text(json.dumps({"format": options.format, "title": options.title, "scope": options.scope,
                                 "docs": list(options.docs), "sections": list(options.sections),
@@ -171,8 +184,10 @@ def cached_options(store: Store, key: str) -> dict | None:
     """The options a cached brief was built with (None when unknown)."""
     if not key.isalnum():
         return None
-    meta = cache_dir(store) / f"{key}.json"
-    try:
-        return json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    for restricted in (False, True):
+        meta = cache_dir(store, restricted) / f"{key}.json"
+        try:
+            return json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    return None
