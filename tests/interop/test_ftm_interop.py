@@ -20,6 +20,7 @@ from harvestwatch.core.errors import EmptyInput, ValidationError
 from harvestwatch.interop.ftm import parse_span_ref
 from harvestwatch.services import ftm as svc
 from harvestwatch.services import ingest as ingest_svc
+from harvestwatch.services import store as store_svc
 from harvestwatch.store import open_store
 from harvestwatch.store.ftm import FtmEntity, FtmProvenance
 from harvestwatch.store.models import LedgerEntry, Source
@@ -41,8 +42,11 @@ def populated(tmp_path_factory):
     hospital.write_text("Officials at Tianjin First Central Hospital said 600 liver transplants were "
                         "performed there in 2006.", encoding="utf-8")
     ingest_svc.ingest(store, [str(p) for p in sorted(SAMPLES.iterdir())][:2] + [str(hospital)])
+    long = root / "long-report.txt"  # over FtM's 65,000 characters per value
+    long.write_text("\n".join(f"Paragraph {i}: the committee heard evidence on transplant waiting "
+                              "times at military hospitals." for i in range(3000)), encoding="utf-8")
     ingest_svc.ingest(store, [str(INGEST_FIXTURES / "twopage.pdf"),
-                              str(INGEST_FIXTURES / "plan.mbox")], extract=False)
+                              str(INGEST_FIXTURES / "plan.mbox"), str(long)], extract=False)
     ingest_svc.ingest(store, [str(sorted(SAMPLES.iterdir())[2])], restricted=True)
     yield store
     store.close()
@@ -58,7 +62,7 @@ def test_export_validates_and_every_span_is_its_quote(populated):
     from followthemoney import model
 
     entities, summary = _export(populated)
-    assert summary.entities == len(entities) and summary.documents == 6
+    assert summary.entities == len(entities) and summary.documents == 7
     ids = [e["id"] for e in entities]
     assert len(ids) == len(set(ids))
     for e in entities:
@@ -79,6 +83,17 @@ def test_export_validates_and_every_span_is_its_quote(populated):
     pdf = next(d for d in docs if d["schema"] == "Pages")
     pages = [e for e in entities if e["schema"] == "Page" and e["properties"]["document"] == [pdf["id"]]]
     assert sorted(p["properties"]["index"][0] for p in pages) == ["1", "2"]
+    long = next(d for d in docs if d["properties"]["fileName"] == ["long-report.txt"])
+    assert long["schema"] == "Pages" and "bodyText" not in long["properties"]
+    parts = sorted((e for e in entities if e["schema"] == "Page" and e["properties"]["document"] == [long["id"]]),
+                   key=lambda e: int(e["properties"]["index"][0]))
+    assert len(parts) >= 4 and all(len(p["properties"]["bodyText"][0]) <= 60_000 for p in parts)
+    offsets = long["properties"]["notes"][-1].removeprefix("pages ").split()
+    text = store_svc.show_document(populated, long["id"].removeprefix("hw-doc-"))["text"]
+    assert len(offsets) == len(parts) and offsets[-1].endswith(f"-{len(text)}")
+    for page, spec in zip(parts, offsets, strict=True):  # each page is the text at its offsets
+        a, b = map(int, spec.split(":")[1].split("-"))
+        assert page["properties"]["bodyText"] == [text[a:b].strip()]
     child = next(d for d in docs if d["properties"].get("parent"))
     assert by_id[child["properties"]["parent"][0]]["properties"]["fileName"] == ["plan.mbox"]
 

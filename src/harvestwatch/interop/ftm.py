@@ -154,11 +154,39 @@ def _make(schema: str, eid: str, dataset: str = DATASET):
 
 
 def _out(proxy, dataset: str = DATASET) -> dict:
-    return proxy.to_dict() | {"datasets": [dataset]}
+    """The entity's dict; a value longer than its property allows (a 2,000-character title) is
+    cut to fit and ends with "…", so the entity still validates."""
+    data = proxy.to_dict()
+    for name, values in data["properties"].items():
+        limit = proxy.schema.get(name).max_length
+        if any(len(v) > limit for v in values):
+            data["properties"][name] = [v if len(v) <= limit else v[:limit - 1] + "…" for v in values]
+    return data | {"datasets": [dataset]}
+
+
+TEXT_MAX = 60_000  # characters of text per value (FtM's text type holds 65,000)
+
+
+def text_pages(doc: DocumentRecord) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each exported page: the document's own pages if each fits in one
+    FtM value, else consecutive slices of at most ``TEXT_MAX`` characters (cut after a line)."""
+    if doc.pages and all(end - start <= TEXT_MAX for start, end in doc.pages):
+        return doc.pages
+    if len(doc.text) <= TEXT_MAX and not doc.pages:
+        return ()
+    out, start = [], 0
+    while start < len(doc.text):
+        end = min(start + TEXT_MAX, len(doc.text))
+        if end < len(doc.text):
+            cut = doc.text.rfind("\n", start + TEXT_MAX // 2, end)
+            end = cut + 1 if cut > 0 else end
+        out.append((start, end))
+        start = end
+    return tuple(out)
 
 
 def _doc_schema(doc: DocumentRecord) -> str:
-    if len(doc.pages) > 1 or doc.mime == "application/pdf":
+    if len(doc.pages) > 1 or doc.mime == "application/pdf" or len(doc.text) > TEXT_MAX:
         return "Pages"
     if doc.mime in ("text/html", "application/xhtml+xml"):
         return "HyperText"
@@ -184,16 +212,25 @@ def document_entities(doc: DocumentRecord) -> list[dict]:
     d.add("retrievedAt", doc.ingested_at)
     d.add("processingAgent", AGENT)
     d.add("keywords", list(doc.tags) + ([f"kind:{doc.kind}"] if doc.kind else []))
-    d.add("bodyText", doc.text)
-    d.add("notes", f"sha256 {doc.sha256}; text sha256 {doc.text_sha256}; spans "
-                   "(<sha256>#span-<start>-<end>) are character offsets into bodyText")
+    pages = text_pages(doc) if schema == "Pages" else ()
+    if len(doc.text) <= TEXT_MAX:
+        d.add("bodyText", doc.text)
+        d.add("notes", f"sha256 {doc.sha256}; text sha256 {doc.text_sha256}; spans "
+                       "(<sha256>#span-<start>-<end>) are character offsets into bodyText")
+    else:  # too long for one FtM value: the text is in the Page entities, at these offsets
+        d.add("notes", f"sha256 {doc.sha256}; text sha256 {doc.text_sha256} ({len(doc.text)} "
+                       "characters, in Page entities); spans (<sha256>#span-<start>-<end>) are "
+                       "character offsets into the whole text; pages start:end below")
+        offsets = [f"{n}:{a}-{b}" for n, (a, b) in enumerate(pages, start=1)]
+        for i in range(0, len(offsets), 2000):
+            d.add("notes", "pages " + " ".join(offsets[i:i + 2000]))
     if doc.ocr_confidence is not None:
         d.add("notes", f"text read by OCR (mean word confidence {doc.ocr_confidence:.1f})")
     if doc.parent_sha256:
         d.add("parent", document_id(doc.parent_sha256))
     out = [_out(d)]
     if schema == "Pages":
-        for n, (start, end) in enumerate(doc.pages, start=1):
+        for n, (start, end) in enumerate(pages, start=1):
             page = _make("Page", f"hw-page-{doc.sha256}-{n}")
             page.add("document", d.id)
             page.add("index", n)
