@@ -19,6 +19,7 @@ from harvestwatch.core.errors import ConfigError
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.report.brief import build_cached
 from harvestwatch.services import extract as extract_svc
+from harvestwatch.services import ingest as ingest_svc
 from harvestwatch.services import report as report_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
@@ -147,3 +148,14 @@ def test_restricted_content_while_locked_is_a_one_line_error(tmp_path, monkeypat
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "not the passphrase")
     with pytest.raises(ConfigError, match="does not unlock"):
         store_svc.show_document(store_svc.open(settings), doc_id, include_restricted=True)
+
+
+def test_a_restricted_input_that_fails_is_reported_but_not_recorded(tmp_path):
+    store = store_svc.open(Settings(store_dir=tmp_path / "store"))
+    bad = tmp_path / f"{WORD}_broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really a pdf " + WORD.encode())
+    report = store_svc.ingest(store, [str(bad)], restricted=True, extract=False)
+    assert report.by_status("failed")
+    assert ingest_svc.failures(store) == []  # its name would be in clear
+    store.close()
+    assert leaks(tmp_path / "store") == {}

@@ -415,7 +415,7 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
                                     known, limits or Limits(), on_page):
             results = _store_group(store, writers, group, kind=kind, tags=tags,
                                    restricted=restricted, actor=actor)
-            _remember_failures(store, group, results, failed_before)
+            _remember_failures(store, group, results, failed_before, restricted)
             for result in results:
                 report.results.append(result)
                 if on_result:
@@ -424,10 +424,14 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
 
 
 def _remember_failures(store: Store, group: list[_Parsed], results: list[InputResult],
-                       failed_before: set[bytes]) -> None:
-    """Record failed inputs for ``retry_failed``; forget those stored or present now."""
+                       failed_before: set[bytes], restricted: bool = False) -> None:
+    """Record failed inputs for ``retry_failed``; forget those stored or present now.
+
+    A restricted input's failure is reported but not recorded: its path and reason would
+    name it in clear (retry it with ``ingest --restricted`` again)."""
     todo = [(os.fsencode(p.path or p.input), r) for p, r in zip(group, results, strict=True)]
-    todo = [(key, r) for key, r in todo if r.status == "failed" or key in failed_before]
+    todo = [(key, r) for key, r in todo if (r.status == "failed" and not restricted)
+            or (key in failed_before and r.status != "failed")]
     if not todo:
         return
     with store.session() as session:
