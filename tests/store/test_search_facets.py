@@ -165,3 +165,16 @@ def test_short_cjk_terms_use_the_character_index(corpus):
     with corpus.engine.connect() as conn:
         plan = " ".join(r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params))
     assert "search_cjk VIRTUAL TABLE" in plan and "search_text" not in plan
+
+
+def test_a_document_made_restricted_leaves_the_index_side_tables(any_store, tmp_path):
+    (tmp_path / "a.txt").write_text("医院的肾脏移植记录 hospital ledger one", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("医院的肝脏移植记录 hospital ledger two", encoding="utf-8")
+    ingest_paths(any_store, [str(tmp_path)], kind="news")
+    assert search_documents(any_store, "肾")[1] == 1 and search_documents(any_store, "ledger")[1] == 2
+    with any_store.session() as s:
+        doc = s.scalar(select(Document).where(Document.text.contains("肾脏")))
+        doc.restricted = True
+    assert search_documents(any_store, "肾")[1] == 0
+    assert search_documents(any_store, "ledger")[1] == 1
+    assert search_page(any_store, "医院").facets.kind == {"news": 1}
