@@ -84,7 +84,8 @@ def verify_store(store: Store, *, against: list[tuple[str, SignedHead]] = ()) ->
             if src.blob_sha256 in skipped:
                 continue
             if issue := store.blobs.check(src.blob_sha256):
-                problems.append(f"source {src.id} ({src.name}): {issue}")
+                name = "restricted" if src.restricted else src.name  # problem lines are shown
+                problems.append(f"source {src.id} ({name}): {issue}")
         n_docs = 0
         doc_shas: set[str] = set()
         for doc in session.scalars(select(Document).order_by(Document.id)):
