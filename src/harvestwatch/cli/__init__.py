@@ -141,8 +141,16 @@ def _root(
                                      help="SQLAlchemy URL (PostgreSQL) instead of embedded SQLite."),
     actor: str = typer.Option(None, "--actor", envvar="HARVESTWATCH_ACTOR",
                               help="Who is acting, recorded in the custody ledger."),
+    key_identity: str = typer.Option(None, "--key-identity", envvar="HARVESTWATCH_KEY_IDENTITY",
+                                     help="age identity file that unlocks the store key "
+                                          "(else HARVESTWATCH_KEY_PASSPHRASE, or a prompt on a "
+                                          "terminal)."),
 ) -> None:
     _context.configure(store=store, database_url=database_url, actor=actor)
+    if key_identity:  # read where the key is unlocked (store.keys), only if it is needed
+        import os
+
+        os.environ["HARVESTWATCH_KEY_IDENTITY"] = key_identity
 
 
 def _one_line(exc: BaseException) -> str:
