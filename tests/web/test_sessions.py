@@ -274,3 +274,15 @@ def test_serve_does_not_let_uvicorn_trust_forwarded_headers(settings, monkeypatc
     monkeypatch.setenv("HARVESTWATCH_SESSION_IDLE_MINUTES", "0")
     done = CliRunner().invoke(cli, ["--store", str(settings.store_dir), "serve"])
     assert done.exit_code != 0 and "HARVESTWATCH_SESSION_IDLE_MINUTES='0'" in str(done.exception)
+
+
+def test_old_sessions_are_deleted_at_the_next_login(settings):
+    store = store_svc.open(settings)
+    first = sessions_svc.login(store, "xena", PASSWORD, now=T0 - timedelta(days=40))
+    assert first.status == "ok"
+    sessions_svc.login(store, "xena", PASSWORD, now=T0)
+    import hashlib
+
+    with store.session() as s:
+        assert s.execute(text("SELECT count(*) FROM web_sessions WHERE token_sha256 = :t"),
+                         {"t": hashlib.sha256(first.token.encode()).hexdigest()}).scalar() == 0

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from harvestwatch.core.hashing import sha256_bytes
@@ -26,6 +26,7 @@ __all__ = ["LockoutPolicy", "SessionUser", "LoginResult", "login", "resolve", "l
            "end_sessions", "active_sessions"]
 
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is rewritten at most this often
+KEEP_ENDED = timedelta(days=30)  # an account's sessions older than this are deleted at its next login
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def login(store: Store, name: str, password: str, *, now: datetime, address: str
                 user.locked_until = now + span if span else None
             return LoginResult("wrong")
         user.failed_logins, user.locked_until = 0, None
+        s.execute(delete(WebSession).where(WebSession.user_id == user.id,
+                                           WebSession.created_at < now - KEEP_ENDED))
         token = secrets.token_urlsafe(32)
         row = WebSession(token_sha256=_digest(token), user_id=user.id, csrf=secrets.token_urlsafe(32),
                          created_at=now, last_seen_at=now, address=address[:64])

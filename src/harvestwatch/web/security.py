@@ -188,6 +188,8 @@ class RateLimiter:
     """Failed logins per key in a sliding window: at most ``per_pair`` per (user, address) and
     ``per_address`` per address across every user name (password spraying)."""
 
+    SWEEP_AT = 10_000
+
     def __init__(self, per_pair: int = 5, per_address: int = 20, window: float = 900.0,
                  clock: Callable[[], datetime] = utc_now):
         self.per_pair = per_pair
@@ -208,14 +210,17 @@ class RateLimiter:
         return len(q)
 
     def blocked(self, username: str, address: str) -> bool:
-        return (self._count(("pair", username, address)) >= self.per_pair
+        return (self._count(("pair", username[:200], address)) >= self.per_pair
                 or self._count(("address", address)) >= self.per_address)
 
     def fail(self, username: str, address: str) -> None:
         at = self.clock().timestamp()
-        self._fails[("pair", username, address)].append(at)
+        if len(self._fails) > self.SWEEP_AT:  # many names or addresses: drop the stale ones
+            for key in list(self._fails):
+                self._count(key)
+        self._fails[("pair", username[:200], address)].append(at)
         self._fails[("address", address)].append(at)
 
     def reset(self, username: str, address: str) -> None:
         """A successful login clears its (user, address) count; the address count stays."""
-        self._fails.pop(("pair", username, address), None)
+        self._fails.pop(("pair", username[:200], address), None)
