@@ -27,7 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("store_cmd", "A document's metadata, custody history and text."),
     "export": ("store_cmd", "Export documents and metadata (the export is recorded in the custody ledger)."),
     "ingest": ("ingest_cmd", "Preserve sources in the store: documents, scans and images (OCR), e-mail, office "
-                             "files, spreadsheets, archives (exit 1 if any input failed)."),
+                             "files, spreadsheets, archives; or, with ``--format ftm``, FollowTheMoney "
+                             "entities from Aleph or OpenSanctions exports (exit 1 if any input failed)."),
     "capture": ("ingest_cmd", "Capture pages in a browser (chromium): WARC of the traffic, full-page screenshot, "
                               "PDF and page text, stored as originals with one custody entry linking them "
                               "(exit 1 on a failure)."),
