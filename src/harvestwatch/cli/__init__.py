@@ -25,7 +25,8 @@ from harvestwatch.core.errors import HarvestwatchError
 COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("store_cmd", "Full-text search (English and Chinese, traditional and simplified)."),
     "show": ("store_cmd", "A document's metadata, custody history and text."),
-    "export": ("store_cmd", "Export documents and metadata (the export is recorded in the custody ledger)."),
+    "export": ("store_cmd", "Export documents and metadata, or (``--format ftm``) documents, entities, mentions "
+                            "and claims as FollowTheMoney entities; the export is recorded in the custody ledger."),
     "ingest": ("ingest_cmd", "Preserve sources in the store: documents, scans and images (OCR), e-mail, office "
                              "files, spreadsheets, archives; or, with ``--format ftm``, FollowTheMoney "
                              "entities from Aleph or OpenSanctions exports (exit 1 if any input failed)."),
