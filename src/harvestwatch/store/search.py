@@ -126,12 +126,13 @@ def _match_sql(dialect: str, terms: list[str], f: SearchFilters) -> tuple[str, d
     cjk_terms = [t for t in terms if len(t) < 3 and is_cjk(t)]
     like_terms = [t for t in terms if len(t) < 3 and not is_cjk(t)]
     if dialect == "sqlite" and long_terms:
-        source = ("search_fts JOIN search_facets sf ON sf.document_id = search_fts.rowid")
+        # CROSS JOIN: SQLite keeps the index on the outside (never one MATCH per facet row)
+        source = "search_fts CROSS JOIN search_facets sf ON sf.document_id = search_fts.rowid"
         score = "bm25(search_fts)"
         where.append("search_fts MATCH :fts")
         params["fts"] = " AND ".join(_fts_phrase(t) for t in long_terms)
     elif dialect == "sqlite" and cjk_terms:
-        source = "search_cjk JOIN search_facets sf ON sf.document_id = search_cjk.rowid"
+        source = "search_cjk CROSS JOIN search_facets sf ON sf.document_id = search_cjk.rowid"
         score = "bm25(search_cjk)"
     else:
         source, score = "search_facets sf", "0.0"
