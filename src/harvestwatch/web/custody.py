@@ -12,13 +12,16 @@ from fastapi.responses import Response
 from harvestwatch.core.errors import NotFound
 from harvestwatch.services import bundle as bundle_svc
 from harvestwatch.services import custody as custody_svc
+from harvestwatch.web import params
 from harvestwatch.web.security import check_csrf, require
 
 router = APIRouter()
 
 
-@router.post("/documents/{doc_id}/bundle")
-def document_bundle(request: Request, doc_id: int, csrf: str = Form("")):
+@router.post("/documents/{doc_id}/bundle", response_class=Response,
+             responses=params.file_responses("application/zip", "The evidence bundle (ZIP).",
+                                             400, 403, 404, 422))
+def document_bundle(request: Request, doc_id: params.RowId, csrf: str = Form("")):
     """A self-contained evidence bundle of one document (cleared roles; the export is a ledger entry)."""
     user = require(request, "investigator")
     check_csrf(request, csrf)
@@ -32,7 +35,8 @@ def document_bundle(request: Request, doc_id: int, csrf: str = Form("")):
         "Content-Disposition": f'attachment; filename="document-{doc_id}-bundle.zip"'})
 
 
-@router.get("/custody/head.json")
+@router.get("/custody/head.json", response_class=Response,
+            responses=params.file_responses("application/json", "The latest signed tree head.", 404))
 def head_json(request: Request):
     """The latest signed tree head, to publish or keep (verify --against)."""
     require(request)
@@ -43,7 +47,8 @@ def head_json(request: Request):
                     headers={"Content-Disposition": 'attachment; filename="HEAD.json"'})
 
 
-@router.get("/custody/key.pem")
+@router.get("/custody/key.pem", response_class=Response,
+            responses=params.file_responses("application/x-pem-file", "The Ed25519 public key (PEM)."))
 def key_pem(request: Request):
     """The store's Ed25519 public key (PEM)."""
     require(request)

@@ -118,7 +118,7 @@ def custody_verify(request: Request, csrf: str = Form("")):
     lines = report.problems + report.incomplete
     request.app.state.last_verify = {"ok": report.ok, "problems": lines, "count": len(lines),
                                      "actor": user["name"],
-                                     "at": datetime.now(UTC).isoformat()[:19]}
+                                     "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")}
     store_svc.checkpoint(st)
     return RedirectResponse("/", status_code=303)
 

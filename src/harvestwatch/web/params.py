@@ -58,3 +58,22 @@ API_ERRORS: dict[int | str, dict] = {
     403: _error("The role may not do this, or the CSRF token is missing or wrong."),
     404: _error("No such record, or not visible to this role."),
 }
+
+
+def _page_error(description: str) -> dict:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+PAGE_ERRORS: dict[int | str, dict] = {  # routes outside /api answer with the HTML error page
+    400: _page_error("The request names something invalid (the page says what)."),
+    403: _page_error("The role may not do this, or the CSRF token is missing or wrong."),
+    404: _page_error("No such record, or not visible to this role."),
+    422: _page_error("A parameter is out of range or malformed (the page names it)."),
+}
+
+
+def file_responses(media_type: str, description: str, *errors: int) -> dict:
+    """OpenAPI ``responses=`` of a route that answers with a file of ``media_type``."""
+    return {200: {"description": description, "content": {media_type: {"schema": {"type": "string",
+                                                                               "format": "binary"}}}},
+            **{code: PAGE_ERRORS[code] for code in errors}}

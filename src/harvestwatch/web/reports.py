@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from harvestwatch.core.errors import NotFound, PermissionDenied
 from harvestwatch.services import report as report_svc
+from harvestwatch.web.links import base_url
 from harvestwatch.web.render import page
 from harvestwatch.web.security import check_csrf, is_cleared, require
 
@@ -74,7 +75,7 @@ def start_report(request: Request, format: str = Form("html"), tag: str = Form("
         raise NotFound(f"no report format {format!r}")
     options = report_svc.ReportOptions(format=format, scope=f"tag:{tag}" if tag.strip() else None,
                                        include_restricted=is_cleared(user),
-                                       base_url=str(request.base_url).rstrip("/"))
+                                       base_url=base_url(request))
     jobs = _jobs(request)
     with request.app.state.report_jobs_lock:
         running = next((j for j in jobs.values() if j.state == "running" and j.options == options), None)
