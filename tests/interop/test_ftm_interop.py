@@ -271,3 +271,17 @@ def test_cli_ingest_and_export_ftm(tmp_path):
     assert "wrote 7 FtM entities" in r.output
     assert {json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()} == {
         json.loads(line)["id"] for line in good.read_text(encoding="utf-8").splitlines()}
+
+
+def test_names_differing_only_in_case_are_one_entity():
+    from harvestwatch.interop.ftm import ItemRecord, entity_entities, entity_key, mention_entity
+
+    items = [ItemRecord("a" * 64, "entity", "organization", text, i * 40, i * 40 + len(text), text, "x")
+             for i, text in enumerate(["Ministry of Health", "ministry of health", "MINISTRY OF HEALTH"])]
+    names: dict = {}
+    for m in items:
+        names.setdefault(entity_key(m), set()).add(m.text)
+    entities = entity_entities(names)
+    assert len(entities) == 1 and entities[0]["schema"] == "PublicBody"
+    assert sorted(entities[0]["properties"]["alias"]) == ["MINISTRY OF HEALTH", "ministry of health"]
+    assert {mention_entity(m)["properties"]["entity"][0] for m in items} == {entities[0]["id"]}

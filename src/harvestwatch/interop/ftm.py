@@ -251,10 +251,17 @@ def entity_entities(names: dict[tuple[str, str], set[str]],
     """One FtM entity per (label, name), with the other spellings its mentions used; ``ids``
     overrides the id of some (a registry hospital keeps the registry export's id)."""
     ids = ids or {}
+    groups: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}
+    for (label, name), texts in sorted(names.items()):  # names differing in case: one entity
+        groups.setdefault((label, name.casefold()), []).append((name, texts))
     out = []
-    for (label, name), texts in sorted(names.items()):
+    for (label, _folded), members in sorted(groups.items()):
+        members.sort(key=lambda m: (m[0].isupper(), m[0].islower(), m[0]))  # "Ministry" first
+        name = members[0][0]
+        texts = set().union(*(t for _, t in members)) | {n for n, _ in members}
         schema = schema_for(label, name)
-        e = _make(schema, ids.get((label, name)) or entity_id(label, name))
+        eid = next((ids[(label, n)] for n, _ in members if (label, n) in ids), None)
+        e = _make(schema, eid or entity_id(label, name))
         if schema == "Address":
             e.add("full", name)
         else:
@@ -264,8 +271,8 @@ def entity_entities(names: dict[tuple[str, str], set[str]],
             e.add("classification", "hospital")
             e.add("sector", "health care")
         e.add("notes", f"extracted by {AGENT} as {label}")
-        if (label, name) in ids:
-            e.add("notes", f"the registry's hospital {ids[(label, name)]} (hospitals export)")
+        if eid:
+            e.add("notes", f"the registry's hospital {eid} (hospitals export)")
         out.append(_out(e))
     return out
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from harvestwatch.core.errors import EmptyInput, InputError, InputTooLarge, NotFound
 from harvestwatch.interop import ftm
+from harvestwatch.services import audit
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import plain_text
 from harvestwatch.store.ftm import FtmEntity, FtmProvenance
@@ -170,18 +171,20 @@ def _registry_ids(store: Store, keys: list[tuple[str, str]]) -> dict[tuple[str, 
     from harvestwatch.core.errors import ValidationError
     from harvestwatch.services import registry
 
-    out = {}
+    found: dict[str, str] = {}  # by case-folded name: spellings differing in case are one entity
     for name in names:
+        if name.casefold() in found:
+            continue
         try:
-            out[("hospital", name)] = ftm.registry_hospital_id(registry.resolve(store, name).id)
+            found[name.casefold()] = ftm.registry_hospital_id(registry.resolve(store, name).id)
         except (NotFound, ValidationError):  # not in the registry, or ambiguous: its own id
             continue
-    return out
+    return {("hospital", n): found[n.casefold()] for n in names if n.casefold() in found}
 
 
 def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
                actor: str | None = None, destination: str | Path = "-",
-               on_document: Callable[[str], None] | None = None) -> FtmExport:
+               on_document: Callable[[str], None] | None = None, via: str = "cli") -> FtmExport:
     """Write the store as FtM entities, one JSON object per line, each checked against
     followthemoney's model before it is written; the export is a custody entry.
 
@@ -237,11 +240,11 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
                 continue
             write({"id": row.entity_id, "schema": row.schema, "properties": row.properties,
                    "datasets": row.datasets} | ({"referents": row.referents} if row.referents else {}))
-        ledger.append(session, actor=actor or store.settings.actor, action="export",
-                      object_type="export", object_id=str(destination),
-                      payload={"format": "ftm", "documents": shas, "entities": summary.entities,
-                               "include_restricted": include_restricted,
-                               "restricted_documents_left_out": summary.restricted_documents_left_out})
+        audit.record(session, actor=actor or store.settings.actor, action="export",
+                     object_type="export", object_id=str(destination), via=via,
+                     payload={"format": "ftm", "documents": shas, "entities": summary.entities,
+                              "include_restricted": include_restricted,
+                              "restricted_documents_left_out": summary.restricted_documents_left_out})
     return summary
 
 
