@@ -96,8 +96,8 @@ def test_a_restricted_dossier_leaves_no_trace_in_any_store_file(tmp_path):
     assert login(client, "ada", "correct horse battery").status_code == 303
     assert WORD in client.get(f"/documents/{doc_id}").text  # a cleared user reads it
     assert WORD in client.get("/search", params={"q": WORD.lower()}).text  # and finds it
-    key, brief = build_cached(store, ReportOptions(include_restricted=True,
-                                                   sections=("sources",)), actor="ada")
+    key, brief = build_cached(store, ReportOptions(include_restricted=True,  # links rebuilt too
+                                                   sections=("sources", "claims")), actor="ada")
     assert WORD in brief.read_text(encoding="utf-8")  # a cleared brief, kept outside the store
     assert not brief.is_relative_to(settings.store_dir)
     assert report_svc.cached_path(store, key, "html") == brief
