@@ -23,6 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from harvestwatch.core.evidence import Span  # noqa: E402
+from harvestwatch.core.items import Item, Mention, Stance  # noqa: E402
+from harvestwatch.core.quantity import Interval, Quantity  # noqa: E402
 from harvestwatch.link.build import build_links  # noqa: E402
 
 WHAT = ("victims", "transplants", "organs", "donors", "hospitals", "executions")
@@ -35,46 +38,51 @@ TOPICS = ("organs were harvested from prisoners", "Falun Gong detainees were kil
           "Uyghur prisoners were blood tested", "executed prisoners supplied transplant organs")
 
 
-def synth(n: int, seed: int = 0):
+def synth(n: int, seed: int = 0, first_doc: int = 0, first_id: int = 1):
     """n claims (80% quantities, 20% allegations/denials) in documents of 10 claims, each
-    document also naming 4 people (full names or surnames), an organisation and a group."""
+    document also naming 4 people (full names or surnames), an organisation and a group.
+    Returns typed items (ids from ``first_id``) and document dicts (ids from ``first_doc``)."""
     rng = random.Random(seed)
     docs, items = {}, []
     per_doc = 10
-    next_id = iter(range(10**9))
+    next_id = iter(range(first_id, 10**12))
 
-    def item(doc, item_type, label, text, canonical=None, **data):
-        items.append({"id": next(next_id), "document_id": doc, "item_type": item_type, "label": label,
-                      "text": text, "start": 0, "end": len(text), "canonical": canonical, "data": data})
+    def item(doc, text, payload):
+        items.append(Item(Span(0, len(text)), text, payload, doc, "0" * 64, next(next_id), "bench/1"))
 
-    for d in range(n // per_doc + 1):
+    for d in range(first_doc, first_doc + n // per_doc + 1):
         outlet = rng.choice(OUTLETS)
         docs[d] = {"id": d, "title": f"doc {d}", "site": None, "url": None,
                    "text": f"According to {outlet}, figures were reported. " * 3}
         for _ in range(4):
             full = f"{rng.choice(FIRST)} {rng.choice(SURNAMES)}"
             name = full if rng.random() < 0.6 else full.split()[-1]
-            item(d, "entity", "person", name, name)
-        item(d, "entity", "organization", rng.choice(OUTLETS), rng.choice(OUTLETS))
-        item(d, "entity", "victim_group", "Falun Gong", "Falun Gong")
+            item(d, name, Mention("person", name))
+        item(d, rng.choice(OUTLETS), Mention("organization", rng.choice(OUTLETS)))
+        item(d, "Falun Gong", Mention("victim_group", "Falun Gong"))
     for i in range(n):
-        d = i // per_doc
+        d = first_doc + i // per_doc
         if rng.random() < 0.2:
             kind = rng.choice(("allegation", "allegation", "denial"))
-            item(d, "stance", kind, rng.choice(TOPICS) + ".", actor=rng.choice(OUTLETS), target=None)
+            item(d, rng.choice(TOPICS) + ".", Stance(kind, rng.choice(OUTLETS)))
             continue
         what = rng.choice(WHAT)
         value = rng.choice((1_000, 2_766, 10_000, 60_000, 65_000, 100_000)) * rng.uniform(0.9, 1.1)
-        item(d, "quantity", what, f"{value:,.0f} {what} a year", value=value, low=value, high=value,
-             what=what, unit=what, time_scope=rng.choice(("per year", None, "2016")))
+        q = Quantity(Interval.exact(value), what, what, value,
+                     time_scope=rng.choice(("per year", None, "2016")))
+        item(d, f"{value:,.0f} {what} a year", q)
     return items, docs
 
 
 def baseline(items):
     """Sort every item once by (type, what, scope, low): the least any blocking by key and
     interval order must do, O(n log n)."""
-    return sorted(items, key=lambda i: (i["item_type"], str(i["data"].get("what")),
-                                        str(i["data"].get("time_scope")), i["data"].get("low") or 0.0))
+    def key(i):
+        p = i.payload
+        if isinstance(p, Quantity):
+            return i.item_type, p.what, str(p.time_scope), p.interval.low
+        return i.item_type, i.label, "", 0.0
+    return sorted(items, key=key)
 
 
 def main() -> None:
@@ -95,7 +103,7 @@ def main() -> None:
             out = build_links(items, docs, [], {})
             t_link = min(t_link, time.perf_counter() - t0)
             gc.unfreeze()
-        print(f"n={n:>7,}: link {t_link:6.2f} s ({out['counts']['claim_clusters']:,} clusters), "
+        print(f"n={n:>7,}: link {t_link:6.2f} s ({len(out.clusters):,} clusters), "
               f"sort baseline {t_base:6.3f} s, ratio {t_link / t_base:6.1f}x, "
               f"per claim {t_link / n * 1e6:6.1f} µs")
 

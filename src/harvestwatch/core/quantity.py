@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ class Interval:
         return d
 
 
+@functools.lru_cache(maxsize=65536)
 def _rounding(value: float) -> float:
     """Half the last written unit of a figure: 4000 → 500, 2866 → 0.5, 2.98 → 0.005."""
     if value == int(value):

@@ -13,6 +13,7 @@ them.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select, tuple_
 
 from harvestwatch.core.errors import NotFound, ValidationError
+from harvestwatch.core.evidence import Span
 from harvestwatch.core.hashing import sha256_json
 from harvestwatch.core.items import Item
+from harvestwatch.core.quantity import Interval, Quantity
 from harvestwatch.extract.gazetteer import load_gazetteer
 from harvestwatch.link.build import (
     GRADE_HELP,
@@ -34,7 +37,14 @@ from harvestwatch.link.build import (
     link_claim,
 )
 from harvestwatch.link.citations import outlet_name
-from harvestwatch.link.claims import ClaimCluster, actor_cluster, cluster_block, subject_cluster
+from harvestwatch.link.claims import (
+    ClaimCluster,
+    actor_cluster,
+    block_key,
+    cluster_block,
+    normalised,
+    subject_cluster,
+)
 from harvestwatch.link.contradictions import (
     GROUP_LIMIT,
     Contradiction,
@@ -263,11 +273,17 @@ def _write_claims(s, claims: Iterable[ClaimLink]) -> None:
     rows, names, topic_rows = [], [], []
     for c in claims:
         it = c.item
-        block = "|".join(_block_of(it)) if it.item_type == "quantity" else None
-        rows.append({"item_id": it.id, "document_id": it.document_id, "item_type": it.item_type,
-                     "label": it.label, "block": block, "origin": c.origin, "via": c.via,
-                     "actor": "|".join(c.actor) if c.actor else None, "subjects": list(c.subjects),
-                     "context": list(c.context)})
+        row = {"item_id": it.id, "document_id": it.document_id, "item_type": it.item_type,
+               "label": it.label, "block": None, "origin": c.origin, "via": c.via,
+               "actor": "|".join(c.actor) if c.actor else None, "subjects": list(c.subjects),
+               "context": list(c.context), "text": None, "value": None, "low": None, "high": None,
+               "qualifier": None, "subject": None}
+        if it.item_type == "quantity":
+            q = normalised(it.payload)
+            row |= {"block": "|".join(block_key(it.payload)), "text": it.text, "value": q.value,
+                    "low": q.interval.low, "high": None if math.isinf(q.interval.high) else q.interval.high,
+                    "qualifier": q.qualifier, "subject": q.subject}
+        rows.append(row)
         names += [{"name": n, "item_id": it.id, "document_id": it.document_id} for n in sorted(c.names)]
         if it.item_type == "stance" and it.label in ("allegation", "denial"):
             topic_rows += [{"topic": t, "item_id": it.id, "kind": it.label, "document_id": it.document_id}
@@ -277,10 +293,17 @@ def _write_claims(s, claims: Iterable[ClaimLink]) -> None:
             s.execute(insert(table), chunk)
 
 
-def _block_of(item: Item) -> tuple[str, str, str]:
-    from harvestwatch.link.claims import block_key
-
-    return block_key(item.payload)
+def _stored_figures(s, block: str) -> list[Item]:
+    """The figures of one block as their stored normalised readings (no item rows loaded)."""
+    what, sc, fam = block.split("|")
+    out = []
+    for i, d, text, value, low, high, qualifier, subject in s.execute(
+            select(LinkClaim.item_id, LinkClaim.document_id, LinkClaim.text, LinkClaim.value, LinkClaim.low,
+                   LinkClaim.high, LinkClaim.qualifier, LinkClaim.subject).where(LinkClaim.block == block)):
+        high = math.inf if high is None else high
+        q = Quantity(Interval(low, high, value), fam, what, value, qualifier, sc, subject)
+        out.append(Item(Span(0, 0), text or "", q, d, id=i))
+    return out
 
 
 def _write_clusters(s, clusters: list[_Cluster], grades: Mapping[str, dict]) -> None:
@@ -500,7 +523,7 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
     gone = {r.item_id for r in old_claims}  # every old claim of these documents leaves its clusters
 
     # 3. claim blocks they touch: figure blocks re-clustered, actor/subject clusters updated
-    qblocks = {r.block for r in old_claims if r.block} | {"|".join(_block_of(c.item))
+    qblocks = {r.block for r in old_claims if r.block} | {"|".join(block_key(c.item.payload))
                                                           for c in claims.values() if c.item.item_type == "quantity"}
     keyed: dict[str, tuple[str, str, str]] = {}  # cluster key → (kind, block kind, name)
     for r in old_claims:
@@ -538,26 +561,33 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
             new_clusters.append(_Cluster(proto.id, kind, f"{kind}|{name}", proto.summary, None, None,
                                          sorted(members)))
     _delete_clusters(s, keyed)
-    # figure blocks: every claim of the block, re-clustered
-    qclusters: list[ClaimCluster] = []
+    # figure blocks: every figure of the block re-clustered from its stored reading; only the
+    # clusters whose members changed are rewritten
     origin_of = {i: (c.origin, c.via) for i, c in claims.items()}
     context = {i: set(c.context) for i, c in claims.items()}
+    rewrite: list[ClaimCluster] = []
     for block in sorted(qblocks):
         rows = s.execute(select(LinkClaim.item_id, LinkClaim.origin, LinkClaim.via, LinkClaim.context)
                          .where(LinkClaim.block == block)).all()
         for i, o, v, ctx in rows:
             origin_of[i] = (o, v)
             context[i] = set(ctx or ())
-        its = _items_by_id(s, [r[0] for r in rows])
-        found = cluster_block(tuple(block.split("|")), sorted(its.values(), key=lambda i: i.id))
-        qclusters += found
-        old_keys = list(s.scalars(select(LinkCluster.key).where(LinkCluster.block == block,
-                                                                LinkCluster.kind == "quantity")))
-        _delete_clusters(s, old_keys)
+        found = cluster_block(tuple(block.split("|")), _stored_figures(s, block))
+        stored: dict[str, set[int]] = {}
+        for key, i in s.execute(select(LinkCluster.key, LinkMember.item_id)
+                                .join(LinkMember, LinkMember.cluster_id == LinkCluster.id)
+                                .where(LinkCluster.block == block, LinkCluster.kind == "quantity")):
+            stored.setdefault(key, set()).add(i)
+        fresh = {c.id: c for c in found}
+        changed_keys = [k for k in stored.keys() | fresh.keys()
+                        if k not in fresh or stored.get(k) != {m.id for m in fresh[k].members}
+                        or any(m.id in claims for m in fresh[k].members)]
+        _delete_clusters(s, changed_keys)
+        rewrite += [fresh[k] for k in changed_keys if k in fresh]
         s.execute(delete(LinkContradiction).where(LinkContradiction.block == block))
-    new_clusters += [_claim_cluster(c, origin_of) for c in qclusters]
+        _write_contradictions(s, quantity_conflicts(found, context))
+    new_clusters += [_claim_cluster(c, origin_of) for c in rewrite]
     _write_clusters(s, new_clusters, grades)
-    _write_contradictions(s, quantity_conflicts(qclusters, context))
 
     # 4. denials: those re-linked, and those whose first allegations per topic changed
     _relink_denials(s, claims, gone, old_topics)

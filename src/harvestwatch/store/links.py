@@ -136,6 +136,13 @@ class LinkClaim(Base):
     actor: Mapped[str | None] = mapped_column(Text)
     subjects: Mapped[list] = mapped_column(JSON, default=list)
     context: Mapped[list] = mapped_column(JSON, default=list)
+    # a figure's normalised reading (``link.claims.normalised``), re-clustered without the item
+    text: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)  # None: open
+    qualifier: Mapped[str | None] = mapped_column(String(20))
+    subject: Mapped[str | None] = mapped_column(Text)
 
 
 class LinkName(Base):

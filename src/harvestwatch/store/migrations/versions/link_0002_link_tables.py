@@ -95,6 +95,12 @@ def upgrade() -> None:
         sa.Column("actor", sa.Text),
         sa.Column("subjects", sa.JSON, nullable=False),
         sa.Column("context", sa.JSON, nullable=False),
+        sa.Column("text", sa.Text),
+        sa.Column("value", sa.Float),
+        sa.Column("low", sa.Float),
+        sa.Column("high", sa.Float),
+        sa.Column("qualifier", sa.String(20)),
+        sa.Column("subject", sa.Text),
     )
     op.create_index("ix_link_claims_block", "link_claims", ["block"])
     op.create_index("ix_link_claims_document_id", "link_claims", ["document_id"])

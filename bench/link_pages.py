@@ -1,0 +1,143 @@
+"""Benchmark: p50/p95 of the entity, claims and corroboration pages against the raw query each
+page runs, in the same run.
+
+    python bench/link_pages.py [--docs 2000] [--requests 200] [--clients 4]
+
+The store holds the synthetic linked corpus of bench/link.py (10 claims and 6 entity mentions
+per document, bulk-loaded as in bench/link_incremental.py) and its links (a full ``link``).
+Pages are fetched over HTTP from the workbench (uvicorn, logged in as a viewer); the raw query
+is each page's main SQL alone on a plain connection: the entity's mentions (``/entities/...``),
+one page of claims (``/claims``), one page of clusters by support (``/corroboration``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from link_incremental import lay_out, load  # noqa: E402
+
+from harvestwatch.core.config import Settings  # noqa: E402
+from harvestwatch.services import link as link_svc  # noqa: E402
+from harvestwatch.services import store as store_svc  # noqa: E402
+from harvestwatch.services import users as users_svc  # noqa: E402
+from link import synth  # noqa: E402
+
+RAW = {
+    "entity": ("SELECT extracted_items.id, documents.id, documents.text FROM extracted_items "
+               "JOIN documents ON documents.id = extracted_items.document_id "
+               "WHERE extracted_items.item_type = 'entity' AND extracted_items.label = :label "
+               "AND lower(extracted_items.canonical) = :name AND documents.restricted = 0 "
+               "ORDER BY documents.id, extracted_items.start LIMIT 500"),
+    "claims": ("SELECT extracted_items.* FROM extracted_items JOIN documents ON documents.id = "
+               "extracted_items.document_id WHERE extracted_items.item_type IN "
+               "('quantity', 'testimony', 'stance') AND documents.restricted = 0 "
+               "ORDER BY extracted_items.document_id, extracted_items.start LIMIT 201 OFFSET :offset"),
+    "corroboration": ("SELECT * FROM link_clusters WHERE independent >= 1 "
+                      "ORDER BY independent DESC, members DESC, key LIMIT 51"),
+}
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(p * len(xs)))] * 1000
+
+
+def main() -> None:
+    import uvicorn
+
+    from harvestwatch.web.app import create_app
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--clients", type=int, default=4)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="hw-linkpages-"))
+    settings = Settings(store_dir=tmp / "store", actor="bench")
+    st = store_svc.open(settings)
+    t0 = time.perf_counter()
+    items, docs = synth(args.docs * 10 - 1, seed=0, first_doc=1, first_id=1)
+    load(st, lay_out(items, docs), docs)
+    link_svc.rebuild(st)
+    with st.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    load_s = time.perf_counter() - t0
+    people = [e["name"] for e in link_svc.entities(st, label="person", limit=50)]
+    users_svc.add_user(st, "bench", "viewer", "benchmark-pass")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="error"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    login = httpx.Client(base_url=base)
+    token = re.search(r'name="csrf" value="([^"]+)"', login.get("/login").text).group(1)
+    login.post("/login", data={"username": "bench", "password": "benchmark-pass", "csrf": token, "next": "/"})
+    local = threading.local()
+
+    def client() -> httpx.Client:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, cookies=login.cookies, timeout=120)
+        return local.client
+
+    def timed(path: str) -> float:
+        t = time.perf_counter()
+        r = client().get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        return time.perf_counter() - t
+
+    raw_engine = create_engine(st.engine.url, pool_size=args.clients)
+
+    def raw(job: tuple[str, dict]) -> float:
+        with raw_engine.connect() as conn:
+            t = time.perf_counter()
+            conn.execute(text(RAW[job[0]]), job[1]).all()
+            return time.perf_counter() - t
+
+    n = args.requests
+    pages = {
+        "entity": ([f"/entities/person/{quote(people[i % len(people)])}" for i in range(n)],
+                   [("entity", {"label": "person", "name": people[i % len(people)].lower()}) for i in range(n)]),
+        "claims": ([f"/claims?page_no={1 + i % 20}" for i in range(n)],
+                   [("claims", {"offset": 200 * (i % 20)}) for i in range(n)]),
+        "corroboration": (["/corroboration"] * n, [("corroboration", {})] * n),
+    }
+    results = {}
+    with ThreadPoolExecutor(args.clients) as pool:
+        for name, (paths, jobs) in pages.items():
+            list(pool.map(timed, paths[:10]))  # warm both paths
+            list(pool.map(raw, jobs[:10]))
+            results[name] = (list(pool.map(timed, paths)), list(pool.map(raw, jobs)))
+    server.should_exit = True
+    st.close()
+    raw_engine.dispose()
+    load_avg = os.getloadavg()[0]
+    print(f"\n{args.docs:,} documents ({len(items):,} items, linked; setup {load_s:.0f} s), {n} requests "
+          f"per page, {args.clients} concurrent clients, load average {load_avg:.1f} on {os.cpu_count()} CPUs")
+    for name, (page, rawq) in results.items():
+        print(f"  {name:14} page p50 {pct(page, .5):7.1f} ms  p95 {pct(page, .95):7.1f} ms | raw query "
+              f"p50 {pct(rawq, .5):6.1f} ms  p95 {pct(rawq, .95):6.1f} ms | p95 ratio "
+              f"{pct(page, .95) / pct(rawq, .95):5.1f}x (goal ≤ 2x)")
+
+
+if __name__ == "__main__":
+    main()
