@@ -54,6 +54,19 @@ def test_light_commands_load_no_heavy_library(tmp_path, args):
     assert not _heavy(loaded), (args, _heavy(loaded))
 
 
+def test_json_commands_on_a_store_load_neither_rich_nor_cryptography(tmp_path):
+    """Writing JSON needs no Rich; reading a document needs no signing key (cryptography)."""
+    note = tmp_path / "note.txt"
+    note.write_text("The hospital reported 120 kidney transplants in 2015.\n")
+    env = os.environ | {"HARVESTWATCH_STORE": str(tmp_path / "store"), "HARVESTWATCH_ACTOR": "startup-test"}
+    subprocess.run([str(BIN), "ingest", str(note), "--no-extract"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    for args in (["show", "1", "--json"], ["data", "list", "--json"]):
+        loaded = _loaded_after(_run_cli(*args), tmp_path)
+        assert "harvestwatch.services.store" in loaded or args[0] == "data"
+        assert not {m.split(".")[0] for m in loaded} & {"rich", "cryptography"}, args
+
+
 def test_help_lists_every_command_from_the_table_without_importing_them(tmp_path):
     code = _run_cli("--help").replace("io.StringIO()", "sys.stderr")
     loaded = _loaded_after(code, tmp_path)

@@ -28,11 +28,17 @@ __all__ = ["open", "ingest", "search_documents", "search_page", "show_document",
 
 
 def open(settings: Settings) -> Store:  # noqa: A001 - the store's natural verb
-    """Open the store the settings name (created, migrated and given its signing key on first use)."""
-    from harvestwatch.services.custody import signing_key
+    """Open the store the settings name (created, migrated and given its signing key on first use).
+
+    An existing key is only read when something is signed or verified (cryptography then loads).
+    """
+    from harvestwatch.store.signing import key_path
 
     store = open_store(settings)
-    signing_key(store)
+    if not key_path(settings.store_dir).exists():
+        from harvestwatch.services.custody import signing_key
+
+        signing_key(store)
     return store
 
 
@@ -250,7 +256,7 @@ def recent_ingests(store: Store, *, include_restricted: bool = False,
                 LedgerEntry.action == "ingest", LedgerEntry.object_type == "document",
                 LedgerEntry.object_id.in_([d.sha256 for d in docs]))).all()) if docs else {}
         return [RecentIngest(d.id, d.title or d.source.name, d.sha256, d.kind,
-                             d.ingested_at.strftime("%Y-%m-%d %H:%M:%S") if d.ingested_at else "",
+                             d.ingested_at.isoformat()[:19] if d.ingested_at else "",
                              actors.get(d.sha256), d.restricted) for d in docs]
 
 

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING
 
 from harvestwatch.core.errors import ConfigError
 from harvestwatch.core.treehead import key_id
+
+if TYPE_CHECKING:  # cryptography loads when a key is read, made or used, not to find its path
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 KEY_FILE = "signing.key"
 
@@ -26,6 +27,8 @@ class SigningKey:
 
     @property
     def public_raw(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.public_key().public_bytes(serialization.Encoding.Raw,
                                                       serialization.PublicFormat.Raw)
 
@@ -39,6 +42,8 @@ class SigningKey:
 
     @property
     def public_pem(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
@@ -52,6 +57,9 @@ def key_path(store_dir: Path) -> Path:
 
 def load_key(store_dir: Path, path: Path | None = None) -> SigningKey | None:
     """The store's key (or the key file ``path``), or None when it has none yet."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = path or key_path(store_dir)
     if not path.exists():
         return None
@@ -87,6 +95,9 @@ def stage_key(store_dir: Path) -> SigningKey:
     The key becomes the store's only through :func:`install_staged`, after its creation is
     committed to the ledger, so a crash in between never leaves a key the ledger does not know.
     """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = staged_path(store_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
