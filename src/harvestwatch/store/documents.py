@@ -35,15 +35,18 @@ def plain_text(doc: Document, cipher: Cipher) -> str:
 
 def find_document(session: Session, ref: str | int, *, include_restricted: bool = False) -> Document:
     """A document by numeric id, full sha256 or a unique sha256 prefix (≥ 8 hex digits)."""
+    by_id = isinstance(ref, int)  # an id from a typed parameter, however many digits
     ref = str(ref).strip()
     doc: Document | None = None
-    if ref.isdigit() and len(ref) < 8:
+    if by_id or (ref.isdigit() and len(ref) < 8):
         doc = session.get(Document, int(ref))
     elif len(ref) == 64:
         doc = session.scalar(select(Document).where(Document.sha256 == ref.lower()))
     elif len(ref) >= 8:
-        hits = list(session.scalars(select(Document).where(Document.sha256.like(ref.lower() + "%"))
-                                    .limit(2)))
+        q = select(Document).where(Document.sha256.like(ref.lower() + "%"))
+        if not include_restricted:  # "ambiguous" must not tell that a hidden document matches
+            q = q.where(Document.restricted.is_(False))
+        hits = list(session.scalars(q.limit(2)))
         if len(hits) > 1:
             raise NotFound(f"document prefix {ref!r} is ambiguous; give more digits")
         doc = hits[0] if hits else None
