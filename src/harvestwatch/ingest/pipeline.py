@@ -26,6 +26,7 @@ from harvestwatch.core.errors import EmptyInput, InputError, InputTooLarge
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.core.hashing import sha256_bytes
 from harvestwatch.ingest import ocr as ocr_mod
+from harvestwatch.ingest import split
 from harvestwatch.ingest.document import ParsedDocument
 from harvestwatch.ingest.formats import complete_ocr, drop_unreadable, parse_bytes
 from harvestwatch.ingest.passwords import unlock
@@ -147,7 +148,14 @@ def walk_inputs(inputs: Iterable[str], exclude: Path | None = None,
                 if skip is None or not Path(path).resolve().is_relative_to(skip):
                     walk(path)
             elif stat.S_ISREG(mode):
-                if skip is None or not Path(path).resolve().is_relative_to(skip):
+                if skip is not None and Path(path).resolve().is_relative_to(skip):
+                    continue
+                if first := split.first_part_of(path):
+                    out.skipped.append(InputResult(
+                        printable_name(path), "skipped",
+                        error=f"a later part of the split archive {printable_name(first)}, "
+                              "read with its first part"))
+                else:
                     out.inputs.append(Input(path, printable_name(path)))
             else:
                 out.skipped.append(InputResult(printable_name(path), "skipped",
@@ -183,6 +191,9 @@ def _read(item: str, max_bytes: int) -> bytes:
     if is_url(item):
         return fetch_to_warc(item, max_bytes=max_bytes)
     name = printable_name(item)
+    if first := split.first_part_of(item):
+        raise InputError(name, f"a later part of a split archive: ingest its first part "
+                               f"{printable_name(first)} (the parts are read together)")
     try:
         st = os.stat(item)
     except FileNotFoundError:
@@ -216,7 +227,11 @@ def _reason(exc: InputError) -> str:
 def _parse_one(item: Input, max_bytes: int, known: frozenset[str] = frozenset(),
                ocr: str = "inline", passwords: tuple[str, ...] = ()) -> _Parsed:
     try:
-        data = _read(item.path, max_bytes)
+        parts = split.parts_of(item.path) if not is_url(item.path) else None
+        if parts:
+            data, joined = split.read_parts(parts, item.name, max_bytes)
+        else:
+            data, joined = _read(item.path, max_bytes), None
         sha = sha256_bytes(data)
         if sha in known:
             return _Parsed(item.name, sha, data, path=item.path)
@@ -226,6 +241,8 @@ def _parse_one(item: Input, max_bytes: int, known: frozenset[str] = frozenset(),
         if unlocked:
             for d in docs:
                 d.metadata["opened_with"] = f"a password given at ingest ({unlocked.what})"
+        if joined:
+            docs[0].metadata["joined_from"] = joined
         parsed = _Parsed(item.name, sha, data, docs, path=item.path)
         if not any(d.ocr_jobs for d in docs):
             _hash(parsed)
