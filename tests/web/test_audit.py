@@ -131,6 +131,12 @@ def test_downloads_and_exports_are_audited_once(env, tmp_path):
         _cli(env, "export", "--out", str(tmp_path / "all.jsonl"), "--include-restricted")
     row, entry = _last(store)
     assert (row["action"], row["via"], row["user"]) == ("export", "cli", "ivan")
+    with Once(store):
+        _cli(env, "export", "--format", "ftm", "--out", str(tmp_path / "all.ftm.json"))
+    _cli(env, "hospitals", "export", "--out", str(tmp_path / "first.csv"))  # loads the shipped registry
+    with Once(store):
+        _cli(env, "hospitals", "export", "--out", str(tmp_path / "hospitals.csv"))
+    assert _last(store)[0]["object_type"] == "registry-export"
     from harvestwatch.services import report as report_svc
 
     brief = tmp_path / "brief.html"

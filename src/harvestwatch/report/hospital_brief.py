@@ -34,12 +34,12 @@ def brief_html(store: Store, name: str, *, base_url: str = "http://127.0.0.1:800
 
 
 def brief_pdf(store: Store, name: str, *, base_url: str = "http://127.0.0.1:8000",
-              actor: str | None = None) -> bytes:
-    """The PDF bytes; the export is recorded in the custody ledger."""
+              actor: str | None = None, via: str = "cli") -> bytes:
+    """The PDF bytes; the export is audited (access log and custody ledger)."""
     from weasyprint import HTML
 
     pdf = HTML(string=brief_html(store, name, base_url=base_url)).write_pdf()
-    registry_svc.record_brief(store, name, pdf, actor=actor)
+    registry_svc.record_brief(store, name, pdf, actor=actor, via=via)
     return pdf
 
 

@@ -32,6 +32,7 @@ from harvestwatch.registry.proposals import (
     quantities_in,
     quantity_from_item,
 )
+from harvestwatch.services import audit
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.items import from_row
@@ -833,7 +834,7 @@ def _export_rows(store: Store, include_restricted: bool) -> tuple[list[Hospital]
 
 
 def export_csv(store: Store, out: IO[str], *, include_restricted: bool = False,
-               actor: str | None = None, destination: str = "-") -> int:
+               actor: str | None = None, destination: str = "-", via: str = "cli") -> int:
     """One row per hospital, accreditation and fact, each with its source; ledgered."""
     hospitals, accs, facts = _export_rows(store, include_restricted)
     by_id = {h.id: h for h in hospitals}
@@ -860,12 +861,12 @@ def export_csv(store: Store, out: IO[str], *, include_restricted: bool = False,
         w.writerow(["fact", *base(h), f.metric, f.year, f.value, f.value_high, f.unit, src.title,
                     src.url, src.document_sha256, span, src.quote, f.verified])
         n += 1
-    _ledger_export(store, "csv", destination, n, include_restricted, actor)
+    _ledger_export(store, "csv", destination, n, include_restricted, actor, via)
     return n
 
 
 def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
-               actor: str | None = None, destination: str = "-") -> int:
+               actor: str | None = None, destination: str = "-", via: str = "cli") -> int:
     """FollowTheMoney entities (Organization + Address), one JSON object per line, for Aleph."""
     from harvestwatch.registry.ftm import registry_entities
 
@@ -874,25 +875,28 @@ def export_ftm(store: Store, out: IO[str], *, include_restricted: bool = False,
     for entity in registry_entities(hospitals, accs, facts):
         out.write(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n")
         n += 1
-    _ledger_export(store, "ftm", destination, n, include_restricted, actor)
+    _ledger_export(store, "ftm", destination, n, include_restricted, actor, via)
     return n
 
 
 def _ledger_export(store: Store, fmt: str, destination: str, n: int, include_restricted: bool,
-                   actor: str | None) -> None:
+                   actor: str | None, via: str) -> None:
+    """Audit the export (``services.audit``: an access-log row and a ledger entry)."""
     with store.session() as s:
-        ledger.append(s, actor=_actor(store, actor), action="export", object_type="registry-export",
-                      object_id=str(destination), payload={"format": fmt, "records": n,
-                                                           "include_restricted": include_restricted})
+        audit.record(s, actor=_actor(store, actor), action="export", object_type="registry-export",
+                     object_id=str(destination), via=via,
+                     payload={"format": fmt, "records": n, "include_restricted": include_restricted})
 
 
 
-def record_brief(store: Store, name: str, content: bytes, *, actor: str | None = None) -> None:
-    """Ledger entry for a hospital brief handed out (its sha256, so the copy can be checked later)."""
+def record_brief(store: Store, name: str, content: bytes, *, actor: str | None = None,
+                 via: str = "cli") -> None:
+    """Audit a hospital brief handed out (access-log row + ledger entry with its sha256, so the
+    copy can be checked later)."""
     import hashlib
 
     with store.session() as s:
         h = _resolve(s, name)
-        ledger.append(s, actor=_actor(store, actor), action="export", object_type="hospital-brief",
-                      object_id=h.id, payload={"sha256": hashlib.sha256(content).hexdigest(),
-                                               "include_restricted": False})
+        audit.record(s, actor=_actor(store, actor), action="export", object_type="hospital-brief",
+                     object_id=h.id, via=via, payload={"sha256": hashlib.sha256(content).hexdigest(),
+                                                       "include_restricted": False})

@@ -41,6 +41,7 @@ from harvestwatch.screen.review import (
     state,
 )
 from harvestwatch.screen.rules import RULES, VERSION, screen_texts
+from harvestwatch.services import audit
 from harvestwatch.services.screen_fulltext import FulltextIndex
 from harvestwatch.store import Store, ledger
 from harvestwatch.store.models import utcnow
@@ -646,7 +647,7 @@ def simulate_file(path: str | Path, *, seed: int = 0, stop_after: int = 50, min_
 
 
 def export(store: Store, fmt: str, *, project: str = "default", rule: str | None = None,
-           actor: str | None = None) -> str:
+           actor: str | None = None, via: str = "cli") -> str:
     """Flagged records as CSV, RIS or JSON with their ids, rule ids and evidence."""
     rows = flags(store, project=project, rule=rule)
     if fmt == "json":
@@ -677,13 +678,13 @@ def export(store: Store, fmt: str, *, project: str = "default", rule: str | None
     else:
         raise ValidationError(fmt, "format must be csv, ris or json")
     with store.session() as s:
-        ledger.append(s, actor=actor or store.settings.actor, action="export", object_type="screen_flags",
-                      object_id=f"{project}:{fmt}", payload={"rule": rule, "rows": len(rows)})
+        audit.record(s, actor=actor or store.settings.actor, action="export", object_type="screen_flags",
+                     object_id=f"{project}:{fmt}", via=via, payload={"rule": rule, "rows": len(rows)})
     return out
 
 
 def export_decisions(store: Store, fmt: str = "csv", *, project: str = "default",
-                     actor: str | None = None) -> str:
+                     actor: str | None = None, via: str = "cli") -> str:
     """Every record and duplicate with its screening outcome, as CSV or JSON: the record of
     the selection process a published review appends. Votes on records still waiting for a
     reviewer are left out (blinding); the export is a custody ledger entry."""
@@ -724,6 +725,6 @@ def export_decisions(store: Store, fmt: str = "csv", *, project: str = "default"
                                   for v in x["votes"]), x["resolved_by"]])
         out = buf.getvalue()
     with store.session() as s:
-        ledger.append(s, actor=actor or store.settings.actor, action="export", object_type="screen_decisions",
-                      object_id=f"{project}:{fmt}", payload={"rows": len(rows)})
+        audit.record(s, actor=actor or store.settings.actor, action="export", object_type="screen_decisions",
+                     object_id=f"{project}:{fmt}", via=via, payload={"rows": len(rows)})
     return out

@@ -91,6 +91,6 @@ def brief(request: Request, hospital_id: str):
     from harvestwatch.report import hospital_brief
 
     base = base_url(request)  # the configured address, never the Host header
-    pdf = hospital_brief.brief_pdf(_store(request), hospital_id, base_url=base, actor=user["name"])
+    pdf = hospital_brief.brief_pdf(_store(request), hospital_id, base_url=base, actor=user["name"], via="web")
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{hospital_id}-brief.pdf"'})
