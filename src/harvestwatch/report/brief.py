@@ -110,18 +110,18 @@ def _render(report: Report, out: Path, base_url: str) -> None:
 
 
 def write_report(store: Store, report: Report, out: str | Path, *, base_url: str = "http://127.0.0.1:8000",
-                 actor: str | None = None) -> Path:
+                 actor: str | None = None, via: str = "cli") -> Path:
     """Write HTML or PDF (by extension); the export is recorded in the custody ledger."""
     out = Path(out)
     _render(report, out, base_url)
     report_svc.record_export(store, out, merkle_root=report.merkle_root,
                              documents=[d["sha256"] for d in report.documents],
-                             left_out_restricted=report.left_out_restricted, actor=actor)
+                             left_out_restricted=report.left_out_restricted, actor=actor, via=via)
     return out
 
 
 def build_cached(store: Store, options: report_svc.ReportOptions, *, actor: str | None = None,
-                 progress: Progress | None = None) -> tuple[str, Path]:
+                 progress: Progress | None = None, via: str = "cli") -> tuple[str, Path]:
     """The brief for ``options`` over the store as it stands: built, ledgered and cached once per
     Merkle root and options; a second call with nothing changed returns the cached file."""
     if "claims" in (options.sections or SECTIONS):
@@ -144,7 +144,8 @@ def build_cached(store: Store, options: report_svc.ReportOptions, *, actor: str 
         _render(report, tmp, options.base_url)
         report_svc.record_export(store, tmp, merkle_root=report.merkle_root,
                                  documents=[d["sha256"] for d in report.documents],
-                                 left_out_restricted=report.left_out_restricted, actor=actor, name=name)
+                                 left_out_restricted=report.left_out_restricted, actor=actor, name=name,
+                                 via=via)
         return key, report_svc.publish(store, tmp, key, options)
     finally:
         tmp.unlink(missing_ok=True)

@@ -58,7 +58,7 @@ def _run(store, job: Job) -> None:
     from harvestwatch.report.brief import build_cached
 
     try:
-        key, _ = build_cached(store, job.options, actor=job.user, progress=job.progress)
+        key, _ = build_cached(store, job.options, actor=job.user, progress=job.progress, via="web")
         with job.lock:
             job.key, job.state, job.step = key, "done", "built"
     except Exception as exc:  # noqa: BLE001 - shown on the job page; the workbench keeps serving
