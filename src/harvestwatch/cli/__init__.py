@@ -11,6 +11,7 @@ commands runs. Known errors become one-line messages and exit codes in ``main``.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -168,6 +169,9 @@ def main() -> None:
     cannot be opened exit 1 (2 for a malformed URL). Other exceptions are bugs and keep their
     traceback.
     """
+    # Typer validates options through pydantic, which would scan every installed distribution
+    # for pydantic plugins on each start (tens of ms); set the variable to "" to allow them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         rc = app(standalone_mode=False)
     except HarvestwatchError as exc:
