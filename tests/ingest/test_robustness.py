@@ -161,10 +161,9 @@ def test_long_texts_are_extracted_in_chunks_with_offsets_into_the_whole_text():
     text = "\n\n".join([paragraph * 3] * 60)  # ~17,000 characters
     whole, = extract_items([(text, "en")])
     cut, = extract_items([(text, "en")], size=4000)
-    for item in cut:
-        assert text[item["start"]:item["end"]] == item["text"]
-    assert {(i["item_type"], i["start"], i["end"]) for i in whole} == \
-        {(i["item_type"], i["start"], i["end"]) for i in cut}
+    for item in cut:  # typed items (core.items.Item), offsets into the whole text
+        assert text[item.start:item.end] == item.text
+    assert {(i.item_type, i.start, i.end) for i in whole} == {(i.item_type, i.start, i.end) for i in cut}
     big = "word " * 230_000  # 1.15 million characters: over spaCy's 1,000,000
     pieces = chunks(big)
     assert "".join(p for _, p in pieces) == big and all(len(p) <= 100_000 for _, p in pieces)
