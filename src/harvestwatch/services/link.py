@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, insert, select, tuple_
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.core.evidence import Span
 from harvestwatch.core.hashing import sha256_json
-from harvestwatch.core.items import Item
+from harvestwatch.core.items import Item, Mention
 from harvestwatch.core.quantity import Interval, Quantity
 from harvestwatch.extract.gazetteer import load_gazetteer
 from harvestwatch.link.build import (
@@ -142,6 +142,18 @@ def _items_by_id(session, ids: Iterable[int]) -> dict[int, Item]:
     return out
 
 
+def _mentions_by_id(s, ids: Iterable[int]) -> list[Item]:
+    """Entity mentions of linked (so never restricted) documents, read as plain columns."""
+    out = []
+    for chunk in _chunks(ids, 5000):
+        for i, d, label, text, canonical, data in s.connection().execute(
+                select(ExtractedItem.id, ExtractedItem.document_id, ExtractedItem.label, ExtractedItem.text,
+                       ExtractedItem.canonical, ExtractedItem.data).where(ExtractedItem.id.in_(chunk))).all():
+            aliases = tuple((data or {}).get("aliases") or ())
+            out.append(Item(Span(0, 0), text, Mention(label, canonical or "", "ner", aliases), d, id=i))
+    return sorted(out, key=lambda m: m.id)
+
+
 class _StoredURLs(Mapping):
     """Stored (visible) documents by URL, looked up as citations name them."""
 
@@ -177,20 +189,32 @@ class _StoredResolver(Resolver):
         self.session = session
         self.cache: dict[str, str] = {}
 
+    def preload(self, keys: Iterable[str]) -> None:
+        """Look many normalised names up at once (what ``__call__`` does one by one)."""
+        keys = [k for k in set(keys) if k not in self.cache]
+        for chunk in _chunks(keys):
+            best: dict[str, tuple] = {}
+            for n, name, label, root in self.session.execute(
+                    select(LinkEntityKey.norm, LinkEntity.name, LinkEntity.label, LinkEntity.root)
+                    .join(LinkEntity, LinkEntityKey.entity_id == LinkEntity.id)
+                    .where(LinkEntityKey.norm.in_(chunk))):
+                if n not in best or (label, root) < best[n][:2]:
+                    best[n] = (label, root, name)
+            people: dict[str, set[str]] = {}
+            for w, name in self.session.execute(select(LinkEntity.last_word, LinkEntity.name).where(
+                    LinkEntity.label == "person", LinkEntity.last_word.in_([k for k in chunk if k not in best]))):
+                people.setdefault(w, set()).add(name)
+            for k in chunk:
+                found = best[k][2] if k in best else (
+                    next(iter(people[k])) if len(people.get(k, ())) == 1 else None)
+                self.cache[k] = found or ""
+
     def __call__(self, name: str | None) -> str:
         if not name:
             return "(unattributed)"
         key = norm(name)
         if key not in self.cache:
-            found = self.session.execute(
-                select(LinkEntity.name).join(LinkEntityKey, LinkEntityKey.entity_id == LinkEntity.id)
-                .where(LinkEntityKey.norm == key).order_by(LinkEntity.label, LinkEntity.root)
-                .limit(1)).scalar()
-            if found is None:
-                cands = self.session.scalars(select(LinkEntity.name).where(
-                    LinkEntity.label == "person", LinkEntity.last_word == key).limit(2)).all()
-                found = cands[0] if len(set(cands)) == 1 else None
-            self.cache[key] = found if found is not None else ""
+            self.preload([key])
         return self.cache[key] or name.strip()
 
 
@@ -297,9 +321,9 @@ def _stored_figures(s, block: str) -> list[Item]:
     """The figures of one block as their stored normalised readings (no item rows loaded)."""
     what, sc, fam = block.split("|")
     out = []
-    for i, d, text, value, low, high, qualifier, subject in s.execute(
+    for i, d, text, value, low, high, qualifier, subject in s.connection().execute(
             select(LinkClaim.item_id, LinkClaim.document_id, LinkClaim.text, LinkClaim.value, LinkClaim.low,
-                   LinkClaim.high, LinkClaim.qualifier, LinkClaim.subject).where(LinkClaim.block == block)):
+                   LinkClaim.high, LinkClaim.qualifier, LinkClaim.subject).where(LinkClaim.block == block)).all():
         high = math.inf if high is None else high
         q = Quantity(Interval(low, high, value), fam, what, value, qualifier, sc, subject)
         out.append(Item(Span(0, 0), text or "", q, d, id=i))
@@ -477,11 +501,12 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
     for chunk in _chunks(closure):
         mention_ids += list(s.scalars(select(LinkMention.item_id).where(
             LinkMention.entity_id.in_(chunk), LinkMention.document_id.not_in(changed))))
-    kept = list(_items_by_id(s, mention_ids).values())
+    kept = _mentions_by_id(s, mention_ids)
     clusters = resolve_entities(sorted(kept + new_entities, key=lambda i: i.id), decisions)
     names = old_names | {n for c in clusters for n in map(norm, c.aliases)}
     names |= {norm(c.name).split()[-1] for c in clusters if c.label == "person" and " " in c.name}
     before = _StoredResolver(s)
+    before.preload(names)
     old_out = {n: before(n) for n in names}
     for chunk in _chunks(closure):
         s.execute(delete(LinkEntityKey).where(LinkEntityKey.entity_id.in_(chunk)))
@@ -491,6 +516,7 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
     _write_entities(s, clusters, decisions)
     s.flush()
     after = _StoredResolver(s)
+    after.preload(names)
     renamed = {old for n, old in old_out.items() if after(n) != old}
 
     # 2. claims: those of the changed documents, and those elsewhere that used a renamed name
