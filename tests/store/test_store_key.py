@@ -243,3 +243,17 @@ def test_sealing_and_rotation_on_every_backend(any_store, tmp_path):
     result = keys_svc.rotate(any_store)
     assert result.rows >= 2 and _key_ids_in_rows(any_store) == {result.key_id}
     _readable(any_store, doc_id)
+
+
+def test_serve_unlocks_at_start_and_never_prompts_later(tmp_path, monkeypatch):
+    monkeypatch.setattr(keys, "prompts_allowed", True)  # restored after the test
+    settings = Settings(store_dir=tmp_path / "s")
+    store = store_svc.open(settings)
+    assert keys_svc.unlock_at_start(store) is None  # no key yet: nothing to unlock
+    keys_svc.init(store, passphrase="serve passphrase")
+    keys.forget_all()
+    monkeypatch.delenv(keys.PASSPHRASE_ENV)
+    locked = keys_svc.unlock_at_start(store_svc.open(settings))
+    assert locked and "set HARVESTWATCH_KEY_PASSPHRASE" in locked and not keys.prompts_allowed
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "serve passphrase")
+    assert keys_svc.unlock_at_start(store_svc.open(settings)) is None
