@@ -161,7 +161,8 @@ def test_report_is_built_by_post_and_only_downloaded_by_get(as_user, app):
     link = _build_report(vic, "html")
     r = vic.get(link)
     assert r.status_code == 200 and "References" in r.text
-    assert "Sujiatun" not in r.text and "restricted document(s) left out" in r.text
+    # a viewer's brief does not tell how many restricted documents exist (issue #18)
+    assert "Sujiatun" not in r.text and "left out" not in r.text
     store = app.state.store
     entries = len(store_svc.ledger_entries(store, limit=100000))
     assert _build_report(vic, "html") == link  # cached by Merkle root + options: no rebuild, no entry

@@ -138,6 +138,8 @@ def build_cached(store: Store, options: report_svc.ReportOptions, *, actor: str 
     report = build_report(store, title=options.title, scope=options.scope, docs=list(options.docs) or None,
                           sections=list(options.sections) or None,
                           include_restricted=options.include_restricted, progress=progress)
+    if not options.reader_cleared:  # how many restricted documents exist is itself restricted
+        report.left_out_restricted = 0
     name = f"{key}.{options.format}"
     tmp = report_svc.cache_dir(store, options.include_restricted) / f".{os.getpid()}-{key}.{options.format}"
     try:

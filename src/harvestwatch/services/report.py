@@ -50,6 +50,7 @@ class ReportOptions:
     sections: tuple[str, ...] = ()
     include_restricted: bool = False
     base_url: str = "http://127.0.0.1:8000"
+    reader_cleared: bool = True  # False: the brief never says how many restricted documents it left out
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -136,7 +137,8 @@ def cache_key(merkle_root: str, options: ReportOptions) -> str:
     """A brief's name in the cache: the ledger's root and every option it was built with."""
     spec = {"root": merkle_root, "format": options.format, "title": options.title, "scope": options.scope,
             "docs": sorted(options.docs), "sections": list(options.sections),
-            "include_restricted": options.include_restricted, "base_url": options.base_url}
+            "include_restricted": options.include_restricted, "base_url": options.base_url,
+            "reader_cleared": options.reader_cleared}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
 
 

@@ -75,7 +75,7 @@ def start_report(request: Request, format: str = Form("html"), tag: str = Form("
         raise NotFound(f"no report format {format!r}")
     options = report_svc.ReportOptions(format=format, scope=f"tag:{tag}" if tag.strip() else None,
                                        include_restricted=is_cleared(user),
-                                       base_url=base_url(request))
+                                       base_url=base_url(request), reader_cleared=is_cleared(user))
     jobs = _jobs(request)
     with request.app.state.report_jobs_lock:
         running = next((j for j in jobs.values() if j.state == "running" and j.options == options), None)
