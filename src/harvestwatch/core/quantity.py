@@ -156,7 +156,7 @@ class Quantity:
     def to_dict(self) -> dict:
         return {
             "value": self.value, "low": _finite(self.interval.low),
-            "high": _finite(self.interval.high),
+            "high": _finite(self.interval.high), "point": self.interval.point,
             "qualifier": self.qualifier, "unit": self.unit, "what": self.what,
             "time_scope": self.time_scope, "subject": self.subject,
         } | ({"decided_by": [c.to_dict() for c in self.decided_by]} if self.decided_by else {}) | (
@@ -169,7 +169,10 @@ class Quantity:
         low = -math.inf if d.get("low") is None else float(d["low"])
         high = math.inf if d.get("high") is None else float(d["high"])
         value = d.get("value")
-        point = float(value) if value is not None and low <= float(value) <= high else None
+        if "point" in d:
+            point = None if d["point"] is None else float(d["point"])
+        else:  # written before the point was kept: the stated value, when it lies inside
+            point = float(value) if value is not None and low <= float(value) <= high else None
         what = d.get("what") if d.get("what") in WHAT else "other"
         qualifier = d.get("qualifier") if d.get("qualifier") in QUALIFIERS else None
         return cls(Interval(low, high, point), d.get("unit") or "", what,
