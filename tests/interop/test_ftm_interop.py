@@ -133,6 +133,12 @@ def test_restricted_documents_and_their_items_are_left_out_unless_asked(populate
     assert summary.restricted_documents_left_out == 1 and summary.restricted_items_left_out > 0
     everything, full = _export(populated, include_restricted=True)
     assert f"hw-doc-{sha}" in {e["id"] for e in everything}
+    assert "enc:v" not in json.dumps(everything)  # sealed values are opened, never exported sealed
+    body = next(e for e in everything if e["id"] == f"hw-doc-{sha}")["properties"]["bodyText"][0]
+    links = [e for e in everything if e["schema"] == "Documentation"
+             and e["properties"]["document"] == [f"hw-doc-{sha}"]]
+    assert links and all(body[slice(*parse_span_ref(e["properties"]["recordId"][0])[1:])]
+                         == e["properties"]["summary"][0] for e in links)
     assert full.restricted_documents_left_out == 0
     assert len(everything) > len(entities)
     with populated.session() as s:

@@ -97,8 +97,8 @@ def _documents(store: Store, session, include_restricted: bool
     parents = dict(session.execute(
         select(DocumentLink.child_id, Document.sha256)
         .join(Document, Document.id == DocumentLink.parent_id)).all())
-    member_names = {c: n for c, n in session.execute(
-        select(DocumentLink.child_id, DocumentLink.name)) if n}
+    member_names = {link.child_id: link.name for link in session.scalars(select(DocumentLink))
+                    if link.name}  # rows, not columns: a restricted member's name opens on load
     ocr = dict(session.execute(select(OcrPage.document_id, func.avg(OcrPage.confidence))
                                .group_by(OcrPage.document_id)).all())
     q = select(Document.id).order_by(Document.id)
@@ -108,13 +108,7 @@ def _documents(store: Store, session, include_restricted: bool
     for i in range(0, len(ids), DOC_BATCH):
         batch = ids[i:i + DOC_BATCH]
         items: dict[int, list] = {}
-        for row in session.execute(
-                select(ExtractedItem.document_id, ExtractedItem.document_sha256,
-                       ExtractedItem.item_type, ExtractedItem.label, ExtractedItem.start,
-                       ExtractedItem.end, ExtractedItem.canonical, ExtractedItem.extractor,
-                       ExtractedItem.data)
-                .where(ExtractedItem.document_id.in_(batch))
-                .order_by(ExtractedItem.document_id, ExtractedItem.start, ExtractedItem.end)):
+        for row in _item_rows(session, batch, include_restricted):
             items.setdefault(row[0], []).append(row[1:])
         for doc, src in session.execute(select(Document, Source)
                                         .join(Source, Source.id == Document.source_id)
@@ -136,6 +130,29 @@ def _documents(store: Store, session, include_restricted: bool
                            in items.get(doc.id, [])]
 
 
+_ITEM_COLUMNS = ("document_id", "document_sha256", "item_type", "label", "start", "end",
+                 "canonical", "extractor", "data")
+
+
+def _item_rows(session, doc_ids: list[int], include_restricted: bool) -> Iterator[tuple]:
+    """Item values of these documents in text order. Columns are read directly (fast); items of
+    restricted documents are loaded as rows, so that their sealed values open (store.sealed)."""
+    order = (ExtractedItem.document_id, ExtractedItem.start, ExtractedItem.end)
+    q = select(*(getattr(ExtractedItem, c) for c in _ITEM_COLUMNS)).where(
+        ExtractedItem.document_id.in_(doc_ids))
+    if include_restricted:
+        restricted = set(session.scalars(select(Document.id).where(
+            Document.id.in_(doc_ids), Document.restricted.is_(True))))
+        if restricted:
+            q = q.where(ExtractedItem.document_id.not_in(restricted))
+            rows = [tuple(getattr(i, c) for c in _ITEM_COLUMNS) for i in session.scalars(
+                select(ExtractedItem).where(ExtractedItem.document_id.in_(restricted)))]
+            yield from sorted(list(session.execute(q.order_by(*order))) + rows,
+                              key=lambda r: (r[0], r[4], r[5]))
+            return
+    yield from session.execute(q.order_by(*order))
+
+
 def _sha1(store: Store, sha256: str) -> str | None:
     try:
         return hashlib.sha1(store.blobs.read(sha256)).hexdigest()
@@ -144,14 +161,19 @@ def _sha1(store: Store, sha256: str) -> str | None:
 
 
 def _entity_keys(session, include_restricted: bool) -> list[tuple[str, str]]:
+    """(label, name) of every entity mentioned in the visible documents (restricted ones' items
+    loaded as rows so that their sealed names open)."""
     q = (select(ExtractedItem.label, ExtractedItem.canonical, ExtractedItem.text)
-         .where(ExtractedItem.item_type == "entity").distinct())
-    if not include_restricted:
-        q = q.join(Document, Document.id == ExtractedItem.document_id).where(
-            Document.restricted.is_(False))
+         .join(Document, Document.id == ExtractedItem.document_id)
+         .where(ExtractedItem.item_type == "entity", Document.restricted.is_(False)).distinct())
+    found = list(session.execute(q))
+    if include_restricted:
+        found += [(i.label, i.canonical, i.text) for i in session.scalars(
+            select(ExtractedItem).join(Document, Document.id == ExtractedItem.document_id)
+            .where(ExtractedItem.item_type == "entity", Document.restricted.is_(True)))]
     keys = (ftm.entity_key(ftm.ItemRecord("", "entity", label, text, 0, 0, canonical, ""))
-            for label, canonical, text in session.execute(q))
-    return [k for k in keys if k is not None]
+            for label, canonical, text in found)
+    return sorted({k for k in keys if k is not None})
 
 
 def count_documents(store: Store, *, include_restricted: bool = False) -> int:
