@@ -181,3 +181,37 @@ def test_report_links_use_the_base_url_not_the_host_header(hostile):
         time.sleep(0.1)
     brief = ivan.get(re.search(r'id="report-download" href="([^"]+)"', job).group(1)).text
     assert "https://hw.example.org/documents/" in brief and "evil.example" not in brief
+
+
+def _routes(app):
+    def walk(routes):
+        for r in routes:
+            if hasattr(r, "original_router"):
+                yield from walk(r.original_router.routes)
+            elif hasattr(r, "methods") and hasattr(r, "dependant"):
+                yield r
+    return list(walk(app.routes))
+
+
+SLOW = ("/analyses",)  # seconds per request; its numbers are covered by the analyses tests
+
+
+def test_every_numeric_parameter_of_every_route_refuses_without_a_500(hostile):
+    app, _, _, ivan = hostile
+    tried = 0
+    for route in _routes(app):
+        if "GET" not in route.methods or route.path.startswith(SLOW):
+            continue
+        d = route.dependant
+        for p in d.query_params + d.path_params:
+            if not re.search(r"\b(int|float)\b", str(p.field_info.annotation)):
+                continue
+            for value in (BIG, HUGE, "-1", "nan", "-inf", "1e400"):
+                path = route.path
+                for other in d.path_params:
+                    path = path.replace("{" + other.name + "}", value if other is p else "1")
+                url = path if p in d.path_params else f"{path}?{p.name}={value}"
+                r = ivan.get(url, follow_redirects=False)
+                assert r.status_code < 500, (url, r.status_code, r.text[:300])
+                tried += 1
+    assert tried >= 60

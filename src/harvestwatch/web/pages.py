@@ -222,7 +222,7 @@ def entity(request: Request, label: str, name: str):
 
 
 @router.get("/claims")
-def claims(request: Request, kind: str = "", doc: int | None = None, page_no: params.PageNo = 1):
+def claims(request: Request, kind: str = "", doc: params.DocFilter = None, page_no: params.PageNo = 1):
     user = require(request)
     rows = extract_svc.list_claims(_store(request), kind=kind or None, document=doc,
                                    include_restricted=is_cleared(user), limit=CLAIMS_PAGE + 1,
