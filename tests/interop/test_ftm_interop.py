@@ -73,7 +73,7 @@ def test_export_validates_and_every_span_is_its_quote(populated):
         assert model.get_proxy(e, cleaned=False).to_dict()["properties"] == e["properties"]
     by_id = {e["id"]: e for e in entities}
     schemata = {e["schema"] for e in entities}
-    assert {"Pages", "Page", "PlainText", "Person", "Documentation", "Note"} <= schemata
+    assert {"Pages", "Page", "PlainText", "Package", "Email", "Person", "Documentation", "Note"} <= schemata
     assert schemata & {"Organization", "PublicBody"}
     docs = [e for e in entities if e["id"].startswith("hw-doc-")]
     for d in docs:  # contentHash is FtM's (SHA-1 of the original bytes); sha256 is in the id

@@ -185,11 +185,22 @@ def text_pages(doc: DocumentRecord) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+_PACKAGES = ("application/zip", "application/x-7z-compressed", "application/x-tar",
+             "application/vnd.rar", "application/gzip", "application/mbox",
+             "application/vnd.ms-outlook-pst")
+
+
 def _doc_schema(doc: DocumentRecord) -> str:
     if len(doc.pages) > 1 or doc.mime == "application/pdf" or len(doc.text) > TEXT_MAX:
         return "Pages"
     if doc.mime in ("text/html", "application/xhtml+xml"):
         return "HyperText"
+    if doc.mime.startswith("image/"):
+        return "Image"
+    if doc.mime in ("message/rfc822", "application/vnd.ms-outlook"):
+        return "Email"
+    if doc.mime in _PACKAGES:
+        return "Package"
     if doc.mime.startswith("text/"):
         return "PlainText"
     return "Document"
