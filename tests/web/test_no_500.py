@@ -215,3 +215,21 @@ def test_every_numeric_parameter_of_every_route_refuses_without_a_500(hostile):
                 assert r.status_code < 500, (url, r.status_code, r.text[:300])
                 tried += 1
     assert tried >= 60
+
+
+def test_numeric_path_parameters_of_forms_refuse_without_a_500(hostile):
+    app, _, _, ivan = hostile
+    token = csrf_of(ivan.get("/").text)
+    tried = 0
+    for route in _routes(app):
+        if "POST" not in route.methods or not route.dependant.path_params:
+            continue
+        for value in (BIG, "-1"):
+            path = route.path
+            for p in route.dependant.path_params:
+                path = path.replace("{" + p.name + "}", value)
+            r = ivan.post(path, data={"csrf": token, "decision": "confirm"}, follow_redirects=False,
+                          headers={"X-CSRF-Token": token})
+            assert r.status_code < 500, (path, r.status_code, r.text[:300])
+            tried += 1
+    assert tried >= 6

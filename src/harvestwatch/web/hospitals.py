@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from harvestwatch.core.errors import HarvestwatchError
 from harvestwatch.services import registry as registry_svc
+from harvestwatch.web import params
 from harvestwatch.web.links import base_url
 from harvestwatch.web.render import page
 from harvestwatch.web.security import check_csrf, require
@@ -56,7 +57,7 @@ def proposals(request: Request, status: str = "proposed"):
 
 
 @router.post("/hospitals/proposals/{proposal_id}")
-def review(request: Request, proposal_id: int, decision: str = Form(...), note: str = Form(""),
+def review(request: Request, proposal_id: params.RowId, decision: str = Form(...), note: str = Form(""),
            csrf: str = Form("")):
     user = require(request, "reviewer")
     check_csrf(request, csrf)

@@ -285,7 +285,7 @@ def review(request: Request):
 
 
 @router.post("/review/{item_id}")
-def review_decide(request: Request, item_id: int, decision: str = Form(...), note: str = Form(""),
+def review_decide(request: Request, item_id: params.RowId, decision: str = Form(...), note: str = Form(""),
                   csrf: str = Form(""), back: str = Form("/review")):
     user = require(request, "reviewer")
     check_csrf(request, csrf)
