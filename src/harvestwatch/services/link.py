@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, insert, select, tuple_
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.core.evidence import Span
 from harvestwatch.core.hashing import sha256_json
-from harvestwatch.core.items import Item, Mention
+from harvestwatch.core.items import Item, Mention, payload_from
 from harvestwatch.core.quantity import Interval, Quantity
 from harvestwatch.extract.gazetteer import load_gazetteer
 from harvestwatch.link.build import (
@@ -738,7 +738,7 @@ def entity(store: Store, name: str, *, limit: int = 500, offset: int = 0) -> dic
         docs = sorted(set(s.scalars(select(LinkMention.document_id).where(LinkMention.entity_id == e.id))))
         ids = s.scalars(select(LinkMention.item_id).where(LinkMention.entity_id == e.id)
                         .order_by(LinkMention.document_id, LinkMention.item_id).limit(limit).offset(offset)).all()
-        found = _items_by_id(s, ids)
+        found = _briefs(s, ids)
         mine = select(LinkMention.document_id).where(LinkMention.entity_id == e.id)
         shared = func.count(func.distinct(LinkMention.document_id))
         co = s.execute(select(LinkEntity.name, LinkEntity.label, shared)
@@ -748,7 +748,7 @@ def entity(store: Store, name: str, *, limit: int = 500, offset: int = 0) -> dic
                        .order_by(shared.desc(), LinkEntity.name).limit(30)).all()
         return {"id": e.key, "label": e.label, "name": e.name, "aliases": e.aliases, "reasons": e.reasons,
                 "documents": docs, "mention_count": e.mentions,
-                "mentions": [_brief(found[i]) for i in ids if i in found],
+                "mentions": [found[i] for i in ids if i in found],
                 "co_occurring": [{"name": n, "label": lb, "shared_documents": k} for n, lb, k in co]}
 
 
@@ -765,10 +765,30 @@ def entities(store: Store, *, label: str | None = None, limit: int = 200, offset
                  "mentions": e.mentions, "documents": e.documents} for e in rows]
 
 
+def _briefs(s, ids: Iterable[int]) -> dict[int, dict]:
+    """Items as the link pages show them, read as plain columns; an item whose document was
+    made restricted since the last ``link`` is left out."""
+    out = {}
+    cols = (ExtractedItem.id, ExtractedItem.document_id, ExtractedItem.item_type, ExtractedItem.label,
+            ExtractedItem.text, ExtractedItem.start, ExtractedItem.end, ExtractedItem.canonical,
+            ExtractedItem.data)
+    for chunk in _chunks(ids):
+        for i, d, t, label, text, start, end, canonical, data in s.connection().execute(
+                select(*cols).join(Document, Document.id == ExtractedItem.document_id)
+                .where(ExtractedItem.id.in_(chunk), Document.restricted.is_(False))).all():
+            item = Item(Span(start, end), text, payload_from(t, label, canonical, data), d, id=i)
+            out[i] = _brief(item)
+    return out
+
+
+PER_LINE = 20  # claims shown per line of evidence (the line's count says how many in all)
+
+
 def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None, limit: int = 200,
-                  offset: int = 0) -> list[dict]:
+                  offset: int = 0, per_line: int = PER_LINE) -> list[dict]:
     """Claim clusters with at least ``min_sources`` independent lines, best supported first
-    (paged), each with its members and lines of evidence."""
+    (paged), each with its lines of evidence (up to ``per_line`` claims shown per line, and
+    how many it has) and the members shown."""
     with store.session() as s:
         _state(s)
         q = select(LinkCluster).where(LinkCluster.independent >= min_sources)
@@ -780,22 +800,26 @@ def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None
         members: dict[int, list] = {}
         lines: dict[int, list] = {}
         for chunk in _chunks(ids):
-            for m in s.scalars(select(LinkMember).where(LinkMember.cluster_id.in_(chunk))
-                               .order_by(LinkMember.item_id)):
-                members.setdefault(m.cluster_id, []).append(m)
+            rank = func.row_number().over(partition_by=(LinkMember.cluster_id, LinkMember.origin),
+                                          order_by=LinkMember.item_id).label("rank")
+            shown = select(LinkMember.cluster_id, LinkMember.item_id, LinkMember.origin, LinkMember.via,
+                           rank).where(LinkMember.cluster_id.in_(chunk)).subquery()
+            for cid, i, origin, via, _ in s.execute(select(shown).where(shown.c.rank <= per_line)
+                                                    .order_by(shown.c.item_id)):
+                members.setdefault(cid, []).append((i, origin, via))
             for ln in s.scalars(select(LinkLine).where(LinkLine.cluster_id.in_(chunk)).order_by(LinkLine.origin)):
                 lines.setdefault(ln.cluster_id, []).append(ln)
-        items = _items_by_id(s, {m.item_id for ms in members.values() for m in ms})
+        items = _briefs(s, {i for ms in members.values() for i, _, _ in ms})
         out = []
         for c in clusters:
-            ms = [m for m in members.get(c.id, []) if m.item_id in items]
-            chain = {}
-            for m in ms:
-                chain.setdefault(m.origin, []).append(_brief(items[m.item_id]) | {"via": m.via})
+            ms = [m for m in members.get(c.id, []) if m[0] in items]
+            chain: dict[str, list] = {}
+            for i, origin, via in ms:
+                chain.setdefault(origin, []).append(items[i] | {"via": via})
             out.append({"id": c.key, "kind": c.kind, "key": c.block, "summary": c.summary, "low": c.low,
-                        "high": c.high, "members": [_brief(items[m.item_id]) for m in ms],
+                        "high": c.high, "member_count": c.members, "members": [items[m[0]] for m in ms],
                         "support": {"independent_sources": c.independent, "documents": c.documents,
-                                    "lines": [{"origin": ln.origin, "grade": ln.grade,
+                                    "lines": [{"origin": ln.origin, "grade": ln.grade, "claims": ln.claims,
                                                "chain": chain.get(ln.origin, [])}
                                               for ln in lines.get(c.id, [])]}})
         return out
@@ -808,7 +832,7 @@ def contradictions(store: Store, *, limit: int = 200, offset: int = 0) -> list[d
         _state(s)
         rows = list(s.scalars(select(LinkContradiction).order_by(LinkContradiction.id)
                               .limit(limit).offset(offset)))
-        items = _items_by_id(s, {i for r in rows for i in (r.a_item, r.b_item, *r.also)})
+        items = _briefs(s, {i for r in rows for i in (r.a_item, r.b_item, *r.also)})
         per_topic = dict(s.execute(select(LinkTopic.topic, func.count()).where(
             LinkTopic.kind == "allegation", LinkTopic.topic.in_({t for r in rows for t in r.topics}))
             .group_by(LinkTopic.topic)).all())
@@ -816,8 +840,8 @@ def contradictions(store: Store, *, limit: int = 200, offset: int = 0) -> list[d
         for r in rows:
             if r.a_item not in items or r.b_item not in items:
                 continue
-            row = {"type": r.type, "a": _brief(items[r.a_item]), "b": _brief(items[r.b_item]),
-                   "also": [_brief(items[i]) for i in r.also if i in items]}
+            row = {"type": r.type, "a": items[r.a_item], "b": items[r.b_item],
+                   "also": [items[i] for i in r.also if i in items]}
             if r.type == "incompatible figures":
                 row |= {"key": r.key, "a_cluster": r.a_cluster, "b_cluster": r.b_cluster,
                         "shared_context": r.shared}
