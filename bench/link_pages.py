@@ -6,8 +6,9 @@ page runs, in the same run.
 The store holds the synthetic linked corpus of bench/link.py (10 claims and 6 entity mentions
 per document, bulk-loaded as in bench/link_incremental.py) and its links (a full ``link``).
 Pages are fetched over HTTP from the workbench (uvicorn, logged in as a viewer); the raw query
-is each page's main SQL alone on a plain connection: the entity's mentions (``/entities/...``),
-one page of claims (``/claims``), one page of clusters by support (``/corroboration``).
+is the SQL each page runs, on a plain connection: the entity's mentions with their documents
+(``/entities/...``), one page of claims (``/claims``), one page of clusters by support with
+their shown members, lines and items (``/corroboration``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ RAW = {
     "corroboration": ("SELECT * FROM link_clusters WHERE independent >= 1 "
                       "ORDER BY independent DESC, members DESC, key LIMIT 51"),
 }
+# what the corroboration page reads for the clusters it shows: members (20 per line), lines, items
+CORROBORATION_REST = (
+    "SELECT * FROM (SELECT cluster_id, item_id, origin, via, row_number() OVER (PARTITION BY "
+    "cluster_id, origin ORDER BY item_id) AS rank FROM link_members WHERE cluster_id IN ({ids})) "
+    "WHERE rank <= 20 ORDER BY item_id",
+    "SELECT * FROM link_lines WHERE cluster_id IN ({ids}) ORDER BY origin",
+    "SELECT extracted_items.id, extracted_items.text, extracted_items.data FROM extracted_items "
+    "JOIN documents ON documents.id = extracted_items.document_id WHERE extracted_items.id IN "
+    "(SELECT item_id FROM link_members WHERE cluster_id IN ({ids})) AND documents.restricted = 0")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -110,7 +120,11 @@ def main() -> None:
     def raw(job: tuple[str, dict]) -> float:
         with raw_engine.connect() as conn:
             t = time.perf_counter()
-            conn.execute(text(RAW[job[0]]), job[1]).all()
+            rows = conn.execute(text(RAW[job[0]]), job[1]).all()
+            if job[0] == "corroboration":  # the page's other reads, for the clusters found
+                ids = ",".join(str(r[0]) for r in rows) or "0"
+                for sql in CORROBORATION_REST:
+                    conn.execute(text(sql.format(ids=ids))).all()
             return time.perf_counter() - t
 
     n = args.requests
