@@ -19,6 +19,7 @@ from harvestwatch.web.security import check_csrf, is_cleared, require
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+KEEP_JOBS = 200  # job pages kept while the workbench runs (the built briefs stay in the cache)
 
 
 @dataclass
@@ -82,6 +83,9 @@ def start_report(request: Request, format: str = Form("html"), tag: str = Form("
         job = running or Job(id=uuid.uuid4().hex, user=user["name"], options=options,
                              started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"))
         jobs[job.id] = job
+        finished = [k for k, j in jobs.items() if j.state != "running"]
+        for k in finished[:max(0, len(jobs) - KEEP_JOBS)]:  # oldest first: dicts keep insertion order
+            del jobs[k]
     if running is None:
         threading.Thread(target=_run, args=(request.app.state.store, job), daemon=True,
                          name=f"report-{job.id[:8]}").start()
