@@ -52,15 +52,21 @@ RAW = {
     "corroboration": ("SELECT * FROM link_clusters WHERE independent >= 1 "
                       "ORDER BY independent DESC, members DESC, key LIMIT 51"),
 }
-# what the corroboration page reads for the clusters it shows: members (20 per line), lines, items
+# what the corroboration page reads for the clusters it shows: lines (20 per cluster), members
+# (20 per line), items
 CORROBORATION_REST = (
-    "SELECT * FROM (SELECT cluster_id, item_id, origin, via, row_number() OVER (PARTITION BY "
-    "cluster_id, origin ORDER BY item_id) AS rank FROM link_members WHERE cluster_id IN ({ids})) "
-    "WHERE rank <= 20 ORDER BY item_id",
-    "SELECT * FROM link_lines WHERE cluster_id IN ({ids}) ORDER BY origin",
+    "SELECT * FROM link_lines WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY "
+    "cluster_id ORDER BY claims DESC, origin) AS top FROM link_lines WHERE cluster_id IN ({ids})) "
+    "WHERE top <= 20) ORDER BY origin",
+    "SELECT * FROM (SELECT m.cluster_id, m.item_id, m.origin, m.via, row_number() OVER (PARTITION BY "
+    "m.cluster_id, m.origin ORDER BY m.item_id) AS rank FROM link_members m JOIN (SELECT cluster_id, "
+    "origin FROM (SELECT cluster_id, origin, row_number() OVER (PARTITION BY cluster_id ORDER BY "
+    "claims DESC, origin) AS top FROM link_lines WHERE cluster_id IN ({ids})) WHERE top <= 20) l "
+    "ON l.cluster_id = m.cluster_id AND l.origin = m.origin) WHERE rank <= 20 ORDER BY item_id",
     "SELECT extracted_items.id, extracted_items.text, extracted_items.data FROM extracted_items "
     "JOIN documents ON documents.id = extracted_items.document_id WHERE extracted_items.id IN "
-    "(SELECT item_id FROM link_members WHERE cluster_id IN ({ids})) AND documents.restricted = 0")
+    "(SELECT item_id FROM link_members WHERE cluster_id IN ({ids})) AND documents.restricted = 0 "
+    "LIMIT 20400")
 
 
 def pct(xs: list[float], p: float) -> float:

@@ -782,6 +782,7 @@ def _briefs(s, ids: Iterable[int]) -> dict[int, dict]:
 
 
 PER_LINE = 20  # claims shown per line of evidence (the line's count says how many in all)
+LINES = 20  # lines of evidence shown per cluster, most claims first (the cluster says how many)
 
 
 def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None, limit: int = 200,
@@ -800,15 +801,21 @@ def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None
         members: dict[int, list] = {}
         lines: dict[int, list] = {}
         for chunk in _chunks(ids):
+            top = func.row_number().over(partition_by=LinkLine.cluster_id,
+                                         order_by=(LinkLine.claims.desc(), LinkLine.origin)).label("top")
+            ranked = select(LinkLine.id, top).where(LinkLine.cluster_id.in_(chunk)).subquery()
+            line_ids = select(ranked.c.id).where(ranked.c.top <= LINES)
+            for ln in s.scalars(select(LinkLine).where(LinkLine.id.in_(line_ids)).order_by(LinkLine.origin)):
+                lines.setdefault(ln.cluster_id, []).append(ln)
+        pairs = [(cid, ln.origin) for cid, lns in lines.items() for ln in lns]
+        for chunk in _chunks(pairs, 200):
             rank = func.row_number().over(partition_by=(LinkMember.cluster_id, LinkMember.origin),
                                           order_by=LinkMember.item_id).label("rank")
             shown = select(LinkMember.cluster_id, LinkMember.item_id, LinkMember.origin, LinkMember.via,
-                           rank).where(LinkMember.cluster_id.in_(chunk)).subquery()
+                           rank).where(tuple_(LinkMember.cluster_id, LinkMember.origin).in_(chunk)).subquery()
             for cid, i, origin, via, _ in s.execute(select(shown).where(shown.c.rank <= per_line)
                                                     .order_by(shown.c.item_id)):
                 members.setdefault(cid, []).append((i, origin, via))
-            for ln in s.scalars(select(LinkLine).where(LinkLine.cluster_id.in_(chunk)).order_by(LinkLine.origin)):
-                lines.setdefault(ln.cluster_id, []).append(ln)
         items = _briefs(s, {i for ms in members.values() for i, _, _ in ms})
         out = []
         for c in clusters:
