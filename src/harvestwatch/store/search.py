@@ -190,7 +190,10 @@ def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters 
     terms = parse_query(query)
     if not terms:
         return SearchPage([], 0, Facets())
-    match, params = _match_sql(session.get_bind().dialect.name, terms, f)
+    dialect = session.get_bind().dialect.name
+    match, params = _match_sql(dialect, terms, f)
+    # SQLite: probe the tags of each match (CROSS JOIN keeps m outside) rather than scan all tags
+    tag_join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
     sql = text(
         f"WITH m AS MATERIALIZED ({match}) "
         "SELECT 'page' AS part, NULL AS value, p.id AS id, p.score AS n FROM "
@@ -199,7 +202,7 @@ def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters 
         "UNION ALL SELECT 'language', language, NULL, count(*) FROM m GROUP BY language "
         "UNION ALL SELECT 'year', year, NULL, count(*) FROM m GROUP BY year "
         "UNION ALL SELECT 'tag', t.tag, NULL, count(*) FROM m "
-        "JOIN document_tags t ON t.document_id = m.id GROUP BY t.tag")
+        f"{tag_join} document_tags t ON t.document_id = m.id GROUP BY t.tag")
     page: list[int] = []
     facets = Facets()
     for part, value, doc_id, n in session.execute(sql, params | {"limit": limit, "offset": offset}):
