@@ -20,6 +20,7 @@ from harvestwatch.services import keys as keys_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.store import keys, sealed
+from harvestwatch.store.accounts import AccessLog
 from harvestwatch.store.models import ExtractedItem, LedgerEntry
 from harvestwatch.store.verify import verify_store
 
@@ -83,7 +84,9 @@ def test_rotation_seals_everything_again_under_a_new_key(tmp_path):
     _readable(store_svc.open(settings), doc_id)
     with store.session() as s:
         entry = s.scalar(select(LedgerEntry).where(LedgerEntry.action == "key_rotate"))
+        logged = s.scalars(select(AccessLog).where(AccessLog.action == "key_rotate")).all()
     assert entry.object_id == result.key_id and entry.payload["retired"] == [old]
+    assert [(row.ledger_seq, row.via) for row in logged] == [(entry.seq, "cli")]  # one audit row each
 
 
 @pytest.mark.parametrize("stop_in", ["blobs", "extracted_items"])

@@ -2,7 +2,8 @@
 
 Restricted content is sealed with a data key; the data keys are wrapped by a key-encryption
 key that a passphrase (scrypt) and/or age X25519 recipients unlock (see ``store.keys``).
-Every change is a custody ledger entry (``key_*``, object ``store_key``).
+Every change is audited: a custody ledger entry (``key_*``, object ``store_key``) and an
+access-log row.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from harvestwatch.core.errors import ConfigError
-from harvestwatch.store import Store, keys, ledger, sealed
+from harvestwatch.services import audit
+from harvestwatch.store import Store, keys, sealed
 from harvestwatch.store.models import Source
 
 __all__ = ["KeyStatus", "RotateResult", "status", "init", "wrap", "rotate", "add_recipient",
@@ -76,9 +78,9 @@ def status(store: Store) -> KeyStatus:
 
 
 def _record(store: Store, action: str, key_id: str, payload: dict, actor: str | None) -> None:
-    with store.session() as s:
-        ledger.append(s, actor=actor or store.settings.actor, action=action,
-                      object_type="store_key", object_id=key_id, payload=payload)
+    with store.session() as s:  # key commands exist only in the CLI
+        audit.record(s, actor=actor or store.settings.actor, action=action,
+                     object_type="store_key", object_id=key_id, payload=payload, via="cli")
 
 
 def _wrap_kinds(passphrase: str | None, recipients: list[str]) -> list[str]:
