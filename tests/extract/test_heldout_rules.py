@@ -143,3 +143,17 @@ def test_official_claim_of_voluntary_donation_is_a_denial():
                      "organs now come from voluntary donors.")
     assert [(s.kind, s.actor) for s in r.stances] == [("denial", "Chinese regime")]
     assert extract_text("Many hospitals say their donors are volunteers from the town.").stances == []
+
+
+@pytest.mark.parametrize("text", [
+    "国务院令第四九一号，二○○七年三月二十一日公布。",  # a year written digit by digit
+    "中華民國一百年一月十二日修正公布。",  # an era year
+    "本法於100年1月12日修正公布。",  # a date in ROC years
+])
+def test_calendar_years_are_not_durations(text):
+    assert [(q.text, q.quantity.what) for q in extract_text(text).quantities] == []
+
+
+def test_a_span_of_years_is_still_read():
+    found = [(q.text, q.quantity.what) for q in extract_text("患者等了两年才获得肾脏，他被判刑5年。").quantities]
+    assert ("两年", "wait_time") in found

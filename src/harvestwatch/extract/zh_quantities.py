@@ -141,6 +141,9 @@ def _skip(folded: str, m: re.Match, unit: str | None, value: float) -> bool:
         return True
     if unit == "年" and (re.fullmatch(r"\d{4}|0\d", num) or folded[e:e + 1] in "代初底中末"):
         return True
+    if unit == "年" and (before in "〇○零" or folded[max(0, s - 2):s] == "民国"
+                        or re.match(r"[\d〇○零一二三四五六七八九十]{1,3}月", folded[e:e + 4])):
+        return True  # a calendar year: "二○○七年" (digit by digit), "民国100年", "100年1月" (a date)
     if unit in ("日", "月") and not m.group("pre") and not re.match(r"就?(?:之内|以内|内|以上)",
                                                                        folded[e:e + 3]):
         return True  # a date ("7月31日", "17日电", "一月" = January), not a span of days

@@ -256,7 +256,7 @@ def recent_ingests(store: Store, *, include_restricted: bool = False,
                 LedgerEntry.action == "ingest", LedgerEntry.object_type == "document",
                 LedgerEntry.object_id.in_([d.sha256 for d in docs]))).all()) if docs else {}
         return [RecentIngest(d.id, d.title or d.source.name, d.sha256, d.kind,
-                             d.ingested_at.isoformat()[:19] if d.ingested_at else "",
+                             d.ingested_at.strftime("%Y-%m-%d %H:%M:%S") if d.ingested_at else "",
                              actors.get(d.sha256), d.restricted) for d in docs]
 
 
