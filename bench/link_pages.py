@@ -15,28 +15,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import socket
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _workbench import serve_as_viewer  # noqa: E402
 from link_incremental import lay_out, load  # noqa: E402
 
 from harvestwatch.core.config import Settings  # noqa: E402
 from harvestwatch.services import link as link_svc  # noqa: E402
 from harvestwatch.services import store as store_svc  # noqa: E402
-from harvestwatch.services import users as users_svc  # noqa: E402
 from link import synth  # noqa: E402
 
 RAW = {
@@ -75,10 +71,6 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def main() -> None:
-    import uvicorn
-
-    from harvestwatch.web.app import create_app
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--requests", type=int, default=200)
@@ -95,31 +87,7 @@ def main() -> None:
         conn.execute(text("ANALYZE"))
     load_s = time.perf_counter() - t0
     people = [e["name"] for e in link_svc.entities(st, label="person", limit=50)]
-    users_svc.add_user(st, "bench", "viewer", "benchmark-pass")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    login = httpx.Client(base_url=base)
-    token = re.search(r'name="csrf" value="([^"]+)"', login.get("/login").text).group(1)
-    login.post("/login", data={"username": "bench", "password": "benchmark-pass", "csrf": token, "next": "/"})
-    local = threading.local()
-
-    def client() -> httpx.Client:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base, cookies=login.cookies, timeout=120)
-        return local.client
-
-    def timed(path: str) -> float:
-        t = time.perf_counter()
-        r = client().get(path)
-        assert r.status_code == 200, (path, r.status_code)
-        return time.perf_counter() - t
+    timed, stop_server = serve_as_viewer(settings, st, timeout=120)
 
     raw_engine = create_engine(st.engine.url, pool_size=args.clients)
 
@@ -147,7 +115,7 @@ def main() -> None:
             list(pool.map(timed, paths[:10]))  # warm both paths
             list(pool.map(raw, jobs[:10]))
             results[name] = (list(pool.map(timed, paths)), list(pool.map(raw, jobs)))
-    server.should_exit = True
+    stop_server()
     st.close()
     raw_engine.dispose()
     load_avg = os.getloadavg()[0]

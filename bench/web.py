@@ -19,14 +19,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import re
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,13 +34,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _workbench import serve_as_viewer  # noqa: E402
 from corpus_gen import CorpusGenerator  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
 from harvestwatch.core.config import Settings  # noqa: E402
 from harvestwatch.core.folding import fold_for_search  # noqa: E402
 from harvestwatch.services import store as store_svc  # noqa: E402
-from harvestwatch.services import users as users_svc  # noqa: E402
 from harvestwatch.store import facets  # noqa: E402
 from harvestwatch.store.facets import is_cjk  # noqa: E402
 from harvestwatch.store.models import Document, DocumentTag, SearchText, Source  # noqa: E402
@@ -158,10 +156,6 @@ class PrivatePostgres:
 
 
 def run(args: argparse.Namespace, database_url: str | None) -> None:
-    import uvicorn
-
-    from harvestwatch.web.app import create_app
-
     tmp = Path(tempfile.mkdtemp(prefix="hw-webbench-"))
     settings = Settings(store_dir=tmp / "store", database_url=database_url)
     st = store_svc.open(settings)
@@ -171,32 +165,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     load_s = time.perf_counter() - t0
-    users_svc.add_user(st, "bench", "viewer", "benchmark-pass")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    login = httpx.Client(base_url=base)
-    token = re.search(r'name="csrf" value="([^"]+)"', login.get("/login").text).group(1)
-    login.post("/login", data={"username": "bench", "password": "benchmark-pass", "csrf": token, "next": "/"})
-    local = threading.local()
-
-    def client() -> httpx.Client:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base, cookies=login.cookies, timeout=60)
-        return local.client
-
-    def timed(path: str) -> float:
-        c = client()
-        t = time.perf_counter()
-        r = c.get(path)
-        assert r.status_code == 200, (path, r.status_code)
-        return time.perf_counter() - t
+    timed, stop_server = serve_as_viewer(settings, st, timeout=60)
 
     raw_engine = create_engine(engine.url, pool_size=args.clients)
 
@@ -216,7 +185,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
         t_raw = list(pool.map(raw, queries))
         t_doc = list(pool.map(timed, [f"/documents/{1 + (i * 7919) % args.docs}"
                                       for i in range(args.requests // 2)]))
-    server.should_exit = True
+    stop_server()
     totals = {q: store_svc.search_page(st, q, limit=1).total for q in QUERIES}
     st.close()
     raw_engine.dispose()
