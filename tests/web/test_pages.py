@@ -172,6 +172,9 @@ def test_report_is_built_by_post_and_only_downloaded_by_get(as_user, app):
     cleared = _build_report(ivan, "html")
     assert cleared != link and "Sujiatun" in ivan.get(cleared).text
     assert vic.get(cleared).status_code == 403  # a brief with restricted sources stays with the cleared
+    downloads = [e for e in store_svc.ledger_entries(store, limit=100000) if e["action"] == "download_report"]
+    assert [(e["actor"], e["object_id"]) for e in downloads] == [("ivan", cleared.rsplit("/", 1)[1])]
+    assert _build_report(ivan, "html") == cleared  # a download is audited without making the brief stale
     pdf = ivan.get(_build_report(ivan, "pdf"))
     assert pdf.content.startswith(b"%PDF")
     assert vic.get("/reports/0123abcd.html").status_code == 404

@@ -23,6 +23,7 @@ from harvestwatch.store.documents import plain_text
 from harvestwatch.store.models import Document, DocumentTag, LedgerEntry
 
 REPORT_ACTION = "export_report"
+DOWNLOAD_ACTION = "download_report"  # a cleared user fetching a built brief
 FORMATS = ("html", "pdf")
 
 __all__ = ["REPORT_ACTION", "FORMATS", "ReportScope", "ReportOptions", "scope", "ledger_state",
@@ -69,9 +70,11 @@ def _scope_ids(session, scope: str | None, docs: list[int] | None) -> list[int] 
 
 
 def ledger_state(store: Store) -> tuple[str, int]:
-    """The Merkle root over the ledger (report exports left out, so exporting twice agrees) and its size."""
+    """The Merkle root over the ledger (report exports and downloads left out, so asking twice agrees)
+    and its size."""
     with store.session() as s:
-        hashes = list(s.scalars(select(LedgerEntry.entry_hash).where(LedgerEntry.action != REPORT_ACTION)
+        hashes = list(s.scalars(select(LedgerEntry.entry_hash)
+                                .where(LedgerEntry.action.not_in((REPORT_ACTION, DOWNLOAD_ACTION)))
                                 .order_by(LedgerEntry.seq)))
     return ledger.merkle_root(hashes), len(hashes)
 
@@ -131,6 +134,12 @@ def record_export(store: Store, path: Path, *, merkle_root: str, documents: list
                      object_id=name or path.name, via=via,
                      payload={"sha256": sha256_file(path), "merkle_root": merkle_root,
                               "documents": documents, "left_out_restricted": left_out_restricted})
+
+
+def record_download(store: Store, name: str, *, actor: str, via: str = "web") -> None:
+    """Audit a cleared user's download of a built brief (which a cache hit did not build for them)."""
+    with store.session() as s:
+        audit.record(s, actor=actor, action=DOWNLOAD_ACTION, object_type="report", object_id=name, via=via)
 
 
 def cache_key(merkle_root: str, options: ReportOptions) -> str:

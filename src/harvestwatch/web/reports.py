@@ -113,4 +113,6 @@ def download_report(request: Request, key: str, fmt: str):
     meta = report_svc.cached_options(st, key)
     if (meta is None or meta.get("include_restricted")) and not is_cleared(user):
         raise PermissionDenied("this brief includes restricted sources; only cleared roles may download it")
+    if is_cleared(user):  # every view and export of a cleared user is audited (issue #18)
+        report_svc.record_download(st, f"{key}.{fmt}", actor=user["name"])
     return FileResponse(path, media_type=MEDIA[fmt], filename=f"brief.{fmt}")
