@@ -56,3 +56,14 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+def browser_login(browser, base: str, name: str, password: str):
+    """A new 1280×900 page of ``browser`` logged in to the workbench at ``base`` as ``name``."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page

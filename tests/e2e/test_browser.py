@@ -13,7 +13,7 @@ from harvestwatch.core.config import Settings
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from tests.conftest import SAMPLES
-from tests.live import chromium_browser, live_server
+from tests.live import browser_login, chromium_browser, live_server
 
 pytestmark = pytest.mark.e2e
 SCREENS = Path(__file__).parent / "screens"
@@ -41,23 +41,13 @@ def chromium():
         yield b
 
 
-def _login(browser, base: str, name: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 def _shot(page, name: str) -> None:
     SCREENS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
 
 def test_investigator_workflow(server, chromium, tmp_path):
-    page = _login(chromium, server, "ivan")
+    page = browser_login(chromium, server, "ivan", PASSWORD)
     assert "documents" in page.inner_text("main")
     _shot(page, "dashboard")
 
@@ -104,7 +94,7 @@ def test_investigator_workflow(server, chromium, tmp_path):
 
 
 def test_viewer_cannot_reach_restricted(server, chromium):
-    page = _login(chromium, server, "vic")
+    page = browser_login(chromium, server, "vic", PASSWORD)
     page.goto(f"{server}/search?q=Sujiatun")
     assert page.locator("ol.hits li").count() == 0
     for doc_id in range(1, 8):

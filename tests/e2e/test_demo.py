@@ -23,7 +23,7 @@ from harvestwatch.services import users as users_svc
 from harvestwatch.store.ledger import LedgerEntry
 from harvestwatch.store.models import Document
 from harvestwatch.store.screening import ScreenRecord
-from tests.live import chromium_browser, live_server
+from tests.live import browser_login, chromium_browser, live_server
 
 pytestmark = pytest.mark.e2e
 SCREENS = Path(__file__).parent / "screens"
@@ -154,12 +154,7 @@ def test_every_nav_page_shows_real_content(built, chromium):
     users_svc.add_user(store, "ivan", "investigator", PASSWORD)
     SCREENS.mkdir(exist_ok=True)
     with live_server(settings) as base:
-        page = chromium.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", "ivan")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        page = browser_login(chromium, base, "ivan", PASSWORD)
         nav = page.eval_on_selector_all("header nav a", "els => els.map(e => e.getAttribute('href'))")
         assert set(nav) - {"/search", "/ingest"} <= set(PAGES), f"a nav page without a check: {nav}"
         found = {}

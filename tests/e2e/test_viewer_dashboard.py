@@ -11,7 +11,7 @@ import pytest
 from harvestwatch.core.config import Settings
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
-from tests.live import chromium_browser, live_server
+from tests.live import browser_login, chromium_browser, live_server
 
 pytestmark = pytest.mark.e2e
 SCREENS = Path(__file__).parent / "screens"
@@ -48,25 +48,15 @@ def chromium():
         yield b
 
 
-def _login(browser, base: str, name: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 def test_viewer_dashboard_has_no_restricted_trace(server, chromium):
     base, rid, sha = server
-    rita = _login(chromium, base, "rita")
+    rita = browser_login(chromium, base, "rita", PASSWORD)
     rita.click("text=Verify now and sign a tree head")
     rita.wait_for_url(f"{base}/")
     assert "problem(s)" in rita.inner_text("#last-verify")
     rita.close()
 
-    vic = _login(chromium, base, "vic")
+    vic = browser_login(chromium, base, "vic", PASSWORD)
     SCREENS.mkdir(exist_ok=True)
     vic.screenshot(path=str(SCREENS / "viewer-dashboard.png"), full_page=True)
     text, html = vic.inner_text("body"), vic.content()
@@ -77,7 +67,7 @@ def test_viewer_dashboard_has_no_restricted_trace(server, chromium):
     assert f'href="/documents/{rid}"' not in html
     vic.close()
 
-    ivan = _login(chromium, base, "ivan")
+    ivan = browser_login(chromium, base, "ivan", PASSWORD)
     ivan.screenshot(path=str(SCREENS / "investigator-dashboard.png"), full_page=True)
     html = ivan.content()
     assert f'href="/documents/{rid}"' in html and sha[:16] in html  # cleared: listed, with its problem

@@ -10,7 +10,7 @@ from harvestwatch.services import registry as registry_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from tests.conftest import REPO, SHARED
-from tests.live import chromium_browser, live_server
+from tests.live import browser_login, chromium_browser, live_server
 
 pytestmark = pytest.mark.e2e
 SCREENS = REPO / "tests" / "e2e" / "screens"
@@ -39,12 +39,7 @@ def browser():
 
 
 def test_hospital_page_in_a_browser(server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", "vic")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/")
+    page = browser_login(browser, server, "vic", PASSWORD)
     page.click("text=Hospitals")
     page.wait_for_url(f"{server}/hospitals")
     assert page.locator("svg[aria-label='Hospitals by province'] rect").count() > 10

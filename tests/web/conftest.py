@@ -62,3 +62,14 @@ def as_user(app):
         assert login(client, name).status_code == 303
         return client
     return make
+
+
+def app_routes(app) -> list:
+    """Every endpoint route of ``app``, including those of included routers."""
+    def walk(routes):
+        for r in routes:
+            if hasattr(r, "original_router"):
+                yield from walk(r.original_router.routes)
+            elif hasattr(r, "methods") and hasattr(r, "dependant"):
+                yield r
+    return list(walk(app.routes))

@@ -20,7 +20,7 @@ from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.web.app import create_app
 from harvestwatch.web.links import attachment, check_base_url, safe_href
-from tests.web.conftest import PASSWORD, csrf_of, login
+from tests.web.conftest import PASSWORD, app_routes, csrf_of, login
 
 BIG = str(2**64)
 HUGE = "9" * 40
@@ -183,23 +183,13 @@ def test_report_links_use_the_base_url_not_the_host_header(hostile):
     assert "https://hw.example.org/documents/" in brief and "evil.example" not in brief
 
 
-def _routes(app):
-    def walk(routes):
-        for r in routes:
-            if hasattr(r, "original_router"):
-                yield from walk(r.original_router.routes)
-            elif hasattr(r, "methods") and hasattr(r, "dependant"):
-                yield r
-    return list(walk(app.routes))
-
-
 SLOW = ("/analyses",)  # seconds per request; its numbers are covered by the analyses tests
 
 
 def test_every_numeric_parameter_of_every_route_refuses_without_a_500(hostile):
     app, _, _, ivan = hostile
     tried = 0
-    for route in _routes(app):
+    for route in app_routes(app):
         if "GET" not in route.methods or route.path.startswith(SLOW):
             continue
         d = route.dependant
@@ -221,7 +211,7 @@ def test_numeric_path_parameters_of_forms_refuse_without_a_500(hostile):
     app, _, _, ivan = hostile
     token = csrf_of(ivan.get("/").text)
     tried = 0
-    for route in _routes(app):
+    for route in app_routes(app):
         if "POST" not in route.methods or not route.dependant.path_params:
             continue
         for value in (BIG, "-1"):

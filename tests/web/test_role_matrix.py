@@ -25,7 +25,7 @@ from harvestwatch.core.config import Settings
 from harvestwatch.services import store as store_svc
 from harvestwatch.services import users as users_svc
 from harvestwatch.web.app import create_app
-from tests.web.conftest import PASSWORD, csrf_of, login
+from tests.web.conftest import PASSWORD, app_routes, csrf_of, login
 
 UNIQUE = ("Marblewing", "Quorvath", "Zephyrine", "Okonkwo-Lindqvist")
 FILE_NAME = "marblewing-dossier-7Q.txt"
@@ -67,16 +67,6 @@ def matrix_app(tmp_path_factory):
              "title": doc["title"], "items": [i["id"] for i in items],
              "entity": (entity["label"], entity["canonical"] or entity["text"])}
     return create_app(settings), facts
-
-
-def _routes(app):
-    def walk(routes):
-        for r in routes:
-            if hasattr(r, "original_router"):
-                yield from walk(r.original_router.routes)
-            elif hasattr(r, "methods") and hasattr(r, "dependant"):
-                yield r
-    return list(walk(app.routes))
 
 
 def _secrets(facts) -> tuple[list[str], list[re.Pattern]]:
@@ -124,7 +114,7 @@ def _get_urls(app, facts) -> list[str]:
     probe = {"q": UNIQUE[0], "entity": name, "doc": facts["rid"], "type": label, "hl": "0-20",
              "kind": "testimony", "tag": "open", "status": "all"}
     urls = []
-    for route in _routes(app):
+    for route in app_routes(app):
         if "GET" not in route.methods or route.path in SKIP:
             continue
         paths = [route.path]
