@@ -3,7 +3,7 @@
 import pytest
 
 from harvestwatch.core.evidence import Evidence, Span
-from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.core.quantity import Cue, Interval, Quantity
 
 SHA = "a" * 64
 
@@ -54,3 +54,13 @@ def test_compatible_means_the_same_figure():
     assert not q(5_000, subject="Tianjin").compatible(q(5_000, subject="Shanghai"))
     assert q(5_000, subject="China").compatible(q(5_000, subject="中国"))  # other script: unknown
     assert not q(None, low=1000, high=9999).compatible(q(6_000))  # a magnitude word is no repeat
+
+
+def test_figures_of_different_events_are_different_figures():
+    def q(value, *events):
+        cues = tuple(Cue(w, 0, len(w), "predicate") for w in events)
+        return Quantity(Interval(value, value, value), "persons", "victims", value, decided_by=cues)
+    assert not q(10_000, "detained").compatible(q(10_000, "killed"))
+    assert q(10_000, "killed").compatible(q(10_000, "killing"))  # one event, two forms
+    assert q(10_000, "killed").compatible(q(10_000))  # no event named: may be either
+    assert q(10_000, "detained", "killed").same_event(q(10_000, "kills"))

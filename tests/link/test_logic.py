@@ -7,7 +7,7 @@ import math
 from harvestwatch.core.evidence import Span
 from harvestwatch.core.items import Item, Mention, Stance
 from harvestwatch.core.items import Testimony as Quote
-from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.core.quantity import Cue, Interval, Quantity
 from harvestwatch.link.build import build_links, support
 from harvestwatch.link.citations import claim_origin, outlet_name
 from harvestwatch.link.claims import cluster_quantities
@@ -133,6 +133,21 @@ def test_quantity_conflicts_need_the_same_context():
     context = {a.id: {"China"}, b.id: {"China"}, c.id: {"United States"}}
     rows = quantity_conflicts(clusters, context)
     assert [(r.a.id, r.b.id) for r in rows] == [(a.id, b.id)]
+
+
+def test_figures_of_different_events_do_not_contradict():
+    def victims(doc: int, text: str, value: float, event: str | None) -> Item:
+        cues = (Cue(event, 0, len(event), "predicate"),) if event else ()
+        q = Quantity(Interval(value, value, value), "persons", "victims", value,
+                     time_scope="since 1999", decided_by=cues)
+        return Item(Span(0, len(text)), text, q, doc, id=next(_ids))
+
+    detained = victims(1, "1,000,000 practitioners", 1_000_000, "detained")
+    killed = victims(1, "65,000 practitioners", 65_000, "killed")
+    killed_too = victims(2, "1,500,000 practitioners", 1_500_000, "killed")
+    unsaid = victims(3, "3,000 practitioners", 3_000, None)
+    rows = quantity_conflicts(cluster_quantities([detained, killed, killed_too, unsaid]), {})
+    assert [(r.a.id, r.b.id) for r in rows] == [(killed.id, killed_too.id)]
 
 
 def test_denial_pairs_with_allegation_on_the_same_topic_only():

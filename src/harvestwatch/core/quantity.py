@@ -71,6 +71,15 @@ def _same_subject(a: str | None, b: str | None) -> bool:
     return a.isascii() != b.isascii() or a.casefold() == b.casefold()
 
 
+def _stem(word: str) -> str:
+    """"killed", "killing", "kills" → "kill": enough to tell one event word from another."""
+    w = word.casefold()
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)]
+    return w
+
+
 def _finite(x: float) -> float | None:
     """JSON has no infinity: an open end is written as null."""
     return None if math.isinf(x) else x
@@ -131,15 +140,17 @@ class Quantity:
             raise ValueError(f"unknown qualifier {self.qualifier!r}; expected one of {QUALIFIERS}")
 
     def compatible(self, other: Quantity, rel_tol: float = 0.1) -> bool:
-        """The same figure: same kind, unit, time scope and subject (when both name one), and
-        the stated values within ``rel_tol`` of each other (two exact figures: within 2% or the
-        precision written) — "over 170,000" does not repeat "2.13 million" although the
-        intervals meet. Without stated values (magnitude words,
-        ranges) the intervals must match within ``rel_tol``; a range never repeats a figure."""
+        """The same figure: same kind, unit, time scope, subject and event (when both name
+        one), and the stated values within ``rel_tol`` of each other (two exact figures: within
+        2% or the precision written) — "over 170,000" does not repeat "2.13 million" although
+        the intervals meet. Without stated values (magnitude words, ranges) the intervals must
+        match within ``rel_tol``; a range never repeats a figure."""
         if (self.what, self.unit, self.time_scope or None) != (other.what, other.unit,
                                                                other.time_scope or None):
             return False
         if not _same_subject(self.subject, other.subject):
+            return False
+        if not self.same_event(other):
             return False
         if self.value is not None and other.value is not None:
             if self.qualifier is None and other.qualifier is None:  # two exact figures: equal to
@@ -152,6 +163,16 @@ class Quantity:
             return False
         a, b = self.interval, other.interval
         return _close(a.low, b.low, rel_tol) and _close(a.high, b.high, rel_tol)
+
+    @property
+    def events(self) -> frozenset[str]:
+        """What happened to the counted, as its sentence says ("killed", "detained"), stemmed."""
+        return frozenset(_stem(c.word) for c in self.decided_by if c.role == "predicate")
+
+    def same_event(self, other: Quantity) -> bool:
+        """"1 million detained" and "65,000 killed" count different events; a figure whose
+        sentence names no event may count either."""
+        return not (self.events and other.events) or bool(self.events & other.events)
 
     def to_dict(self) -> dict:
         return {

@@ -56,7 +56,7 @@ def block_key(q: Quantity) -> Block:
 
 def normalised(q: Quantity) -> Quantity:
     """The reading as it is compared: durations in days, counts from zero, the unit family as
-    unit, the block's scope as time scope."""
+    unit, the block's scope as time scope, the event words kept (``Quantity.same_event``)."""
     unit = (q.unit or "").split("/")[0].lower()
     f = _DAYS[unit] if q.what in ("duration", "wait_time") and unit in _DAYS else 1.0
     lo = max(0.0, q.interval.low) * f
@@ -65,7 +65,7 @@ def normalised(q: Quantity) -> Quantity:
     point = value if value is not None and lo <= value <= hi else None
     return replace(q, interval=Interval(lo, hi, point), unit=family(q), value=point,
                    qualifier=q.qualifier if point is not None else None, time_scope=scope(q),
-                   decided_by=())
+                   decided_by=tuple(c for c in q.decided_by if c.role == "predicate"))
 
 
 def cluster_block(key: Block, items: Iterable[Item]) -> list[ClaimCluster]:

@@ -47,12 +47,16 @@ def head(item: Item) -> str:
 
 def quantity_conflicts(clusters: list, context: dict[int, set[str]]) -> list[Contradiction]:
     """Incompatible figures for the same thing: neighbouring quantity clusters of one block
-    (what, scope, unit family, counted noun) whose ranges cannot both hold, when their
-    sentences name the same groups or places (or none). Linear in the number of clusters."""
+    (what, scope, unit family, counted noun, event) whose ranges cannot both hold, when their
+    sentences name the same groups or places (or none). Figures of different events ("1
+    million detained", "65,000 killed") are not compared, nor a figure naming its event with
+    one naming none. Linear in the number of clusters."""
     by_block: dict[tuple, list] = {}
     for c in clusters:
+        events = set().union(*(m.payload.events for m in c.members)) or {""}
         for h in sorted({head(m) for m in c.members}):
-            by_block.setdefault((*c.key, h), []).append(c)
+            for event in sorted(events):
+                by_block.setdefault((*c.key, h, event), []).append(c)
     out = []
     seen: set[tuple[str, str]] = set()
     for key, group in by_block.items():
