@@ -159,9 +159,9 @@ def test_kind_change_and_removal_reach_the_facets(corpus):
 def test_short_cjk_terms_use_the_character_index(corpus):
     if corpus.dialect != "sqlite":
         pytest.skip("the query plan check reads SQLite's EXPLAIN")
-    from harvestwatch.store.search import SearchFilters, _match_sql
+    from harvestwatch.store.search import match_sql
 
-    sql, params = _match_sql("sqlite", ["肾"], SearchFilters())
+    sql, params = match_sql("sqlite", ["肾"])
     with corpus.engine.connect() as conn:
         plan = " ".join(r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params))
     assert "search_cjk VIRTUAL TABLE" in plan and "search_text" not in plan
@@ -178,3 +178,32 @@ def test_a_document_made_restricted_leaves_the_index_side_tables(any_store, tmp_
     assert search_documents(any_store, "肾")[1] == 0
     assert search_documents(any_store, "ledger")[1] == 1
     assert search_page(any_store, "医院").facets.kind == {"news": 1}
+
+
+def test_facet_index_is_reused_until_the_store_changes(any_store, tmp_path):
+    """Searches share one in-memory facet index; an ingest, a retag or a kind change is seen
+    by the very next search."""
+    from harvestwatch.store import facet_index
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text("kidney ledger one 医院", encoding="utf-8")
+    ingest_paths(any_store, [str(tmp_path / "a")], kind="news", tags=["first"])
+    assert search_page(any_store, "ledger").facets.tag == {"first": 1}
+    with any_store.session() as s:
+        loaded = facet_index.current(s)
+    search_page(any_store, "kidney", tag="first")
+    with any_store.session() as s:
+        assert facet_index.current(s) is loaded  # nothing changed: nothing reloaded
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "two.txt").write_text("kidney ledger two 医院", encoding="utf-8")
+    ingest_paths(any_store, [str(tmp_path / "b")], kind="ngo_report", tags=["second"])
+    page = search_page(any_store, "ledger")
+    assert page.total == 2 and page.facets.kind == {"news": 1, "ngo_report": 1}
+    assert search_page(any_store, "医院", tag="second").total == 1
+    with any_store.session() as s:
+        doc = s.scalar(select(Document).where(Document.kind == "news"))
+        s.add(DocumentTag(document_id=doc.id, tag="second"))
+        doc.kind = "academic"
+    page = search_page(any_store, "ledger", tag="second")
+    assert page.total == 2 and page.facets.kind == {"academic": 1, "ngo_report": 1}
+    assert page.facets.tag == {"first": 1, "second": 2}

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from harvestwatch.core.folding import fold_for_search
+from harvestwatch.store import facet_index
 from harvestwatch.store.crypto import Cipher
 from harvestwatch.store.documents import plain_text
 from harvestwatch.store.facets import cjk_match, is_cjk
@@ -114,103 +116,93 @@ class SearchPage:
     facets: Facets
 
 
-def _match_sql(dialect: str, terms: list[str], f: SearchFilters) -> tuple[str, dict]:
-    """The matched set as SQL: (id, score, kind, language, year) per document, one pass over
-    the index. SQLite: trigram FTS5 for terms of 3+ characters (ranked by bm25), ``search_cjk``
-    for 1–2 character CJK terms; PostgreSQL: pg_trgm LIKE and the ``search_cjk`` array.
-    Other 1–2 character terms are checked with LIKE on the rows the index terms matched
-    (on their own they scan ``search_text``)."""
+def match_sql(dialect: str, terms: list[str]) -> tuple[str, dict]:
+    """The index lookup of a query as SQL: (id, score) of every matching indexed document, a
+    lower score ranking higher. SQLite: trigram FTS5 for terms of 3+ characters (bm25), the
+    ``search_cjk`` character index for 1–2 character CJK terms; PostgreSQL: pg_trgm LIKE and
+    the ``search_cjk`` array (no rank: score 0, so the id orders). Other 1–2 character terms
+    are checked with LIKE on the rows the index terms matched (alone, they scan
+    ``search_text``). The search page runs exactly this once per request."""
     params: dict = {}
     where: list[str] = []
     long_terms = [t for t in terms if len(t) >= 3]
     cjk_terms = [t for t in terms if len(t) < 3 and is_cjk(t)]
     like_terms = [t for t in terms if len(t) < 3 and not is_cjk(t)]
-    if dialect == "sqlite" and long_terms:
-        # CROSS JOIN: SQLite keeps the index on the outside (never one MATCH per facet row)
-        source = "search_fts CROSS JOIN search_facets sf ON sf.document_id = search_fts.rowid"
-        score = "bm25(search_fts)"
+    if dialect != "sqlite":
+        like_terms = [t for t in terms if not (len(t) < 3 and is_cjk(t))]
+        source, key, score = "search_text st", "st.document_id", "0.0"
+        if cjk_terms:
+            params["cjk"] = cjk_terms
+            where.append("st.document_id IN (SELECT document_id FROM search_cjk "
+                         "WHERE grams @> CAST(:cjk AS text[]))")
+    elif long_terms:
+        source, key, score = "search_fts", "search_fts.rowid", "bm25(search_fts)"
         where.append("search_fts MATCH :fts")
         params["fts"] = " AND ".join(_fts_phrase(t) for t in long_terms)
-    elif dialect == "sqlite" and cjk_terms:
-        source = "search_cjk CROSS JOIN search_facets sf ON sf.document_id = search_cjk.rowid"
-        score = "bm25(search_cjk)"
+        if cjk_terms:
+            where.append("search_fts.rowid IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH :cjk)")
+    elif cjk_terms:
+        source, key, score = "search_cjk", "search_cjk.rowid", "bm25(search_cjk)"
+        where.append("search_cjk MATCH :cjk")
     else:
-        source, score = "search_facets sf", "0.0"
-        if dialect != "sqlite":
-            like_terms = [t for t in terms if not (len(t) < 3 and is_cjk(t))]
-    if cjk_terms:
+        source, key, score = "search_text st", "st.document_id", "0.0"
+    if dialect == "sqlite" and cjk_terms:
         params["cjk"] = " AND ".join(cjk_match(t) for t in cjk_terms)
-        if dialect == "sqlite":
-            where.append("search_cjk MATCH :cjk" if source.startswith("search_cjk") else
-                         "sf.document_id IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH :cjk)")
-        else:
-            params["cjk"] = cjk_terms
-            where.append("sf.document_id IN (SELECT document_id FROM search_cjk "
-                         "WHERE grams @> CAST(:cjk AS text[]))")
     if like_terms:
-        likes = []
+        if not source.startswith("search_text"):
+            # CROSS JOIN: SQLite keeps the index outside, probing search_text per match
+            source += f" CROSS JOIN search_text st ON st.document_id = {key}"
         for i, term in enumerate(like_terms):
             params[f"l{i}"] = _like(term)
-            likes.append(f"(st.body LIKE :l{i} ESCAPE '\\' OR st.title LIKE :l{i} ESCAPE '\\')")
-        where.append("sf.document_id IN (SELECT st.document_id FROM search_text st WHERE "
-                     + " AND ".join(likes) + ")")
-    if f.kind:
-        where.append("sf.kind = :kind")
-        params["kind"] = f.kind
-    if f.language:
-        where.append("sf.language = :language")
-        params["language"] = f.language
-    if f.since:
-        where.append("sf.published >= :since")
-        params["since"] = f.since
-    if f.until:
-        where.append("sf.published <= :until")
-        params["until"] = f.until + "\uffff"
-    if f.tag:
-        where.append("EXISTS (SELECT 1 FROM document_tags t WHERE t.document_id = sf.document_id "
-                     "AND t.tag = :tag)")
-        params["tag"] = f.tag
-    if f.document_ids is not None:
-        ids = sorted(set(f.document_ids))
-        names = [f"d{i}" for i in range(len(ids))]
-        params.update(zip(names, ids, strict=True))
-        where.append("sf.document_id IN (" + (", ".join(":" + n for n in names) or "NULL") + ")")
-    sql = (f"SELECT sf.document_id AS id, {score} AS score, sf.kind AS kind, "
-           f"sf.language AS language, sf.year AS year FROM {source}"
-           + (" WHERE " + " AND ".join(where) if where else ""))
+            where.append(f"(st.body LIKE :l{i} ESCAPE '\\' OR st.title LIKE :l{i} ESCAPE '\\')")
+    sql = f"SELECT {key} AS id, {score} AS score FROM {source} WHERE " + " AND ".join(where)
     return sql, params
+
+
+def _matches(session: Session, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, scores) of every indexed document matching ``terms``: one pass over the index."""
+    sql, params = match_sql(session.get_bind().dialect.name, terms)
+    rows = session.execute(text(sql), params).all()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    return ids, scores
 
 
 def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters | None = None,
            *, limit: int = 20, offset: int = 0) -> SearchPage:
     """Documents matching every term of ``query``: a page of hits in a fixed order (rank, then
     id, so consecutive pages neither repeat nor skip a row), the number of matches and facet
-    counts, from one statement that reads the index once."""
+    counts. The index is read once (``match_sql``); filters and facets come from the facet
+    columns held in memory (``store.facet_index``), so a page costs about that one lookup."""
     f = filters or SearchFilters()
     terms = parse_query(query)
     if not terms:
         return SearchPage([], 0, Facets())
-    dialect = session.get_bind().dialect.name
-    match, params = _match_sql(dialect, terms, f)
-    # SQLite: probe the tags of each match (CROSS JOIN keeps m outside) rather than scan all tags
-    tag_join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
-    sql = text(
-        f"WITH m AS MATERIALIZED ({match}) "
-        "SELECT 'page' AS part, NULL AS value, p.id AS id, p.score AS n FROM "
-        "(SELECT id, score FROM m ORDER BY score, id LIMIT :limit OFFSET :offset) p "
-        "UNION ALL SELECT 'kind', kind, NULL, count(*) FROM m GROUP BY kind "
-        "UNION ALL SELECT 'language', language, NULL, count(*) FROM m GROUP BY language "
-        "UNION ALL SELECT 'year', year, NULL, count(*) FROM m GROUP BY year "
-        "UNION ALL SELECT 'tag', t.tag, NULL, count(*) FROM m "
-        f"{tag_join} document_tags t ON t.document_id = m.id GROUP BY t.tag")
-    page: list[int] = []
+    index = facet_index.current(session)
+    ids, scores = _matches(session, terms)
+    known = index.known(ids)
+    if not known.all():  # committed after the index's mark was read: reload, drop what stays unknown
+        index = facet_index.current(session)
+        known = index.known(ids)
+        ids, scores = ids[known], scores[known]
+    keep = index.select(ids, kind=f.kind, language=f.language, tag=f.tag, since=f.since, until=f.until)
+    if f.document_ids is not None:
+        keep &= np.isin(ids, np.asarray(f.document_ids, dtype=np.int64))
+    ids, scores = ids[keep], scores[keep]
     facets = Facets()
-    for part, value, doc_id, n in session.execute(sql, params | {"limit": limit, "offset": offset}):
-        if part == "page":
-            page.append(doc_id)
-        else:
-            facets.add(part, value, int(n))
-    indexed_total = sum(facets.kind.values())
+    for name, counts in index.counts(ids).items():
+        for value, n in counts.items():
+            facets.add(name, value, n)
+    end = offset + limit
+    if end < len(ids):  # only the rows up to this page need ordering
+        top = np.argpartition(scores, end)[:end] if end else np.array([], dtype=np.int64)
+        cut = scores[top].max() if end else 0.0
+        top = np.flatnonzero(scores <= cut)  # every row tied with the last one competes on id
+    else:
+        top = np.arange(len(ids))
+    order = top[np.lexsort((ids[top], scores[top]))]
+    page = ids[order[offset:end]].tolist()
+    indexed_total = len(ids)
     total = indexed_total
     if f.include_restricted:
         # Restricted text is encrypted at rest and not indexed: scan it decrypted, list it last.
