@@ -140,7 +140,7 @@ def match_sql(dialect: str, terms: list[str]) -> tuple[str, dict]:
         where.append("search_fts MATCH :fts")
         params["fts"] = " AND ".join(_fts_phrase(t) for t in long_terms)
         if cjk_terms:
-            where.append("search_fts.rowid IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH :cjk)")
+            where.append("+search_fts.rowid IN (SELECT rowid FROM search_cjk WHERE search_cjk MATCH :cjk)")
     elif cjk_terms:
         source, key, score = "search_cjk", "search_cjk.rowid", "bm25(search_cjk)"
         where.append("search_cjk MATCH :cjk")
