@@ -5,7 +5,8 @@ Each command group lives in its own module here and registers itself through a
 render its result. The root group is lazy: ``COMMANDS`` names every command, its
 module and its one-line help, so ``--help`` lists them all without importing any,
 and a module (with the libraries it needs) is imported only when one of its
-commands runs. Known errors become one-line messages and exit codes in ``main``.
+commands runs; option values are checked without pydantic where Typer's result is
+plain (``_params``). Known errors become one-line messages and exit codes in ``main``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from harvestwatch.cli import _context
+from harvestwatch.cli._params import defer
 from harvestwatch.core.errors import HarvestwatchError
 
 # name -> (module under harvestwatch.cli, one-line help as --help lists it), in listing order.
@@ -104,8 +106,13 @@ class LazyGroup(TyperGroup):
         if self._listing:
             return _Listed(name=cmd_name, help=short)
         for name, command in load_module_commands(module_name).items():
+            defer(command, ctx)  # option values are checked without pydantic where possible
             self.commands.setdefault(name, command)
         return self.commands.get(cmd_name)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        defer(self, ctx)
+        return super().parse_args(ctx, args)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True

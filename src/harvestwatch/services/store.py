@@ -16,10 +16,10 @@ from harvestwatch.store import Store, ledger, open_store, sealed
 from harvestwatch.store.documents import find_document, plain_text
 from harvestwatch.store.items import from_row
 from harvestwatch.store.models import Document, ExtractedItem, LedgerEntry
-from harvestwatch.store.search import Hit, SearchFilters, SearchPage, search
 
 if TYPE_CHECKING:  # the ingest pipeline (httpx, workers) loads only when ingesting
     from harvestwatch.ingest.pipeline import IngestReport, InputResult
+    from harvestwatch.store.search import Hit, SearchPage  # with numpy: only for search and browse
     from harvestwatch.store.verify import VerifyReport  # with cryptography: only for verify
 
 __all__ = ["open", "ingest", "search_documents", "search_page", "show_document", "verify", "checkpoint",
@@ -79,6 +79,8 @@ def search_page(store: Store, query: str, *, kind: str | None = None,
                 entity: str | None = None, include_restricted: bool = False,
                 limit: int = 20, offset: int = 0) -> SearchPage:
     """Like ``search_documents``, with facet counts (kind, language, year, tag) of all matches."""
+    from harvestwatch.store.search import SearchFilters, search
+
     filters = SearchFilters(kind=kind, language=language, tag=tag, since=since, until=until,
                             include_restricted=include_restricted)
     with store.session() as session:
@@ -98,7 +100,7 @@ def browse_documents(store: Store, *, kind: str | None = None, language: str | N
                      tag: str | None = None, since: str | None = None, until: str | None = None,
                      include_restricted: bool = False, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
     """Documents matching the filters alone (no query), newest ingest first."""
-    from harvestwatch.store.search import _filtered
+    from harvestwatch.store.search import Hit, SearchFilters, _filtered
 
     filters = SearchFilters(kind=kind, language=language, tag=tag, since=since, until=until,
                             include_restricted=include_restricted)
