@@ -26,6 +26,7 @@ from harvestwatch.store import blobs, ledger, open_store
 from sqlalchemy.orm import Session
 
 point, nth, store_dir, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+pipeline.GROUP_MAX = int(sys.argv[5])  # inputs per transaction
 calls = 0
 
 def hit():
@@ -93,7 +94,7 @@ def test_kill_at_each_point_then_rerun(tmp_path):
     stored = []
     for point, nth in POINTS:
         run = subprocess.run([sys.executable, "-c", KILLER, point, str(nth), str(store_dir),
-                              str(folder)], capture_output=True, text=True, timeout=120)
+                              str(folder), "1"], capture_output=True, text=True, timeout=120)
         assert run.returncode == -9, (point, run.stdout, run.stderr[-1500:])
         store = open_store(Settings(store_dir=store_dir))
         counts = _counts(store)
@@ -122,3 +123,29 @@ def test_kill_at_each_point_then_rerun(tmp_path):
     # named as safe to delete.
     notes = [n for n in report.notes if "tree head" not in n]  # custody's advice is not ours
     assert len(notes) == 1 and notes[0].startswith("1 temporary file(s)"), report.notes
+
+
+@pytest.mark.parametrize("point,nth", [("blob", 8), ("commit", 3)])
+def test_kill_mid_group_loses_that_group_only(tmp_path, point, nth):
+    """Groups of 5 inputs: a kill inside the second group (after its 3rd blob; at its commit,
+    the 3rd, after listing known blobs and the first group) leaves the first group stored
+    whole and nothing of the second; a re-run stores every input once."""
+    folder = _corpus(tmp_path)
+    store_dir = tmp_path / "store"
+    run = subprocess.run([sys.executable, "-c", KILLER, point, str(nth), str(store_dir),
+                          str(folder), "5"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == -9, (run.stdout, run.stderr[-1500:])
+    store = open_store(Settings(store_dir=store_dir))
+    assert _counts(store) == {"sources": 5, "documents": 5, "document_tags": 5,
+                              "search_text": 5, "ledger": 10}
+    assert verify_store(store).ok
+    store.close()
+    final = subprocess.run([sys.executable, "-m", "harvestwatch", "--store", str(store_dir),
+                            "ingest", str(folder), "--kind", "news", "--tag", "t",
+                            "--no-extract"], capture_output=True, text=True, timeout=120)
+    assert final.returncode == 0, final.stderr
+    store = open_store(Settings(store_dir=store_dir))
+    assert _counts(store) == {"sources": N_FILES, "documents": N_FILES, "document_tags": N_FILES,
+                              "search_text": N_FILES, "ledger": 2 * N_FILES}
+    assert verify_store(store).ok
+    store.close()

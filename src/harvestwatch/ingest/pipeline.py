@@ -3,18 +3,20 @@
 Inputs are written in groups. A group's new blobs are stored first (atomically, in
 parallel; each is durable before any row names it), then one transaction writes the group's
 rows and ledger entries; if the database refuses a row, the group is written again input by
-input, each in its own savepoint, so that only that input fails. Parsing in this process
-makes each input its own group; with a pool, a group is what the pool finished while the
-previous group was being written (up to ``GROUP_MAX`` inputs). A batch killed at any point
-and run again stores each input exactly once; blobs left without rows are reused.
+input, each in its own savepoint, so that only that input fails. A writer thread stores one
+group (``GROUP_MAX`` inputs in order) while the parser processes go on, so a crash loses at
+most the inputs of the groups not yet committed, and never part of a group. A batch
+killed at any point and run again stores each input exactly once; blobs left without rows
+are reused.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from harvestwatch.store.sealed import digest
 KINDS = ("news", "ngo_report", "testimony", "official_statement", "medical_paper",
          "hospital_page", "tribunal", "legislation", "other")
 GROUP_MAX = 64  # inputs written in one transaction at most
+PENDING_MAX = 4 * GROUP_MAX  # parsed inputs that may wait for the writer
 BLOB_WRITERS = 8  # threads storing a group's blobs, so that their fsyncs overlap
 
 
@@ -427,16 +430,36 @@ def ingest_paths(store: Store, inputs: Iterable[str], *, kind: str = "other",
         report.results.append(result)
         if on_result:
             on_result(result)
-    with ThreadPoolExecutor(BLOB_WRITERS) as writers:
-        for group in _parsed_stream(expanded.inputs, store.settings.max_bytes, max(1, workers),
-                                    known, limits or Limits(), on_page):
-            results = _store_group(store, writers, group, kind=kind, tags=tags,
-                                   restricted=restricted, actor=actor)
-            _remember_failures(store, group, results, failed_before, restricted)
-            for result in results:
-                report.results.append(result)
-                if on_result:
-                    on_result(result)
+    def write(group: list[_Parsed]) -> list[InputResult]:
+        results = _store_group(store, writers, group, kind=kind, tags=tags,
+                               restricted=restricted, actor=actor)
+        _remember_failures(store, group, results, failed_before, restricted)
+        return results
+
+    def collect(future: Future) -> None:
+        for result in future.result():
+            report.results.append(result)
+            if on_result:
+                on_result(result)
+
+    # One thread writes a group (GROUP_MAX inputs in order, fewer at the end) while this one
+    # keeps the parsers busy; what they finish in the meantime waits in ``pending``.
+    pending: list[_Parsed] = []
+    writing: Future | None = None
+    with ThreadPoolExecutor(BLOB_WRITERS) as writers, ThreadPoolExecutor(1) as writer:
+        stream = _parsed_stream(expanded.inputs, store.settings.max_bytes, max(1, workers),
+                                known, limits or Limits(), on_page)
+        for group in itertools.chain(stream, [None]):
+            pending.extend(group or [])
+            while len(pending) >= GROUP_MAX or (group is None and (pending or writing is not None)):
+                if writing is not None:
+                    if not (writing.done() or group is None or len(pending) >= PENDING_MAX):
+                        break  # the writer is busy: parse on
+                    collect(writing)
+                    writing = None
+                if len(pending) >= GROUP_MAX or (group is None and pending):
+                    writing = writer.submit(write, pending[:GROUP_MAX])
+                    del pending[:GROUP_MAX]
     return report
 
 
