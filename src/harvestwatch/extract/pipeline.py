@@ -15,7 +15,7 @@ from harvestwatch.extract.stance import classify_sentences
 from harvestwatch.extract.testimony import extract_testimonies
 from harvestwatch.extract.zh_quantities import extract_quantities_zh
 
-EXTRACTOR_VERSION = "harvestwatch-extract/0.2+en_core_web_sm-3.8.0"
+EXTRACTOR_VERSION = "harvestwatch-extract/0.3+en_core_web_sm-3.8.0"  # 0.3: stance actors from the parse
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from harvestwatch.extract.lang.zh_stance import denial_cue_zh
+from harvestwatch.extract.lang import en_stance
+from harvestwatch.extract.lang.zh_stance import asserted_zh, claimant_zh, denial_zh
 from harvestwatch.extract.mentions import EntityMention, Stance
 
 _OFFICIAL = re.compile(r"\b(?:Chinese|China's|Beijing|Communist|state|official|regime|government|"
@@ -36,14 +37,15 @@ RULES: list[tuple[str, re.Pattern]] = [
         r"\b(?:alleg\w*|accus\w*|reportedly|eyewitness\w*|testif\w+|evidence (?:of|that)|"
         r"harvest(?:ed|ing)?\b[^.]{0,40}\borgans?|organs?\b[^.]{0,30}\bharvest\w*|killed for (?:their )?organs|"
         r"mass killings?|forced organ harvesting|removing (?:their )?(?:vital )?organs|"
-        r"implausible|cannot account)", re.I)),
+        r"forcibl[ey]|implausible|cannot account)", re.I)),
 ]
 _ZH_RULES = [
     ("denial", None),  # read from the segmentation (lang/zh_stance.py)
     ("condemnation", re.compile(r"谴责|譴責|强烈批评|決議|决议")),
     ("legal_measure", re.compile(r"立法|法案|通过.{0,10}法|禁止.{0,10}器官|器官移植旅游.{0,6}(?:禁|法)")),
     ("call_to_action", re.compile(r"呼吁|呼籲|敦促|要求.{0,6}停止")),
-    ("allegation", re.compile(r"活摘|强摘|強摘|摘取.{0,6}器官|指控|揭露|证据|證據|证人|證人")),
+    # 摘取 alone is the law's neutral word for procuring an organ: only forced or illegal taking alleges
+    ("allegation", re.compile(r"活摘|强摘|強摘|(?:强行|強行|强制|強制|非法|被)摘(?:取|除)|指控|揭露|证据|證據|证人|證人")),
 ]
 
 
@@ -83,18 +85,6 @@ def _official_possessor(noun) -> bool:
     return False
 
 
-def _subject_of(span) -> list[str]:
-    """The sentence's grammatical subject when no named actor is in it ("the official said that …")."""
-    if span is None:
-        return []
-    root = span.root
-    subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")]
-    if not subj:
-        return []
-    words = [t for t in span.doc[subj[0].left_edge.i:subj[0].i + 1] if t.dep_ != "det"]
-    return [" ".join(t.text for t in words)] if words else []
-
-
 def _hypothetical(tok) -> bool:
     """Inside a clause opened by if / unless / until / whether: "until China shows such claims to be false"."""
     t = tok
@@ -117,8 +107,8 @@ def _negated(tok) -> bool:
     return False
 
 
-def denial_cue_en(sent) -> str | None:
-    """Why a parsed English sentence denies an allegation, or None. Read from the parse, not
+def denial_en(sent) -> tuple[str, object] | None:
+    """(why, the word that says so) when a parsed English sentence denies an allegation. Read from the parse, not
     phrases: a denial noun ("despite denials from Beijing"); a falsehood said of an allegation
     ("such claims are lies", "unfounded reports", "these lies", "X is a big lie"); "without
     factual basis"; a negated existence ("there has never been any such practice", "did not
@@ -127,35 +117,35 @@ def denial_cue_en(sent) -> str | None:
     for tok in sent:
         low = tok.lower_
         if low in _DENY_NOUNS and tok.pos_ == "NOUN":
-            return tok.text
+            return tok.text, tok
         if low in _DENY_VERBS and tok.pos_ == "VERB" and not _negated(tok) and not _hypothetical(tok):
             objects = [c for c in tok.children if c.dep_ in ("ccomp", "nsubjpass", "xcomp", "oprd")
                        or (c.dep_ == "dobj" and (c.lower_ in _ALLEGATIONS or c.lower_ in _DENIED_THINGS))]
             if objects or any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children):
-                return " ".join(t.text for t in (tok, *objects[:1]))
+                return " ".join(t.text for t in (tok, *objects[:1])), tok
         if (low in _FALSEHOOD_NOUNS or low in _FALSEHOOD_ADJS) and not _hypothetical(tok):
             head = tok.head
             if tok.dep_ == "attr" and low in _FALSEHOOD_NOUNS:
-                return f"{head.text} … {tok.text}"  # "X is a big lie", "they were politically motivated lies"
+                return f"{head.text} … {tok.text}", tok  # "X is a big lie", "they were politically motivated lies"
             if tok.dep_ in ("acomp", "attr", "oprd"):
                 subj = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
                 if subj and subj[0].lower_ in _ALLEGATIONS and not _official_possessor(subj[0]):
-                    return f"{subj[0].text} … {tok.text}"
+                    return f"{subj[0].text} … {tok.text}", tok
             if tok.dep_ == "amod" and head.lower_ in _ALLEGATIONS and not _official_possessor(head):
-                return f"{tok.text} {head.text}"  # "unfounded reports"
+                return f"{tok.text} {head.text}", tok  # "unfounded reports"
             if low in _FALSEHOOD_NOUNS and any(c.dep_ == "det" and c.lower_ in ("these", "such", "those")
                                                for c in tok.children):
-                return f"these {tok.text}"
+                return f"these {tok.text}", tok
         if low == "basis" and tok.head.lower_ == "without":
-            return "without … basis"
+            return "without … basis", tok
         if tok.dep_ == "expl" and tok.head.lower_ in ("is", "was", "are", "were", "been", "be", "has", "have"):
             verb = tok.head
             negated = any(c.dep_ == "neg" for c in verb.children) or any(
                 c.lower_ in ("no", "never") for c in verb.subtree)
             if negated and any(c.lower_ in ("such", "any") for c in verb.subtree):
-                return "there … never/no such"
+                return "there … never/no such", verb
         if low in ("exist", "exists", "existed") and any(c.dep_ == "neg" for c in tok.children):
-            return f"not {tok.text}"
+            return f"not {tok.text}", tok
         if low in _SPEECH and tok.pos_ == "VERB":
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
             subj_text = " ".join(t.text for t in subj[0].subtree) if subj else ""
@@ -166,7 +156,7 @@ def denial_cue_en(sent) -> str | None:
             for comp in (c for c in tok.children if c.dep_ in ("ccomp", "conj")):
                 for t in comp.subtree:
                     if t.dep_ == "neg" and not any(a.lower_ in _MODAL for a in t.head.children):
-                        return f"{tok.text} … {t.text}"
+                        return f"{tok.text} … {t.text}", tok
     return None
 
 
@@ -218,8 +208,36 @@ def _masked(text: str, entities: list[EntityMention], doc=None) -> str:
     return "".join(chars)
 
 
+def _allegation_en(sentence: str, s: int, piece, rx: re.Pattern):
+    """The first cue of ``rx`` in the masked sentence that the sentence asserts, with its word."""
+    for m in rx.finditer(sentence):
+        tok = en_stance.cue_token(piece, s + m.start(), s + m.end()) if piece is not None else None
+        if tok is None or en_stance.asserted(tok):
+            return m, tok
+    return None, None
+
+
+def _allegation_zh(text: str, sentence: str, s: int, rx: re.Pattern):
+    for m in rx.finditer(sentence):
+        if asserted_zh(text, s, s + m.start()):
+            return m
+    return None
+
+
+def _claimant(text: str, s: int, e: int, at: int, tok, piece, entities: list[EntityMention],
+              lang: str) -> str | None:
+    """Who makes the allegation or denial whose cue is at ``at`` (its word ``tok`` in a parse)."""
+    if lang == "zh":
+        return claimant_zh(text, s, e, at, entities)
+    if tok is None:
+        return None
+    return en_stance.claimant(tok, entities) or en_stance.according_to(piece, entities)
+
+
 def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en", doc=None) -> list[Stance]:
-    """One stance per claim-bearing sentence (the most specific rule wins)."""
+    """One stance per claim-bearing sentence (the most specific rule wins). An allegation's or a
+    denial's actor is who the sentence says makes it (``_claimant``), else None: the claim then
+    counts under its document's origin."""
     out = []
     rules = _ZH_RULES if lang == "zh" else RULES
     masked = _masked(text, entities, doc if lang != "zh" else None)
@@ -227,35 +245,44 @@ def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en
     for s, e in split_sentences(text, doc if english else None):
         sentence = masked[s:e]
         piece = doc.char_span(s, e, alignment_mode="expand") if english else None
-        cue = denial_cue_en(piece) if piece is not None else None
+        found = denial_en(piece) if piece is not None else None
+        cue, cue_tok = found if found else (None, None)
+        cue_at = cue_tok.idx if cue_tok is not None else s
         headline = english and _is_headline(text, s, e)
         for kind, rx in rules:
             m = rx.search(sentence) if rx is not None else None
+            tok = None
             if kind == "denial" and m and lang != "zh" and (m.group().lower().split()[0] in (
                     "baseless", "groundless", "fabricated", "smear", "smears", "lies", "rumors",
                     "rumours") or _CESSATION.search(m.group())) and not _OFFICIAL.search(sentence):
                 m = None  # an official body must be the one calling it false or over (or the parse says so)
             if kind == "denial" and lang == "zh":
-                cue = denial_cue_zh(text, s, e)
+                found_zh = denial_zh(text, s, e)
+                cue, cue_at = found_zh if found_zh else (None, s)
                 m = None
             if kind == "denial" and m and piece is not None and (
                     m.group().lower().split()[0] in _DENY_VERBS or _FALSE_WORD.match(m.group())):
                 m = None  # deny verbs and falsehood words are read from the parse (negation, hypotheticals)
-            if kind == "denial" and headline:
-                continue  # a headline announces; the denial is in the running text
+            if kind in ("denial", "allegation") and headline:
+                continue  # a headline announces; the claim is in the running text
             if kind == "denial" and not m and cue:
-                actors = _actors(s, e, entities, ("organization", "place", "person")) or _subject_of(piece)
-                out.append(Stance(kind, s, e, text[s:e].strip(), actors[0] if actors else None, actors, cue))
+                actor = _claimant(text, s, e, cue_at, cue_tok, piece, entities, lang)
+                out.append(Stance(kind, s, e, text[s:e].strip(), actor, [actor] if actor else [], cue))
                 break
+            if kind == "allegation" and rx is not None:
+                if english:
+                    m, tok = _allegation_en(sentence, s, piece, rx)
+                elif lang == "zh":
+                    m = _allegation_zh(text, sentence, s, rx)
             if not m:
                 continue
+            if kind in ("denial", "allegation"):
+                if kind == "denial" and piece is not None:
+                    tok = en_stance.cue_token(piece, s + m.start(), s + m.end())
+                actor = _claimant(text, s, e, s + m.start(), tok, piece, entities, lang)
+                out.append(Stance(kind, s, e, text[s:e].strip(), actor, [actor] if actor else [], m.group()))
+                break
             actors = _actors(s, e, entities, ("organization", "place", "person"))
-            official = re.search(r"\b(?:the\s+)?(?:Chinese|Canadian|Australian|British|U\.S\.|American|"
-                                 r"Japanese|Taiwanese|Israeli|Spanish)\s+(?:government|officials|"
-                                 r"authorities|regime|embassy|foreign ministry|health ministry)\b", sentence, re.I)
-            if official and kind == "denial":
-                name = re.sub(r"^the\s+", "", official.group(), flags=re.I).strip()
-                actors = [name[0].upper() + name[1:]] + actors
             actor = actors[0] if actors else None
             target = None
             if kind == "call_to_action":  # "X urged Y to ...": X asserts, Y is called upon
