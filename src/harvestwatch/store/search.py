@@ -1,9 +1,11 @@
-"""Full-text search over folded text: FTS5 trigram on SQLite, pg_trgm/ILIKE on PostgreSQL.
+"""Full-text search over folded text: FTS5 trigram on SQLite, pg_trgm/LIKE on PostgreSQL.
 
 Queries are split into terms (quoted phrases kept whole). Terms of three or more
-characters use the trigram index; shorter ones (e.g. 1–2 character Chinese words)
-fall back to substring matching. Snippets are cut from the original text at the
-offsets found in the folded copy, which has the same length.
+characters use the trigram index; 1–2 character Chinese terms the CJK character index
+(``store.facets``); other short terms substring matching. A page reads the index once
+(``match_sql``: every match's id and score) and takes its order, total, filters and facet
+counts from the facet columns held in memory (``store.facet_index``). Snippets are cut from
+the original text at the offsets found in the folded copy, which has the same length.
 """
 
 from __future__ import annotations
@@ -132,9 +134,11 @@ def match_sql(dialect: str, terms: list[str]) -> tuple[str, dict]:
         like_terms = [t for t in terms if not (len(t) < 3 and is_cjk(t))]
         source, key, score = "search_text st", "st.document_id", "0.0"
         if cjk_terms:
+            source, key = "search_cjk c", "c.document_id"
             params["cjk"] = cjk_terms
-            where.append("st.document_id IN (SELECT document_id FROM search_cjk "
-                         "WHERE grams @> CAST(:cjk AS text[]))")
+            where.append("c.grams @> CAST(:cjk AS text[])")
+            if like_terms:
+                source += " JOIN search_text st ON st.document_id = c.document_id"
     elif long_terms:
         source, key, score = "search_fts", "search_fts.rowid", "bm25(search_fts)"
         where.append("search_fts MATCH :fts")
@@ -149,7 +153,7 @@ def match_sql(dialect: str, terms: list[str]) -> tuple[str, dict]:
     if dialect == "sqlite" and cjk_terms:
         params["cjk"] = " AND ".join(cjk_match(t) for t in cjk_terms)
     if like_terms:
-        if not source.startswith("search_text"):
+        if dialect == "sqlite" and not source.startswith("search_text"):
             # CROSS JOIN: SQLite keeps the index outside, probing search_text per match
             source += f" CROSS JOIN search_text st ON st.document_id = {key}"
         for i, term in enumerate(like_terms):
