@@ -9,6 +9,7 @@ rule — says they state the same figure.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -68,21 +69,72 @@ def normalised(q: Quantity) -> Quantity:
                    decided_by=tuple(c for c in q.decided_by if c.role == "predicate"))
 
 
+WINDOW = 8  # open clusters a figure is compared with (sorted: the latest ones)
+
+
+def sort_key(q: Quantity, item_id: int | None) -> tuple:
+    """Where a normalised figure stands in its block: stated values, then ranges, by size."""
+    return (q.value is None, q.value or q.interval.low, q.interval.low, q.interval.high, item_id or 0)
+
+
 def cluster_block(key: Block, items: Iterable[Item]) -> list[ClaimCluster]:
     """Figures of one block that repeat one another: sorted by value, a claim joins the first
-    of the latest open clusters whose first claim ``Quantity.compatible`` says states the same
-    figure. Ids are stable within the block (``q:<block>:<n>``)."""
+    of the WINDOW latest clusters whose first claim (its leader) ``Quantity.compatible`` says
+    states the same figure, else leads a new one. A pure function of the set of figures;
+    ids name the block and the leader (``q:<block>:<item id>``), so they stay put as figures
+    are added elsewhere in the block."""
     rows = [(normalised(it.payload), it) for it in items]
-    rows.sort(key=lambda r: (r[0].value is None, r[0].value or r[0].interval.low,
-                             r[0].interval.low, r[0].interval.high, r[1].id or 0))
+    rows.sort(key=lambda r: sort_key(r[0], r[1].id))
     open_: list[list[tuple[Quantity, Item]]] = []
     for row in rows:
-        home = next((c for c in open_[-8:] if c[0][0].compatible(row[0])), None)  # sorted: near the end
+        home = next((c for c in open_[-WINDOW:] if c[0][0].compatible(row[0])), None)
         if home is None:
             open_.append([row])
         else:
             home.append(row)
     return [_qcluster(key, c, n) for n, c in enumerate(open_)]
+
+
+def recluster(old: list[tuple[tuple, int, int]], new: list[tuple[tuple, int]],
+              changed: Iterable[tuple], reading: Callable[[int], Quantity]) -> dict[int, int]:
+    """``cluster_block`` redone only where a change reaches: ``old`` is the stored block as
+    (sort key, item id, leader id) — figures since removed included —, ``new`` the block now
+    as (sort key, item id), ``changed`` the sort keys of the figures added or removed, and
+    ``reading`` an item's normalised figure. From each change, the figures are re-decided in
+    order with the WINDOW leaders the old run had there, until the latest WINDOW leaders are
+    again those of the old run (from there on every decision is the old one). Returns item
+    id → leader id for every figure re-decided (the others keep their leader)."""
+    old = sorted(old)
+    new = sorted(new)
+    leaders = [(k, i) for k, i, lead in old if lead == i]
+    lkeys = [k for k, _ in leaders]
+    new_keys = [k for k, _ in new]
+
+    def old_window(k: tuple, right: bool) -> list[int]:
+        j = (bisect_right if right else bisect_left)(lkeys, k)
+        return [i for _, i in leaders[max(0, j - WINDOW):j]]
+
+    out: dict[int, int] = {}
+    pending = sorted(set(changed))
+    c = 0
+    while c < len(pending):
+        window = old_window(pending[c], right=False)
+        p = bisect_left(new_keys, pending[c])
+        while p < len(new):
+            k, x = new[p]
+            q = reading(x)
+            home = next((lead for lead in window[-WINDOW:] if reading(lead).compatible(q)), None)
+            if home is None:
+                window = (window + [x])[-WINDOW:]
+            out[x] = x if home is None else home
+            p += 1
+            while c < len(pending) and pending[c] <= k:
+                c += 1
+            if window == old_window(k, right=True):
+                break  # in step with the old run again
+        else:
+            break
+    return out
 
 
 def cluster_quantities(items: list[Item]) -> list[ClaimCluster]:
@@ -94,16 +146,28 @@ def cluster_quantities(items: list[Item]) -> list[ClaimCluster]:
 
 
 def _qcluster(key: Block, rows: list[tuple[Quantity, Item]], n: int) -> ClaimCluster:
-    what, sc, fam = key
-    lo = max(q.interval.low for q, _ in rows)
-    hi = min(q.interval.high for q, _ in rows)
+    lead = rows[0][1].id
+    lo, hi = figure_bounds([(q.interval.low, q.interval.high) for q, _ in rows])
+    return ClaimCluster(f"q:{'|'.join(key)}:{n if lead is None else lead}", "quantity", key,
+                        figure_summary(key, lo, hi, [it.text for _, it in rows]), [it for _, it in rows],
+                        lo, None if math.isinf(hi) else hi)
+
+
+def figure_bounds(bounds: Iterable[tuple[float, float]]) -> tuple[float, float]:
+    """A figure cluster's range: what all its members allow, else (they disagree) their span."""
+    bounds = list(bounds)
+    lo = max(b[0] for b in bounds)
+    hi = min(b[1] for b in bounds)
     if hi < lo:
-        lo, hi = min(q.interval.low for q, _ in rows), max(q.interval.high for q, _ in rows)
-    texts = sorted({it.text for _, it in rows})
+        lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    return lo, hi
+
+
+def figure_summary(key: Block, lo: float, hi: float, texts: Iterable[str]) -> str:
+    what, sc, fam = key
+    shown = sorted(set(texts))[:3]
     rng = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{'∞' if math.isinf(hi) else f'{hi:,.0f}'}"
-    summary = f"{what} {rng}{' ' + fam if fam else ''}{'' if sc == '-' else ' ' + sc}: " + "; ".join(texts[:3])
-    return ClaimCluster(f"q:{'|'.join(key)}:{n}", "quantity", key, summary, [it for _, it in rows], lo,
-                        None if math.isinf(hi) else hi)
+    return f"{what} {rng}{' ' + fam if fam else ''}{'' if sc == '-' else ' ' + sc}: " + "; ".join(shown)
 
 
 def actor_block(item: Item, actor_of: Callable[[str], str]) -> tuple[str, str]:

@@ -41,7 +41,11 @@ def topics(text: str) -> set[str]:
 
 def head(item: Item) -> str:
     """The counted noun a figure ends on ("transplants" → "transplant")."""
-    m = _HEAD.search(item.text)
+    return head_of(item.text)
+
+
+def head_of(text: str) -> str:
+    m = _HEAD.search(text)
     return (m.group(1).lower().rstrip("s") if m else "")
 
 

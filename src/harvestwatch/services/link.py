@@ -13,18 +13,30 @@ them.
 
 from __future__ import annotations
 
+import json
 import math
 import time
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import (
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
 
 from harvestwatch.core.errors import NotFound, ValidationError
 from harvestwatch.core.evidence import Span
 from harvestwatch.core.hashing import sha256_json
 from harvestwatch.core.items import Item, Mention, payload_from
-from harvestwatch.core.quantity import Interval, Quantity
+from harvestwatch.core.quantity import Cue, Interval, Quantity
 from harvestwatch.extract.gazetteer import load_gazetteer
 from harvestwatch.link.build import (
     GRADE_HELP,
@@ -38,17 +50,22 @@ from harvestwatch.link.build import (
 )
 from harvestwatch.link.citations import outlet_name
 from harvestwatch.link.claims import (
+    WINDOW,
     ClaimCluster,
     actor_cluster,
     block_key,
-    cluster_block,
+    figure_bounds,
+    figure_summary,
     normalised,
+    recluster,
+    sort_key,
     subject_cluster,
 )
 from harvestwatch.link.contradictions import (
     GROUP_LIMIT,
     Contradiction,
     denial_conflict,
+    head_of,
     quantity_conflicts,
     topics,
 )
@@ -306,7 +323,7 @@ def _write_claims(s, claims: Iterable[ClaimLink]) -> None:
             q = normalised(it.payload)
             row |= {"block": "|".join(block_key(it.payload)), "text": it.text, "value": q.value,
                     "low": q.interval.low, "high": None if math.isinf(q.interval.high) else q.interval.high,
-                    "qualifier": q.qualifier, "subject": q.subject}
+                    "qualifier": q.qualifier, "subject": q.subject, "subjects": _facets(it.text, q)}
         rows.append(row)
         names += [{"name": n, "item_id": it.id, "document_id": it.document_id} for n in sorted(c.names)]
         if it.item_type == "stance" and it.label in ("allegation", "denial"):
@@ -315,19 +332,6 @@ def _write_claims(s, claims: Iterable[ClaimLink]) -> None:
     for table, data in ((LinkClaim, rows), (LinkName, names), (LinkTopic, topic_rows)):
         for chunk in _chunks(data, 5000):
             s.execute(insert(table), chunk)
-
-
-def _stored_figures(s, block: str) -> list[Item]:
-    """The figures of one block as their stored normalised readings (no item rows loaded)."""
-    what, sc, fam = block.split("|")
-    out = []
-    for i, d, text, value, low, high, qualifier, subject in s.connection().execute(
-            select(LinkClaim.item_id, LinkClaim.document_id, LinkClaim.text, LinkClaim.value, LinkClaim.low,
-                   LinkClaim.high, LinkClaim.qualifier, LinkClaim.subject).where(LinkClaim.block == block)).all():
-        high = math.inf if high is None else high
-        q = Quantity(Interval(low, high, value), fam, what, value, qualifier, sc, subject)
-        out.append(Item(Span(0, 0), text or "", q, d, id=i))
-    return out
 
 
 def _write_clusters(s, clusters: list[_Cluster], grades: Mapping[str, dict]) -> None:
@@ -352,13 +356,212 @@ def _write_clusters(s, clusters: list[_Cluster], grades: Mapping[str, dict]) -> 
             s.execute(insert(table), chunk)
 
 
-def _delete_clusters(s, keys: Iterable[str]) -> None:
-    for chunk in _chunks(keys):
-        ids = list(s.scalars(select(LinkCluster.id).where(LinkCluster.key.in_(chunk))))
-        if ids:
-            s.execute(delete(LinkMember).where(LinkMember.cluster_id.in_(ids)))
-            s.execute(delete(LinkLine).where(LinkLine.cluster_id.in_(ids)))
-            s.execute(delete(LinkCluster).where(LinkCluster.id.in_(ids)))
+def _facets(text: str, q: Quantity) -> list[str]:
+    """What a figure is about, as stored in its claim's ``subjects``: the noun it counts, then
+    the words saying what happened to the counted (``Quantity.events``). Contradictions pair
+    figure clusters by these, so they are kept with the figure rather than re-read."""
+    return [head_of(text), *sorted({cue.word for cue in q.decided_by})]
+
+
+def _json_list(value) -> list:
+    """A JSON list column read as text (``type_coerce``): parsed here, or by the driver."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def _readings(s, block: tuple[str, str, str], ids: Iterable[int]) -> dict[int, Quantity]:
+    """Stored figures' normalised readings, rebuilt from their claims' columns."""
+    what, sc, fam = block
+    out = {}
+    for chunk in _chunks(ids):
+        for i, value, low, high, qualifier, subject, facets in s.execute(
+                select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high, LinkClaim.qualifier,
+                       LinkClaim.subject, type_coerce(LinkClaim.subjects, Text)).where(LinkClaim.item_id.in_(chunk))):
+            events = tuple(Cue(w, 0, 0, "predicate") for w in _json_list(facets)[1:])
+            out[i] = Quantity(Interval(low, math.inf if high is None else high, value), fam, what, value, qualifier,
+                              sc, subject, events)
+    return out
+
+
+@dataclass
+class _Change:
+    """What changes in one claim cluster: the members that join it (item, document, origin,
+    via). Members leave by item (see ``_update_clusters``)."""
+
+    kind: str
+    block: str
+    summary: str  # a figure cluster's is made from its members
+    joins: list[tuple[int, int, str, str]]
+
+
+def _update_clusters(s, changes: Mapping[str, _Change], leaving: Iterable[int],
+                     grades: Mapping[str, dict]) -> None:
+    """Apply membership changes in place: ``leaving`` items leave whatever clusters they were
+    in, each changed cluster gets its joins, then its counts, lines (and, for figures, range
+    and summary) are recounted from its members in the database; a cluster left empty is
+    deleted. Work in proportion to the changes and the changed clusters, not to the store."""
+    for chunk in _chunks(leaving):
+        s.execute(delete(LinkMember).where(LinkMember.item_id.in_(chunk)))
+    if not changes:
+        return
+    ids: dict[str, int] = {}
+    for chunk in _chunks(changes):
+        ids.update(s.execute(select(LinkCluster.key, LinkCluster.id).where(LinkCluster.key.in_(chunk))).all())
+    fresh = [k for k in changes if k not in ids]
+    if fresh:
+        next_id = (s.scalar(select(func.max(LinkCluster.id))) or 0) + 1
+        ids |= {k: next_id + n for n, k in enumerate(fresh)}
+        s.execute(insert(LinkCluster.__table__), [
+            {"id": ids[k], "key": k, "kind": changes[k].kind, "block": changes[k].block, "summary": "",
+             "independent": 0, "documents": 0, "members": 0} for k in fresh])
+    joins = [{"cluster_id": ids[k], "item_id": i, "document_id": d, "origin": o, "via": v}
+             for k, c in changes.items() for i, d, o, v in c.joins]
+    for chunk in _chunks(joins, 5000):
+        s.execute(insert(LinkMember.__table__), chunk)
+    counts: dict[int, tuple[int, int, int]] = {}
+    lines = []
+    graded: dict[str, dict | None] = {}
+    figures: dict[int, list[tuple[float, float, str]]] = {}
+    kind_of = {ids[k]: c.kind for k, c in changes.items()}
+    for chunk in _chunks(sorted(ids.values())):
+        s.execute(delete(LinkLine).where(LinkLine.cluster_id.in_(chunk)))
+        for cid, n, docs, origins in s.execute(
+                select(LinkMember.cluster_id, func.count(), func.count(func.distinct(LinkMember.document_id)),
+                       func.count(func.distinct(LinkMember.origin)))
+                .where(LinkMember.cluster_id.in_(chunk)).group_by(LinkMember.cluster_id)):
+            counts[cid] = (n, docs, origins)
+        for cid, o, n in s.execute(select(LinkMember.cluster_id, LinkMember.origin, func.count())
+                                   .where(LinkMember.cluster_id.in_(chunk))
+                                   .group_by(LinkMember.cluster_id, LinkMember.origin)):
+            if o not in graded:
+                graded[o] = grades.get(norm(o))
+            lines.append({"cluster_id": cid, "origin": o, "grade": graded[o], "claims": n})
+        quantity = [c for c in chunk if kind_of[c] == "quantity"]
+        for cid, low, high, text in s.execute(
+                select(LinkMember.cluster_id, LinkClaim.low, LinkClaim.high, LinkClaim.text)
+                .join(LinkClaim, LinkClaim.item_id == LinkMember.item_id)
+                .where(LinkMember.cluster_id.in_(quantity))) if quantity else ():
+            figures.setdefault(cid, []).append((low, math.inf if high is None else high, text or ""))
+    for chunk in _chunks(sorted(lines, key=lambda r: (r["cluster_id"], r["origin"])), 5000):
+        s.execute(insert(LinkLine.__table__), chunk)
+    for chunk in _chunks([cid for cid in ids.values() if cid not in counts]):
+        s.execute(delete(LinkCluster).where(LinkCluster.id.in_(chunk)))
+    rows = []
+    for k, c in changes.items():
+        cid = ids[k]
+        if cid not in counts:
+            continue
+        row = {"cid": cid, "summary": c.summary, "low": None, "high": None, "n": counts[cid][0],
+               "docs": counts[cid][1], "origins": counts[cid][2]}
+        if c.kind == "quantity":
+            lo, hi = figure_bounds((low, high) for low, high, _ in figures[cid])
+            row |= {"summary": figure_summary(tuple(c.block.split("|")), lo, hi, (t for _, _, t in figures[cid])),
+                    "low": lo, "high": None if math.isinf(hi) else hi}
+        rows.append(row)
+    if rows:
+        table = LinkCluster.__table__
+        s.connection().execute(
+            update(table).where(table.c.id == bindparam("cid"))
+            .values(summary=bindparam("summary"), low=bindparam("low"), high=bindparam("high"),
+                    members=bindparam("n"), documents=bindparam("docs"), independent=bindparam("origins")), rows)
+
+
+def _recluster(s, block: str, claims: Mapping[int, ClaimLink], removed: list[tuple[tuple, int, int | None]],
+               changes: dict[str, _Change]) -> tuple[list[int], dict[int, tuple]]:
+    """Re-cluster one figure block where it changed (``link.claims.recluster``): ``claims``
+    are the re-linked claims (those of this block are its new figures), ``removed`` the
+    block's figures as stored before, as (sort key, item id, leader id). The block's places
+    (sort key, leader) are read as four numbers a figure; readings only for the figures a
+    change reaches. Adds the changed clusters to ``changes``; returns the stored figures that
+    move to another cluster, and every figure's sort key."""
+    key = tuple(block.split("|"))
+    places: dict[int, tuple[tuple, int | None]] = {}
+    for i, value, low, high, lead in s.execute(
+            select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high, LinkCluster.key)
+            .outerjoin(LinkMember, LinkMember.item_id == LinkClaim.item_id)
+            .outerjoin(LinkCluster, (LinkCluster.id == LinkMember.cluster_id) & (LinkCluster.kind == "quantity"))
+            .where(LinkClaim.block == block)).all():
+        if i not in claims:
+            high = math.inf if high is None else high
+            places[i] = ((value is None, value or low, low, high, i), None if lead is None else int(lead.rsplit(":", 1)[1]))
+    added = {i: c for i, c in claims.items()
+             if c.item.item_type == "quantity" and "|".join(block_key(c.item.payload)) == block}
+    readings = {i: normalised(c.item.payload) for i, c in added.items()}
+    keys = {i: k for i, (k, _) in places.items()} | {i: sort_key(q, i) for i, q in readings.items()}
+    order = sorted(places, key=lambda i: places[i][0])
+    at = {i: n for n, i in enumerate(order)}
+
+    def reading(i: int) -> Quantity:
+        if i not in readings:  # this figure and the next ones in the block, at once
+            want = [i] + [j for j in order[at[i] + 1:at[i] + 64] if j not in readings]
+            readings.update(_readings(s, key, want))
+        return readings[i]
+
+    old = [(k, i, lead) for i, (k, lead) in places.items()] + removed
+    new = [(k, i) for i, k in keys.items()]
+    changed = [k for k, _, _ in removed] + [keys[i] for i in added]
+    # what the replays start with, read at once: the leaders before each change, the figures after
+    leaders = sorted((k, i) for i, (k, lead) in places.items() if lead == i)
+    start: set[int] = set()
+    for k in changed:
+        j, n = bisect_left(leaders, (k,)), bisect_left(order, k, key=lambda i: places[i][0])
+        start |= {i for _, i in leaders[max(0, j - WINDOW):j]} | set(order[n:n + 8])
+    readings.update(_readings(s, key, start - set(readings)))
+    decided = recluster(old, new, changed, reading)
+    moved = [i for i, lead in decided.items() if i in places and places[i][1] != lead]
+    for _, _, lead in removed:
+        if lead is not None:
+            changes.setdefault(f"q:{block}:{lead}", _Change("quantity", block, "", []))
+    joins = [(i, c.item.document_id, c.origin, c.via) for i, c in added.items()]
+    for chunk in _chunks(moved):  # a figure that moves keeps its document and line of evidence
+        joins += s.execute(select(LinkClaim.item_id, LinkClaim.document_id, LinkClaim.origin, LinkClaim.via)
+                           .where(LinkClaim.item_id.in_(chunk))).all()
+        for i in chunk:
+            changes.setdefault(f"q:{block}:{places[i][1]}", _Change("quantity", block, "", []))
+    for row in joins:
+        changes.setdefault(f"q:{block}:{decided[row[0]]}", _Change("quantity", block, "", [])).joins.append(
+            tuple(row))
+    return moved, keys
+
+
+def _figure_conflicts(s, block: str, keys: Mapping[int, tuple]) -> None:
+    """Rewrite the contradictions of one figure block that changed: every cluster of the block
+    as the pairing (``quantity_conflicts``) sees it — its leader, range and the distinct
+    (counted noun, events, context) of its members, read in one grouped query — compared with
+    the pairs stored."""
+    key = tuple(block.split("|"))
+    clusters = dict(s.execute(select(LinkCluster.key, LinkCluster.low)
+                              .where(LinkCluster.block == block, LinkCluster.kind == "quantity")).all())
+    facets: dict[str, list[tuple[list, list]]] = {}
+    for k, f, ctx in s.execute(
+            select(LinkCluster.key, type_coerce(LinkClaim.subjects, Text), type_coerce(LinkClaim.context, Text))
+            .join(LinkMember, LinkMember.cluster_id == LinkCluster.id)
+            .join(LinkClaim, LinkClaim.item_id == LinkMember.item_id)
+            .where(LinkCluster.block == block, LinkCluster.kind == "quantity").distinct()):
+        facets.setdefault(k, []).append((_json_list(f), _json_list(ctx)))
+    context: dict[int, set[str]] = {}
+    sides = []
+    fake = 0
+    for k in sorted(clusters, key=lambda k: keys[int(k.rsplit(":", 1)[1])]):
+        members = []
+        for n, (f, ctx) in enumerate(facets.get(k, [])):
+            fake -= 1
+            i = int(k.rsplit(":", 1)[1]) if n == 0 else fake  # the first stands for the leader
+            head = (f or [""])[0]
+            q = Quantity(Interval(0, 0), key[2], key[0], decided_by=tuple(Cue(w, 0, 0, "predicate") for w in f[1:]))
+            members.append(Item(Span(0, 0), head, q, 0, id=i))
+            context[i] = set(ctx)
+        sides.append(ClaimCluster(k, "quantity", key, "", members, clusters[k]))
+    want = {(c.a.id, c.b.id, c.a_cluster, c.b_cluster, tuple(c.shared)): c
+            for c in quantity_conflicts(sides, context)}
+    have = {(a, b, ca, cb, tuple(sh or ())): cid for cid, a, b, ca, cb, sh in s.execute(
+        select(LinkContradiction.id, LinkContradiction.a_item, LinkContradiction.b_item, LinkContradiction.a_cluster,
+               LinkContradiction.b_cluster, LinkContradiction.shared)
+        .where(LinkContradiction.block == block, LinkContradiction.type == "incompatible figures"))}
+    for chunk in _chunks([cid for k, cid in have.items() if k not in want]):
+        s.execute(delete(LinkContradiction).where(LinkContradiction.id.in_(chunk)))
+    _write_contradictions(s, [c for k, c in want.items() if k not in have])
 
 
 def _write_contradictions(s, rows: Iterable[Contradiction]) -> None:
@@ -535,7 +738,8 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
                 LinkTopic.document_id.in_(chunk), LinkTopic.kind == "allegation")):
             old_topics.setdefault(t, set()).add(i)
         old_claims += list(s.execute(select(LinkClaim.item_id, LinkClaim.item_type, LinkClaim.label,
-                                            LinkClaim.block, LinkClaim.actor, LinkClaim.subjects)
+                                            LinkClaim.block, LinkClaim.actor, LinkClaim.subjects,
+                                            LinkClaim.value, LinkClaim.low, LinkClaim.high)
                                      .where(LinkClaim.document_id.in_(chunk))).all())
         for table in (LinkClaim, LinkName, LinkTopic):
             s.execute(delete(table).where(table.document_id.in_(chunk)))
@@ -548,7 +752,8 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
     _write_claims(s, claims.values())
     gone = {r.item_id for r in old_claims}  # every old claim of these documents leaves its clusters
 
-    # 3. claim blocks they touch: figure blocks re-clustered, actor/subject clusters updated
+    # 3. claim blocks they touch: figure blocks re-clustered where the change reaches, actor
+    # and subject clusters updated in place
     qblocks = {r.block for r in old_claims if r.block} | {"|".join(block_key(c.item.payload))
                                                           for c in claims.values() if c.item.item_type == "quantity"}
     keyed: dict[str, tuple[str, str, str]] = {}  # cluster key → (kind, block kind, name)
@@ -556,64 +761,42 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
         kind = "testimony" if r.item_type == "testimony" else r.label
         if r.actor:
             keyed[f"{kind}:{r.actor.split('|', 1)[1]}"] = (kind, "actor", r.actor.split("|", 1)[1])
-        for subj in r.subjects or []:
+        for subj in (r.subjects or []) if r.item_type != "quantity" else []:  # a figure's are its events
             keyed[f"{r.label}~{subj}"] = (r.label, "subject", subj)
+    joins: dict[str, list[tuple[int, int, str, str]]] = {}
     for c in claims.values():
+        row = (c.item.id, c.item.document_id, c.origin, c.via)
         if c.actor:
             keyed[f"{c.actor[0]}:{c.actor[1]}"] = (c.actor[0], "actor", c.actor[1])
+            joins.setdefault(f"{c.actor[0]}:{c.actor[1]}", []).append(row)
         for subj in c.subjects:
             keyed[f"{c.item.label}~{subj}"] = (c.item.label, "subject", subj)
-    new_clusters: list[_Cluster] = []
-    # actor and subject clusters: stored members that stay, plus the re-linked claims
-    stay: dict[str, list[tuple[int, int, str, str]]] = {}
-    for chunk in _chunks(keyed):
-        for key, i, d, o, v in s.execute(select(LinkCluster.key, LinkMember.item_id, LinkMember.document_id,
-                                                LinkMember.origin, LinkMember.via)
-                                         .join(LinkMember, LinkMember.cluster_id == LinkCluster.id)
-                                         .where(LinkCluster.key.in_(chunk))):
-            if i not in gone:
-                stay.setdefault(key, []).append((i, d, o, v))
-    joins: dict[str, list[Item]] = {}
-    for c in claims.values():
-        if c.actor:
-            joins.setdefault(f"{c.actor[0]}:{c.actor[1]}", []).append(c.item)
-        for subj in c.subjects:
-            joins.setdefault(f"{c.item.label}~{subj}", []).append(c.item)
+            joins.setdefault(f"{c.item.label}~{subj}", []).append(row)
+    changes: dict[str, _Change] = {}
     for key, (kind, how, name) in keyed.items():
-        members = stay.get(key, []) + [(i.id, i.document_id, claims[i.id].origin, claims[i.id].via)
-                                       for i in joins.get(key, [])]
-        if members:
-            proto = (actor_cluster if how == "actor" else subject_cluster)((kind, name), [])
-            new_clusters.append(_Cluster(proto.id, kind, f"{kind}|{name}", proto.summary, None, None,
-                                         sorted(members)))
-    _delete_clusters(s, keyed)
-    # figure blocks: every figure of the block re-clustered from its stored reading; only the
-    # clusters whose members changed are rewritten
-    origin_of = {i: (c.origin, c.via) for i, c in claims.items()}
-    context = {i: set(c.context) for i, c in claims.items()}
-    rewrite: list[ClaimCluster] = []
+        proto = (actor_cluster if how == "actor" else subject_cluster)((kind, name), [])
+        changes[key] = _Change(kind, f"{kind}|{name}", proto.summary, joins.get(key, []))
+    leaders: dict[int, int] = {}
+    figures = [r for r in old_claims if r.block]
+    for chunk in _chunks([r.item_id for r in figures]):
+        for i, key in s.execute(select(LinkMember.item_id, LinkCluster.key)
+                                .join(LinkCluster, LinkCluster.id == LinkMember.cluster_id)
+                                .where(LinkMember.item_id.in_(chunk), LinkCluster.kind == "quantity")):
+            leaders[i] = int(key.rsplit(":", 1)[1])
+    removed: dict[str, list[tuple[tuple, int, int | None]]] = {}
+    for r in figures:
+        high = math.inf if r.high is None else r.high
+        removed.setdefault(r.block, []).append(((r.value is None, r.value or r.low, r.low, high, r.item_id),
+                                                r.item_id, leaders.get(r.item_id)))
+    moved: list[int] = []
+    keys: dict[str, dict[int, tuple]] = {}
     for block in sorted(qblocks):
-        rows = s.execute(select(LinkClaim.item_id, LinkClaim.origin, LinkClaim.via, LinkClaim.context)
-                         .where(LinkClaim.block == block)).all()
-        for i, o, v, ctx in rows:
-            origin_of[i] = (o, v)
-            context[i] = set(ctx or ())
-        found = cluster_block(tuple(block.split("|")), _stored_figures(s, block))
-        stored: dict[str, set[int]] = {}
-        for key, i in s.execute(select(LinkCluster.key, LinkMember.item_id)
-                                .join(LinkMember, LinkMember.cluster_id == LinkCluster.id)
-                                .where(LinkCluster.block == block, LinkCluster.kind == "quantity")):
-            stored.setdefault(key, set()).add(i)
-        fresh = {c.id: c for c in found}
-        changed_keys = [k for k in stored.keys() | fresh.keys()
-                        if k not in fresh or stored.get(k) != {m.id for m in fresh[k].members}
-                        or any(m.id in claims for m in fresh[k].members)]
-        _delete_clusters(s, changed_keys)
-        rewrite += [fresh[k] for k in changed_keys if k in fresh]
-        s.execute(delete(LinkContradiction).where(LinkContradiction.block == block))
-        _write_contradictions(s, quantity_conflicts(found, context))
-    new_clusters += [_claim_cluster(c, origin_of) for c in rewrite]
-    _write_clusters(s, new_clusters, grades)
+        more, keys[block] = _recluster(s, block, claims, removed.get(block, []), changes)
+        moved += more
+    _update_clusters(s, changes, sorted(gone | set(moved)), grades)
+    for block in sorted(qblocks):
+        _figure_conflicts(s, block, keys[block])
+    relinked_clusters = len(changes)
 
     # 4. denials: those re-linked, and those whose first allegations per topic changed
     _relink_denials(s, claims, gone, old_topics)
@@ -623,7 +806,7 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
         s.merge(LinkDocument(document_id=d, digest=digests[d][1]))
     touched = sum(len(c.keys) for c in clusters) + len(qblocks) + len(keyed)
     return {"mode": "incremental", "documents": len(redo_docs), "relinked_blocks": touched,
-            "blocks": _block_total(s)}
+            "blocks": _block_total(s), "relinked_clusters": relinked_clusters}
 
 
 def _relink_denials(s, claims: Mapping[int, ClaimLink], gone: set[int],
