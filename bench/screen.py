@@ -7,7 +7,7 @@ The corpus is written to one file, one abstract per line, and scanned by
   rg -F -i --count-matches ...  (every occurrence: the work a rule engine needs)
 Then, on the same texts: (a) the lexicon + prefilter scan alone, (b) all detectors in this
 process (as `screen run`), (c) all detectors in a local pool of --workers processes (as `screen run --workers`: each
-batch travels as (pk, text, year) tuples and the flags come back as rows). Each is printed as records/s and MB/s
+batch travels as (pk, text, year, facts) tuples and the flags come back as rows). Each is printed as records/s and MB/s
 and as a ratio to both rg figures. With --dask, also the 1-worker vs 2-worker ratio on a Dask
 LocalCluster on 127.0.0.1, through the same runner as `screen run --scheduler`. It also says
 whether the pool's and Dask's flags are identical to the in-process ones (a hash of every row).
@@ -95,8 +95,27 @@ TRIGGERS = [
 ]
 
 
+# The authors' affiliations a Chinese-literature search returns: mostly mainland, some Hong
+# Kong, Taiwan or abroad, some records without any (then the abstract's script and places decide).
+AFFILIATIONS = [
+    ["Department of Hepatobiliary Surgery, First Affiliated Hospital, Zhejiang University School of Medicine, "
+     "Hangzhou 310003, China"],
+    ["Organ Transplant Center, The First Affiliated Hospital, Sun Yat-sen University, Guangzhou 510080, China",
+     "Department of Nephrology, Fudan University, Shanghai, China"],
+    ["Institute of Organ Transplantation, Tongji Hospital, Tongji Medical College, Huazhong University of Science "
+     "and Technology, Wuhan 430030, Hubei, China"],
+    ["浙江大学医学院附属第一医院肝胆胰外科，浙江 杭州 310003"],
+    ["Department of Surgery, Queen Mary Hospital, The University of Hong Kong, Hong Kong SAR, China"],
+    ["Department of Surgery, National Taiwan University Hospital, Taipei, Taiwan"],
+    ["Department of Surgery, Massachusetts General Hospital, Boston, MA 02114, USA"],
+    [],
+]
+AFFILIATION_WEIGHTS = [3, 2, 2, 2, 1, 1, 1, 2]
+
+
 def synth(n: int, mix: str = "typical", seed: int = 0) -> list[Record]:
-    """``n`` synthetic abstracts (about 30% Chinese in the typical mix)."""
+    """``n`` synthetic abstracts (about 30% Chinese in the typical mix), most with a mainland
+    affiliation (the Rogers rules apply), some from Hong Kong, Taiwan, the US or none."""
     rng = random.Random(seed)
 
     def fill(s: str) -> str:
@@ -113,7 +132,9 @@ def synth(n: int, mix: str = "typical", seed: int = 0) -> list[Record]:
             parts += [t[2] if zh else t[1] for t in TRIGGERS if rng.random() < t[0]]
             rng.shuffle(parts)
             text = ("" if zh else " ").join(fill(s) for s in parts)
-        out.append(Record(id=str(i), title=f"Study {i}", abstract=text, year=rng.randint(2000, 2022)))
+        affiliations = rng.choices(AFFILIATIONS, AFFILIATION_WEIGHTS)[0]
+        out.append(Record(id=str(i), title=f"Study {i}", abstract=text, year=rng.randint(2000, 2022),
+                          affiliations=list(affiliations)))
     return out
 
 
@@ -138,8 +159,8 @@ def main() -> None:
     mb = sum(len(t.encode()) for t in texts) / 1e6
     matcher = default_matcher()
     batches = [recs[i:i + BATCH] for i in range(0, len(recs), BATCH)]
-    # What `screen run` sends to each worker: (pk, text, year) per record.
-    wire = [[(int(r.id), r.text, r.year) for r in b] for b in batches]
+    # What `screen run` sends to each worker: (pk, text, year, facts) per record.
+    wire = [[(int(r.id), r.text, r.year, r.facts) for r in b] for b in batches]
     flagged = sum(bool(f) for f in screen_records(recs[:BATCH], matcher))  # warm-up; share flagged
 
     results: dict[str, object] = {}

@@ -155,12 +155,16 @@ def test_process_pool_and_dask_give_the_same_flags():
     from distributed import LocalCluster
 
     from harvestwatch.engine.runner import run_batches
+    from harvestwatch.screen.records import Facts
     from harvestwatch.services.screen import _screen_batch
 
     texts = [t for t, _ in BREACHES] + NOT_BREACHES
-    batches = [[(i, t, 2005) for i, t in enumerate(texts)][k:k + 10] for k in range(0, len(texts), 10)]
+    facts = Facts(affiliations=("Department of Surgery, Fudan University, Shanghai, China",))
+    batches = [[(i, t, 2005, facts) for i, t in enumerate(texts)][k:k + 10] for k in range(0, len(texts), 10)]
     local = list(run_batches(_screen_batch, batches, workers=1))
     assert sum(any(r[0] == "dead_donor_rule" for r in rows) for b in local for _, rows in b) == len(BREACHES)
+    # the record's facts travel with it: the Rogers rules apply (a mainland affiliation)
+    assert any(r[0] == "pre_2015" and "Fudan University" in r[2] for b in local for _, rows in b for r in rows)
     assert list(run_batches(_screen_batch, batches, workers=2)) == local
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp",
                       dashboard_address=None) as cluster:

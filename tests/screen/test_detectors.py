@@ -10,10 +10,16 @@ from harvestwatch.screen.records import Record
 
 GOOD = (" Organs came from deceased donors after citizen donation. Informed consent was obtained"
         " and the ethics committee approved the study.")
+# A mainland affiliation, so that the Rogers rules apply; the texts are read as full papers.
+MAINLAND = "Department of Liver Surgery, First Affiliated Hospital, Zhejiang University, Hangzhou 310003, China"
+
+
+def paper(text: str, year: int = 2018, affiliation: str = MAINLAND) -> Record:
+    return Record(id="t", fulltext=text, year=year, affiliations=[affiliation] if affiliation else [])
 
 
 def rules(text: str, year: int = 2018) -> dict[str, str]:
-    return {f.rule: f.strength for f in screen_record(Record(id="t", abstract=text, year=year))}
+    return {f.rule: f.strength for f in screen_record(paper(text, year))}
 
 
 @pytest.mark.parametrize("text", [
@@ -70,7 +76,7 @@ def test_implausible_wait():
 
 
 def flags_of(text: str, year: int = 2018) -> dict:
-    return {f.rule: f for f in screen_record(Record(id="t", abstract=text, year=year))}
+    return {f.rule: f for f in screen_record(paper(text, year))}
 
 
 PAPER = """Outcomes of liver transplantation at one centre

@@ -46,17 +46,21 @@ def test_records_linked_to_a_stored_pdf_are_screened_on_its_full_text(sqlite_sto
     f = tmp_path / "records.csv"
     with f.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "title", "abstract", "doi", "year", "document", "methods"])
+        w.writerow(["id", "title", "abstract", "doi", "year", "document", "methods", "affiliations"])
         for rid, doi, ref, methods in rows:
             w.writerow([rid, f"Liver transplantation outcomes ({rid})", "We report 50 liver transplantations.", doi,
-                        2019, ref, methods])
+                        2019, ref, methods, "Department of Liver Surgery, West China Hospital, Sichuan University, "
+                        "Chengdu 610041, China"])
     svc.import_files(sqlite_store, [str(f)])
     assert svc.run(sqlite_store)["screened"] == 5
-    by_record: dict[str, set[str]] = {}
+    by_record: dict[str, dict[str, str]] = {}
     for r in svc.flags(sqlite_store):
-        by_record.setdefault(r["id"], set()).add(r["rule"])
+        by_record.setdefault(r["id"], {})[r["rule"]] = r["strength"]
+        assert "West China Hospital" in r["explanation"]  # the affiliation that makes the rules apply
     missing = {"donor_source_missing", "consent_missing", "ethics_missing"}
-    assert not missing & by_record.get("by-doi", set())
-    assert not missing & by_record.get("by-ref", set())
-    assert not missing & by_record.get("methods-only", set())  # abstract + methods when that is all
-    assert missing <= by_record["unlinked"] and missing <= by_record["dangling"]
+    assert not missing & set(by_record.get("by-doi", {}))
+    assert not missing & set(by_record.get("by-ref", {}))
+    assert not missing & set(by_record.get("methods-only", {}))  # abstract + methods when that is all
+    # Read on the title and abstract only, an absent statement is a hedged flag.
+    for rid in ("unlinked", "dangling"):
+        assert {by_record[rid][rule] for rule in missing} == {"hedged"}

@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.screen import _hsbatch
 from harvestwatch.screen.detectors import (
+    _in_setting,
     dead_donor_rule,
     default_matcher,
     implausible_wait,
     pre_2015,
+    record_setting,
     screen_record,
     screen_records,
 )
@@ -68,9 +70,11 @@ def reference_flags(record: Record) -> list:
     folded = fold_for_search(text)
     hits = default_matcher().scan(text)
     flags = [dead_donor_rule(text, folded, hits)]
-    if is_transplant_paper({h.category for h in hits}):
-        flags += [missing_flag(req, read_statements(text, folded, hits, req.categories)) for req in REQUIREMENTS]
-        flags.append(pre_2015(text, folded, record.year))
+    setting = record_setting(text, record.facts)
+    if is_transplant_paper({h.category for h in hits}) and setting.applies:
+        rogers = [missing_flag(req, read_statements(text, folded, hits, req.categories)) for req in REQUIREMENTS]
+        rogers.append(pre_2015(text, folded, record.year))
+        flags += [_in_setting(f, setting, bool(record.fulltext)) for f in rogers]
     flags.append(implausible_wait(text, folded))
     return [f for f in flags if f is not None]
 
@@ -93,7 +97,11 @@ def test_batch_hits_equal_plain_python(batch):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(texts, st.integers(1995, 2022)), min_size=1, max_size=6))
 def test_prefiltered_rules_equal_every_rule_everywhere(batch):
-    records = [Record(id=str(i), abstract=t, year=y) for i, (t, y) in enumerate(batch)]
+    # abstracts and full texts; a mainland, a US and no affiliation
+    affils = (["Department of Surgery, Sun Yat-sen University, Guangzhou 510080, China"],
+              ["Department of Surgery, University of Pittsburgh, Pittsburgh, PA 15213, USA"], [])
+    records = [Record(id=str(i), year=y, affiliations=affils[i % 3], **{"abstract" if i % 2 else "fulltext": t})
+               for i, (t, y) in enumerate(batch)]
     assert screen_records(records) == [reference_flags(r) for r in records]
 
 

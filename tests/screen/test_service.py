@@ -84,7 +84,7 @@ def test_dask_cluster_gives_the_same_flags(sqlite_store, tmp_path):
     from harvestwatch.services.screen import _screen_batch
 
     recs = read_records(FIX / "sample.ris") + read_records(FIX / "sample_pubmed.xml")
-    batches = [[(i, r.text, r.year)] for i, r in enumerate(recs)]
+    batches = [[(i, r.text, r.year, r.facts)] for i, r in enumerate(recs)]
     local = list(run_batches(_screen_batch, batches, workers=1))
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                       protocol="tcp",

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 from harvestwatch.core.errors import UnsupportedFormat, ValidationError
 
-FIELDS = ("id", "title", "abstract", "authors", "journal", "year", "doi", "language")
+FIELDS = ("id", "title", "abstract", "authors", "journal", "year", "doi", "language", "affiliations")
 
 
 @dataclass
@@ -26,16 +26,66 @@ class Record:
     language: str = ""
     extra: dict = field(default_factory=dict)
     fulltext: str = ""
+    affiliations: list[str] = field(default_factory=list)  # the authors' addresses, one per entry
 
     @property
     def text(self) -> str:
         """Title, abstract and full text joined; evidence offsets refer to this text."""
         return record_text(self.title, self.abstract, self.fulltext)
 
+    @property
+    def facts(self) -> Facts:
+        return facts_of(self.to_dict(), fulltext=bool(self.fulltext))
+
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "abstract": self.abstract,
                 "authors": self.authors, "journal": self.journal, "year": self.year,
-                "doi": self.doi, "language": self.language, "extra": self.extra}
+                "doi": self.doi, "language": self.language, "affiliations": self.affiliations,
+                "extra": self.extra}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules know of a record besides its text: the metadata that places it, and
+    whether the text goes beyond the title and abstract."""
+
+    affiliations: tuple[str, ...] = ()
+    language: str = ""
+    journal: str = ""
+    lead: int | None = None  # length of the title + abstract at the start of the text (None: all of it)
+    title: int | None = None  # length of the title at the start of the text (None: not known)
+    fulltext: bool = False  # a full text or a methods section follows the abstract
+
+
+# Import columns and RIS tags that hold authors' addresses, for records stored before
+# ``affiliations`` was read (RIS AD, Web of Science C1, a CSV column of another name).
+_AFFILIATION_KEYS = ("AD", "C1", "affiliations", "affiliation", "author affiliations", "addresses",
+                     "authors with affiliations")
+
+
+def affiliations_of(data: dict) -> list[str]:
+    """A stored record's affiliations: the field, else the RIS tags or CSV columns kept in extra."""
+    if data.get("affiliations"):
+        return list(data["affiliations"])
+    extra = data.get("extra") or {}
+    out: list[str] = []
+    for key, value in extra.items():
+        if key.strip().casefold() in {k.casefold() for k in _AFFILIATION_KEYS}:
+            out += _split_affiliations(value)
+    return out
+
+
+def _split_affiliations(value) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [a.strip() for v in values for a in re.split(r"\s*;\s*|\n", str(v or "")) if a.strip()]
+
+
+def facts_of(data: dict, *, fulltext: bool = False) -> Facts:
+    """The ``Facts`` of a stored record dict (``Record.to_dict``) screened with or without more
+    than its title and abstract."""
+    lead = len(record_text(data.get("title"), data.get("abstract"))) if fulltext else None
+    return Facts(tuple(affiliations_of(data)), str(data.get("language") or ""), str(data.get("journal") or ""),
+                 lead, len(data.get("title") or ""), fulltext)
 
 
 def _year(value: str) -> int | None:
@@ -50,7 +100,8 @@ def record_text(title: str | None, abstract: str | None, fulltext: str | None = 
 
 RIS_TAGS = {"TI": "title", "T1": "title", "AB": "abstract", "N2": "abstract", "AU": "authors",
             "A1": "authors", "JO": "journal", "JF": "journal", "T2": "journal", "PY": "year",
-            "Y1": "year", "DO": "doi", "LA": "language", "ID": "id", "AN": "id"}
+            "Y1": "year", "DO": "doi", "LA": "language", "ID": "id", "AN": "id", "AD": "affiliations",
+            "C1": "affiliations"}
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 
@@ -61,7 +112,10 @@ def read_ris(text: str, source: str) -> list[Record]:
         m = _RIS_LINE.match(line)
         if not m:
             if cur is not None and last and line.strip():  # continuation line
-                cur[last] = (cur.get(last, "") + " " + line.strip()) if last != "authors" else cur[last]
+                if last == "affiliations":
+                    cur[last][-1] += " " + line.strip()
+                elif last != "authors":
+                    cur[last] = cur.get(last, "") + " " + line.strip()
             continue
         tag, value = m.group(1), (m.group(2) or "").strip()
         if tag == "TY":
@@ -77,8 +131,8 @@ def read_ris(text: str, source: str) -> list[Record]:
             last = key
             if tag == "AN":
                 cur["extra"]["AN"] = [value]
-            if key == "authors":
-                cur["authors"].append(value)
+            if key in ("authors", "affiliations"):
+                cur.setdefault(key, []).append(value)
             elif key == "abstract" and key in cur:
                 cur[key] += " " + value
             elif key == "id" or (key and key not in cur):  # TI and T1, JO and JF: the first one
@@ -107,7 +161,8 @@ def _record(d: dict, where: str) -> Record:
     return Record(id=rid, title=d.get("title", ""), abstract=d.get("abstract", ""),
                   authors=d.get("authors", []), journal=d.get("journal", ""),
                   year=_year(str(d.get("year", ""))), doi=d.get("doi", ""),
-                  language=d.get("language", ""), extra=d.get("extra", {}))
+                  language=d.get("language", ""), extra=d.get("extra", {}),
+                  affiliations=[a for v in d.get("affiliations", []) for a in _split_affiliations(v)])
 
 
 def read_pubmed(data: bytes, source: str) -> list[Record]:
@@ -125,10 +180,11 @@ def read_pubmed(data: bytes, source: str) -> list[Record]:
             label = ab.get("Label")
             body = "".join(ab.itertext()).strip()
             parts.append(f"{label}: {body}" if label else body)
-        authors = []
+        authors, affiliations = [], []
         for au in art.iterfind(".//AuthorList/Author"):
             name = " ".join(x for x in (au.findtext("ForeName"), au.findtext("LastName")) if x)
             authors.append(name or (au.findtext("CollectiveName") or ""))
+            affiliations += ["".join(a.itertext()).strip() for a in au.iterfind("AffiliationInfo/Affiliation")]
         year = art.findtext(".//JournalIssue/PubDate/Year") or art.findtext(".//JournalIssue/PubDate/MedlineDate") or ""
         doi = next((e.text for e in art.iterfind(".//ArticleIdList/ArticleId") if e.get("IdType") == "doi"), "") \
             or next((e.text for e in art.iterfind(".//ELocationID") if e.get("EIdType") == "doi"), "")
@@ -136,7 +192,7 @@ def read_pubmed(data: bytes, source: str) -> list[Record]:
         out.append(Record(id=f"PMID:{pmid}", title=title.strip(), abstract="\n".join(parts),
                           authors=authors, journal=art.findtext(".//Journal/Title") or "",
                           year=_year(year), doi=doi or "", language=art.findtext(".//Language") or "",
-                          extra={"pmid": pmid}))
+                          extra={"pmid": pmid}, affiliations=list(dict.fromkeys(a for a in affiliations if a))))
     if not out:
         raise ValidationError(source, "no PubmedArticle elements (is this PubMed XML?)")
     return out
@@ -152,6 +208,7 @@ CSV_ALIASES = {  # column names of common exports (Embase, Scopus, Web of Scienc
     "doi": ("doi", "di"),
     "language": ("language", "language of original document", "la"),
     "pmid": ("pmid", "pubmed id", "pm"),
+    "affiliations": ("affiliations", "affiliation", "author affiliations", "addresses", "c1", "ad"),
 }
 
 
@@ -179,7 +236,8 @@ def read_csv(text: str, source: str) -> list[Record]:
         out.append(Record(id=rid, title=get("title"), abstract=get("abstract"),
                           authors=[a.strip() for a in re.split(r";|\|", get("authors")) if a.strip()],
                           journal=get("journal"), year=_year(get("year") or get("journal")),
-                          doi=doi, language=get("language"), extra=extra))
+                          doi=doi, language=get("language"), extra=extra,
+                          affiliations=_split_affiliations(get("affiliations"))))
     return out
 
 

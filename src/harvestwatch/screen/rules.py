@@ -2,7 +2,9 @@
 entry-point group (the built-in six from ``screen.detectors``, then any plugin's).
 
 A plugin registers either a ``RuleSet`` (batch screening, several rules) or one function
-``rule(text, year) -> Flag | None`` whose rule name is its entry-point name. The screening
+``rule(text, year) -> Flag | None`` whose rule name is its entry-point name. A rule set with
+``reads_facts`` is also given each record's ``Facts`` (affiliations, language, journal, whether
+a full text follows the abstract). The screening
 version names every rule set and its version, so installing or upgrading a plugin re-screens
 records screened without it.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from harvestwatch.core import plugins
 from harvestwatch.screen.flags import Flag
+from harvestwatch.screen.records import Facts
 
 GROUP = "harvestwatch.screen_rules"
 
@@ -24,8 +27,9 @@ class RuleSet:
     """Rules screened together: their names, the batch function, and a version to record."""
 
     rules: tuple[str, ...]
-    screen: Callable[[Sequence[str], Sequence[int | None]], list[list[Flag]]]
+    screen: Callable[..., list[list[Flag]]]  # (texts, years[, facts]) -> flags per record
     version: str
+    reads_facts: bool = False
 
 
 def _one_rule(name: str, rule: Callable[[str, int | None], Flag | None], version: str) -> RuleSet:
@@ -46,7 +50,7 @@ def rule_sets() -> tuple[RuleSet, ...]:
         obj = plugins.load(GROUP, plugin.name)
         if isinstance(obj, RuleSet):
             found.append(obj if plugin.builtin else RuleSet(obj.rules, obj.screen,
-                                                            f"{obj.version}@{plugin.version}"))
+                                                            f"{obj.version}@{plugin.version}", obj.reads_facts))
         elif callable(obj):
             found.append(_one_rule(plugin.name, obj, plugin.version))
         else:
@@ -54,11 +58,13 @@ def rule_sets() -> tuple[RuleSet, ...]:
     return tuple(found)
 
 
-def screen_texts(texts: Sequence[str], years: Sequence[int | None]) -> list[list[Flag]]:
+def screen_texts(texts: Sequence[str], years: Sequence[int | None],
+                 facts: Sequence[Facts] | None = None) -> list[list[Flag]]:
     """Flags per record from every rule set, in rule-set order."""
     out: list[list[Flag]] = [[] for _ in texts]
     for rule_set in rule_sets():
-        for k, flags in enumerate(rule_set.screen(texts, years)):
+        found = rule_set.screen(texts, years, facts) if rule_set.reads_facts else rule_set.screen(texts, years)
+        for k, flags in enumerate(found):
             out[k].extend(f for f in flags if f.rule in rule_set.rules)
     return out
 

@@ -28,7 +28,7 @@ from harvestwatch.screen.ranking import (
     should_stop,
     simulate,
 )
-from harvestwatch.screen.records import Record, read_records, record_text
+from harvestwatch.screen.records import Facts, Record, facts_of, read_records, record_text
 from harvestwatch.screen.review import (
     DECISIONS,
     REASON_LABELS,
@@ -196,10 +196,10 @@ def duplicates(store: Store, *, project: str = "default") -> list[dict]:
                 for d, r in rows]
 
 
-def _screen_batch(batch: list[tuple[int, str, int | None]]) -> list[tuple[int, list[tuple]]]:
-    """(pk, text, year) per record in, (pk, flag rows) out: only what the rules need travels."""
-    flags = screen_texts([text for _, text, _ in batch], [year for _, _, year in batch])
-    return [(pk, [f.to_row() for f in fl]) for (pk, _, _), fl in zip(batch, flags, strict=True)]
+def _screen_batch(batch: list[tuple[int, str, int | None, Facts]]) -> list[tuple[int, list[tuple]]]:
+    """(pk, text, year, facts) per record in, (pk, flag rows) out: only what the rules need travels."""
+    flags = screen_texts([b[1] for b in batch], [b[2] for b in batch], [b[3] for b in batch])
+    return [(b[0], [f.to_row() for f in fl]) for b, fl in zip(batch, flags, strict=True)]
 
 
 def run(store: Store, *, project: str = "default", scheduler: str | None = None, workers: int = 1,
@@ -214,12 +214,16 @@ def run(store: Store, *, project: str = "default", scheduler: str | None = None,
 
     linked = FulltextIndex(store)  # records that link to a stored paper are read in full
 
-    def load(ids: list[int]) -> list[tuple[int, str, int | None]]:
+    def load(ids: list[int]) -> list[tuple[int, str, int | None, Facts]]:
         with store.session() as s:
             rows = list(s.execute(select(ScreenRecord.id, ScreenRecord.data).where(ScreenRecord.id.in_(ids))))
         full = linked.texts(rows)
-        return [(pk, record_text(d.get("title"), d.get("abstract"), d.get("fulltext") or full.get(pk)),
-                 d.get("year")) for pk, d in rows]
+        out = []
+        for pk, d in rows:
+            more = d.get("fulltext") or full.get(pk)
+            out.append((pk, record_text(d.get("title"), d.get("abstract"), more), d.get("year"),
+                        facts_of(d, fulltext=bool(more))))
+        return out
 
     flagged = 0
     payloads = (load(b) for b in batches)  # loaded lazily, a few batches ahead of the workers
