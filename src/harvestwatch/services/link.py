@@ -476,15 +476,14 @@ def _recluster(s, block: str, claims: Mapping[int, ClaimLink], removed: list[tup
     change reaches. Adds the changed clusters to ``changes``; returns the stored figures that
     move to another cluster, and every figure's sort key."""
     key = tuple(block.split("|"))
-    places: dict[int, tuple[tuple, int | None]] = {}
-    for i, value, low, high, lead in s.execute(
-            select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high, LinkCluster.key)
-            .outerjoin(LinkMember, LinkMember.item_id == LinkClaim.item_id)
-            .outerjoin(LinkCluster, (LinkCluster.id == LinkMember.cluster_id) & (LinkCluster.kind == "quantity"))
-            .where(LinkClaim.block == block)).all():
+    leads = {int(k.rsplit(":", 1)[1]) for k in s.scalars(
+        select(LinkCluster.key).where(LinkCluster.block == block, LinkCluster.kind == "quantity"))}
+    places: dict[int, tuple[tuple, int | None]] = {}  # stored figure → (sort key, itself if a leader)
+    for i, value, low, high in s.execute(select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high)
+                                         .where(LinkClaim.block == block)).all():
         if i not in claims:
-            high = math.inf if high is None else high
-            places[i] = ((value is None, value or low, low, high, i), None if lead is None else int(lead.rsplit(":", 1)[1]))
+            places[i] = ((value is None, value or low, low, math.inf if high is None else high, i),
+                         i if i in leads else None)
     added = {i: c for i, c in claims.items()
              if c.item.item_type == "quantity" and "|".join(block_key(c.item.payload)) == block}
     readings = {i: normalised(c.item.payload) for i, c in added.items()}
@@ -509,7 +508,13 @@ def _recluster(s, block: str, claims: Mapping[int, ClaimLink], removed: list[tup
         start |= {i for _, i in leaders[max(0, j - WINDOW):j]} | set(order[n:n + 8])
     readings.update(_readings(s, key, start - set(readings)))
     decided = recluster(old, new, changed, reading)
-    moved = [i for i, lead in decided.items() if i in places and places[i][1] != lead]
+    was: dict[int, int] = {}  # the clusters the re-decided stored figures were in
+    for chunk in _chunks([i for i in decided if i in places]):
+        for i, k in s.execute(select(LinkMember.item_id, LinkCluster.key)
+                              .join(LinkCluster, LinkCluster.id == LinkMember.cluster_id)
+                              .where(LinkMember.item_id.in_(chunk), LinkCluster.kind == "quantity")):
+            was[i] = int(k.rsplit(":", 1)[1])
+    moved = [i for i, lead in decided.items() if i in places and was.get(i) != lead]
     for _, _, lead in removed:
         if lead is not None:
             changes.setdefault(f"q:{block}:{lead}", _Change("quantity", block, "", []))
@@ -518,7 +523,8 @@ def _recluster(s, block: str, claims: Mapping[int, ClaimLink], removed: list[tup
         joins += s.execute(select(LinkClaim.item_id, LinkClaim.document_id, LinkClaim.origin, LinkClaim.via)
                            .where(LinkClaim.item_id.in_(chunk))).all()
         for i in chunk:
-            changes.setdefault(f"q:{block}:{places[i][1]}", _Change("quantity", block, "", []))
+            if i in was:
+                changes.setdefault(f"q:{block}:{was[i]}", _Change("quantity", block, "", []))
     for row in joins:
         changes.setdefault(f"q:{block}:{decided[row[0]]}", _Change("quantity", block, "", [])).joins.append(
             tuple(row))
