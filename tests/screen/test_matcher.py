@@ -18,12 +18,12 @@ from harvestwatch.screen.detectors import (
     default_matcher,
     implausible_wait,
     pre_2015,
-    record_setting,
     screen_record,
     screen_records,
 )
 from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Record
+from harvestwatch.screen.setting import record_setting
 from harvestwatch.screen.statements import (
     REQUIREMENTS,
     is_transplant_paper,

@@ -44,6 +44,9 @@ def test_screening_pages_blind_review_conflict_and_prisma(tmp_path):
     page = ann.get("/screening").text
     assert "Your queue (ann)" in page and "Not a transplant paper" in page and "dead_donor_rule" in page
     assert "6 duplicates removed" in page and "same title and year" in page
+    # each queued record says where its transplants were done and why (R1: a Chinese journal)
+    assert "Mainland China: journal «Chinese Journal of Organ Transplantation»" in page
+    assert "Rogers criteria not applied" in page
     r = ann.post("/screening/decide", data={"csrf": _csrf(page), "record_id": "R1", "decision": "flag_confirmed"},
                  follow_redirects=False)
     assert r.status_code == 303

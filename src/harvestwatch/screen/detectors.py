@@ -31,7 +31,7 @@ from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
 from harvestwatch.screen.records import Facts, Record
 from harvestwatch.screen.rules import RuleSet
 from harvestwatch.screen.sections import SectionMap
-from harvestwatch.screen.setting import Setting, read_setting
+from harvestwatch.screen.setting import Setting, record_setting
 from harvestwatch.screen.statements import (
     REQUIREMENTS,
     missing_flag,
@@ -138,13 +138,6 @@ def screen_records(records: Sequence[Record], matcher: Matcher | None = None) ->
     """Flags per record for a batch, in rule order (see ``screen_texts``)."""
     return screen_texts([r.text for r in records], [r.year for r in records], matcher,
                         facts=[r.facts for r in records])
-
-
-def record_setting(text: str, facts: Facts | None = None) -> Setting:
-    """Where a record's transplants were done, read on its title + abstract and metadata."""
-    facts = facts or Facts()
-    return read_setting(text if facts.lead is None else text[:facts.lead], facts.affiliations,
-                        facts.language, facts.journal, facts.title)
 
 
 def screen_texts(texts: Sequence[str], years: Sequence[int | None],

@@ -36,6 +36,7 @@ from importlib import resources
 
 from harvestwatch.core.folding import CJK_FOLD_RANGE, cjk_fold_table, fold_chinese
 from harvestwatch.screen.flags import Evidence
+from harvestwatch.screen.records import Facts
 
 MAINLAND = "CN"
 # Words after a demonym that make it a setting ("Chinese recipients", "American centers"), not a
@@ -377,3 +378,11 @@ def read_setting(text: str, affiliations: Sequence[str] = (), language: str = ""
     if affil:
         return Setting("unknown", note="some affiliations could not be placed")
     return Setting("unknown")
+
+
+def record_setting(text: str, facts: Facts | None = None) -> Setting:
+    """Where a record's transplants were done, read on the title + abstract at the start of its
+    ``text`` (``Record.text``) and on its metadata."""
+    facts = facts or Facts()
+    return read_setting(text if facts.lead is None else text[:facts.lead], facts.affiliations,
+                        facts.language, facts.journal, facts.title)

@@ -41,6 +41,7 @@ from harvestwatch.screen.review import (
     state,
 )
 from harvestwatch.screen.rules import RULES, VERSION, screen_texts
+from harvestwatch.screen.setting import record_setting
 from harvestwatch.services import audit
 from harvestwatch.services.screen_fulltext import FulltextIndex
 from harvestwatch.store import Store, ledger
@@ -366,7 +367,14 @@ def review_queue(store: Store, *, project: str = "default", limit: int = 10,
     order = [i for i in rank(_texts(rv.records), labels, RankerSettings(), prior) if i in open_]
     return [{"id": rv.records[i].record_id, "title": rv.records[i].data.get("title"),
              "year": rv.records[i].data.get("year"), "flags": rv.nflags.get(rv.records[i].id, 0),
-             "abstract": rv.records[i].data.get("abstract") or ""} for i in order[:limit]]
+             "abstract": rv.records[i].data.get("abstract") or "", "setting": setting_of(rv.records[i].data)}
+            for i in order[:limit]]
+
+
+def setting_of(data: dict) -> dict:
+    """Where a stored record's transplants were done (mainland China, elsewhere, unknown) and
+    why, read on its title, abstract and metadata as the Rogers rules read it."""
+    return record_setting(record_text(data.get("title"), data.get("abstract")), facts_of(data)).to_dict()
 
 
 def _record(session, project: str, record_id: str) -> ScreenRecord:
@@ -504,7 +512,8 @@ def record_status(store: Store, record_id: str, *, project: str = "default",
                                                     "decision": None, "reason": None, "note": None}
              for v in st.votes]
     return {"id": rec.record_id, "title": rec.data.get("title"), "year": rec.data.get("year"),
-            "abstract": rec.data.get("abstract"), "source": rec.source, "flags": fl, "status": st.status,
+            "abstract": rec.data.get("abstract"), "source": rec.source, "setting": setting_of(rec.data),
+            "flags": fl, "status": st.status,
             "final": st.final, "reason": st.reason, "votes": votes,
             "resolution": {"reviewer": res.actor, "decision": res.decision, "reason": res.reason,
                            "mode": res.mode, "note": res.note} if res else None}
