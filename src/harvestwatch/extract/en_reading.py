@@ -14,6 +14,7 @@ its own reach, so that a word about *someone else* in the sentence does not deci
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from harvestwatch.extract.quantity_reading import (
@@ -128,9 +129,28 @@ def _kind(noun) -> str | None:
     return kind
 
 
+_TOKEN_ENDS = "harvestwatch.token_ends"  # doc.user_data: each token's end offset, in order
+
+
+def _overlapping(doc, start: int, end: int) -> list:
+    """The tokens that overlap ``doc.text[start:end]``, found by bisection: tokens are in text
+    order and never overlap, so their ends ascend (the parse is read for many numbers)."""
+    ends = doc.user_data.get(_TOKEN_ENDS)
+    if ends is None:
+        ends = doc.user_data[_TOKEN_ENDS] = [t.idx + len(t) for t in doc]
+    first = bisect.bisect_right(ends, start)  # the first token ending after ``start``
+    tokens = []
+    for i in range(first, len(ends)):
+        token = doc[i]
+        if token.idx >= end:
+            break
+        tokens.append(token)
+    return tokens
+
+
 def read_en(doc, start: int, end: int) -> EnReading | None:
     """The parse's reading of the number written at ``doc.text[start:end]``."""
-    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    tokens = _overlapping(doc, start, end)
     if not tokens:
         return None
     inside = {t.i for t in tokens}
