@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import socket
 import threading
 import time
@@ -24,7 +25,8 @@ def serve_as_viewer(settings: Settings, store, *, timeout: float = 60,
 
     from harvestwatch.web.app import create_app
 
-    users_svc.add_user(store, "bench", "viewer", "benchmark-pass")
+    name = f"bench-{secrets.token_hex(4)}"  # a viewer of its own: a kept store may be served again
+    users_svc.add_user(store, name, "viewer", "benchmark-pass")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -36,7 +38,7 @@ def serve_as_viewer(settings: Settings, store, *, timeout: float = 60,
     base = f"http://127.0.0.1:{port}"
     login = httpx.Client(base_url=base)
     token = re.search(r'name="csrf" value="([^"]+)"', login.get("/login").text).group(1)
-    login.post("/login", data={"username": "bench", "password": "benchmark-pass", "csrf": token, "next": "/"})
+    login.post("/login", data={"username": name, "password": "benchmark-pass", "csrf": token, "next": "/"})
     local = threading.local()
 
     def timed(path: str) -> float:

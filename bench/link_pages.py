@@ -14,6 +14,7 @@ their shown members, lines and items (``/corroboration``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -35,34 +36,59 @@ from harvestwatch.services import link as link_svc  # noqa: E402
 from harvestwatch.services import store as store_svc  # noqa: E402
 from link import synth  # noqa: E402
 
+ITEM = ("extracted_items.id, extracted_items.document_id, extracted_items.document_sha256, "
+        "extracted_items.extractor, extracted_items.item_type, extracted_items.label, extracted_items.text, "
+        'extracted_items.start, extracted_items."end", extracted_items.canonical, extracted_items.data')
+FROM_VISIBLE = ("FROM extracted_items JOIN documents ON documents.id = extracted_items.document_id WHERE "
+                "documents.restricted = 0 AND ")
+CUT = "CASE WHEN extracted_items.start > 80 THEN extracted_items.start - 80 ELSE 0 END"
+# the statements each page runs for what it shows (services.store.entity_mentions,
+# services.extract.list_claims, services.link.corroboration / contradictions / status)
 RAW = {
-    "entity": ("SELECT extracted_items.id, documents.id, documents.text FROM extracted_items "
-               "JOIN documents ON documents.id = extracted_items.document_id "
-               "WHERE extracted_items.item_type = 'entity' AND extracted_items.label = :label "
-               "AND lower(extracted_items.canonical) = :name AND documents.restricted = 0 "
-               "ORDER BY documents.id, extracted_items.start LIMIT 500"),
-    "claims": ("SELECT extracted_items.* FROM extracted_items JOIN documents ON documents.id = "
-               "extracted_items.document_id WHERE extracted_items.item_type IN "
-               "('quantity', 'testimony', 'stance') AND documents.restricted = 0 "
-               "ORDER BY extracted_items.document_id, extracted_items.start LIMIT 201 OFFSET :offset"),
-    "corroboration": ("SELECT * FROM link_clusters WHERE independent >= 1 "
-                      "ORDER BY independent DESC, members DESC, key LIMIT 51"),
+    "entity": (f"SELECT {ITEM}, documents.title, substr(documents.text, {CUT} + 1, extracted_items.\"end\" + 80 - {CUT}) "
+               f"{FROM_VISIBLE}extracted_items.item_type = 'entity' AND extracted_items.label = :label AND "
+               "lower(extracted_items.canonical) = :name ORDER BY extracted_items.document_id, extracted_items.start "
+               "LIMIT 500",),
+    "claims": (f"SELECT {ITEM} {FROM_VISIBLE}extracted_items.item_type IN ('quantity', 'testimony', 'stance') "
+               "ORDER BY extracted_items.document_id, extracted_items.start LIMIT 201 OFFSET :offset",),
+    "corroboration": (
+        "SELECT * FROM link_state WHERE id = 1",
+        "SELECT id, key, kind, block, summary, low, high, independent, documents, members FROM link_clusters "
+        "WHERE independent >= 1 ORDER BY independent DESC, members DESC, key LIMIT 51 OFFSET 0",
+        # each shown cluster's 20 strongest lines, then each line's first 20 claims with their spans
+        "SELECT l.cluster_id, l.origin, l.grade, l.claims, l.id FROM link_clusters c JOIN link_lines l ON l.id IN "
+        "(SELECT x.id FROM link_lines x WHERE x.cluster_id = c.id ORDER BY x.claims DESC, x.origin LIMIT 20) "
+        "WHERE c.id IN ({clusters}) ORDER BY l.cluster_id, l.origin",
+        "SELECT m.cluster_id, m.origin, m.via, extracted_items.id, extracted_items.document_id, extracted_items.start, "
+        'extracted_items."end" FROM link_clusters c JOIN link_lines l ON l.id IN (SELECT x.id FROM link_lines x '
+        "WHERE x.cluster_id = c.id ORDER BY x.claims DESC, x.origin LIMIT 20) JOIN link_members m ON "
+        "m.cluster_id = l.cluster_id AND m.item_id IN (SELECT y.item_id FROM link_members y WHERE y.cluster_id = "
+        "l.cluster_id AND y.origin = l.origin ORDER BY y.item_id LIMIT 20) JOIN extracted_items ON "
+        "extracted_items.id = m.item_id JOIN documents ON documents.id = extracted_items.document_id "
+        "WHERE c.id IN ({clusters}) AND documents.restricted = 0 ORDER BY extracted_items.id",
+        # the first 50 contradictions, their claims (and the allegations a denial answers), topic counts
+        "SELECT type, key, a_item, b_item, a_cluster, b_cluster, shared, also, answers_document, topics "
+        "FROM link_contradictions ORDER BY id LIMIT 50 OFFSET 0",
+        "SELECT extracted_items.id, extracted_items.document_id, extracted_items.item_type, extracted_items.label, "
+        'extracted_items.text, extracted_items.start, extracted_items."end", extracted_items.canonical, '
+        f"extracted_items.data {FROM_VISIBLE}extracted_items.id IN ({{items}})",
+        "SELECT topic, count(*) FROM link_topics WHERE kind = 'allegation' AND topic IN ({topics}) GROUP BY topic"),
 }
-# what the corroboration page reads for the clusters it shows: lines (20 per cluster), members
-# (20 per line), items
-CORROBORATION_REST = (
-    "SELECT * FROM link_lines WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY "
-    "cluster_id ORDER BY claims DESC, origin) AS top FROM link_lines WHERE cluster_id IN ({ids})) "
-    "WHERE top <= 20) ORDER BY origin",
-    "SELECT * FROM (SELECT m.cluster_id, m.item_id, m.origin, m.via, row_number() OVER (PARTITION BY "
-    "m.cluster_id, m.origin ORDER BY m.item_id) AS rank FROM link_members m JOIN (SELECT cluster_id, "
-    "origin FROM (SELECT cluster_id, origin, row_number() OVER (PARTITION BY cluster_id ORDER BY "
-    "claims DESC, origin) AS top FROM link_lines WHERE cluster_id IN ({ids})) WHERE top <= 20) l "
-    "ON l.cluster_id = m.cluster_id AND l.origin = m.origin) WHERE rank <= 20 ORDER BY item_id",
-    "SELECT extracted_items.id, extracted_items.text, extracted_items.data FROM extracted_items "
-    "JOIN documents ON documents.id = extracted_items.document_id WHERE extracted_items.id IN "
-    "(SELECT item_id FROM link_members WHERE cluster_id IN ({ids})) AND documents.restricted = 0 "
-    "LIMIT 20400")
+
+
+def run_raw(conn, page: str, params: dict) -> None:
+    """The page's statements on a plain connection, each fed the ids the one before found."""
+    found = {"clusters": "0", "items": "0", "topics": ""}
+    for sql in RAW[page]:
+        if "{topics}" in sql and not found["topics"]:
+            continue  # the page skips the count when no contradiction has topics
+        rows = conn.execute(text(sql.format(**found)), params).all()
+        if sql.startswith("SELECT id, key"):
+            found["clusters"] = ",".join(str(r[0]) for r in rows) or "0"
+        elif sql.startswith("SELECT type, key"):
+            ids = {i for r in rows for i in (r[2], r[3], *json.loads(r[7]))}
+            found["items"] = ",".join(map(str, sorted(ids))) or "0"
+            found["topics"] = ",".join(sorted({f"'{t}'" for r in rows for t in json.loads(r[9])}))
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -75,17 +101,23 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--store", type=Path, help="build the store here once and reuse it on later runs "
+                    "with the same --docs (default: a new temporary store)")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="hw-linkpages-"))
-    settings = Settings(store_dir=tmp / "store", actor="bench")
+    store_dir = args.store or Path(tempfile.mkdtemp(prefix="hw-linkpages-")) / "store"
+    built = store_dir / f"bench-link-pages-{args.docs}"
+    settings = Settings(store_dir=store_dir, actor="bench")
     st = store_svc.open(settings)
     t0 = time.perf_counter()
-    items, docs = synth(args.docs * 10 - 1, seed=0, first_doc=1, first_id=1)
-    load(st, lay_out(items, docs), docs)
-    link_svc.rebuild(st)
-    with st.engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    if not built.exists():
+        items, docs = synth(args.docs * 10 - 1, seed=0, first_doc=1, first_id=1)
+        load(st, lay_out(items, docs), docs)
+        link_svc.rebuild(st)
+        with st.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        built.touch()
     load_s = time.perf_counter() - t0
+    n_items = link_svc.status(st)["items"]
     people = [e["name"] for e in link_svc.entities(st, label="person", limit=50)]
     timed, stop_server = serve_as_viewer(settings, st, timeout=120)
 
@@ -94,11 +126,7 @@ def main() -> None:
     def raw(job: tuple[str, dict]) -> float:
         with raw_engine.connect() as conn:
             t = time.perf_counter()
-            rows = conn.execute(text(RAW[job[0]]), job[1]).all()
-            if job[0] == "corroboration":  # the page's other reads, for the clusters found
-                ids = ",".join(str(r[0]) for r in rows) or "0"
-                for sql in CORROBORATION_REST:
-                    conn.execute(text(sql.format(ids=ids))).all()
+            run_raw(conn, *job)
             return time.perf_counter() - t
 
     n = args.requests
@@ -119,7 +147,7 @@ def main() -> None:
     st.close()
     raw_engine.dispose()
     load_avg = os.getloadavg()[0]
-    print(f"\n{args.docs:,} documents ({len(items):,} items, linked; setup {load_s:.0f} s), {n} requests "
+    print(f"\n{args.docs:,} documents ({n_items:,} items, linked; setup {load_s:.0f} s), {n} requests "
           f"per page, {args.clients} concurrent clients, load average {load_avg:.1f} on {os.cpu_count()} CPUs")
     for name, (page, rawq) in results.items():
         print(f"  {name:14} page p50 {pct(page, .5):7.1f} ms  p95 {pct(page, .95):7.1f} ms | raw query "

@@ -14,7 +14,7 @@ from harvestwatch.extract.registry import EXTRACTOR_VERSION
 from harvestwatch.services.long_text import extract_items
 from harvestwatch.store import Store, derived, sealed
 from harvestwatch.store.documents import plain_text
-from harvestwatch.store.items import load_items, replace_items
+from harvestwatch.store.items import from_row, load_items, replace_items
 from harvestwatch.store.models import Document, ExtractedItem
 
 __all__ = ["extract_documents", "list_entities", "list_claims", "evaluate_extraction",
@@ -125,8 +125,17 @@ def list_claims(store: Store, *, kind: str | None = None, document: int | None =
             q = q.where(ExtractedItem.item_type == "stance", ExtractedItem.label == kind)
         if document is not None:
             q = q.where(ExtractedItem.document_id == document)
-        q = _visible(q, include_restricted).order_by(ExtractedItem.document_id, ExtractedItem.start)
-        return load_items(session, q.limit(limit).offset(offset))
+        q = (_visible(q, include_restricted).order_by(ExtractedItem.document_id, ExtractedItem.start)
+             .limit(limit).offset(offset))
+        if include_restricted:  # restricted rows are sealed in the table: opened as ORM rows load
+            return load_items(session, q)
+        return [from_row(r) for r in session.execute(q.with_only_columns(*_ITEM_COLUMNS))]
+
+
+# what ``from_row`` reads: public rows are built from plain columns, without ORM objects
+_ITEM_COLUMNS = (ExtractedItem.id, ExtractedItem.document_id, ExtractedItem.document_sha256,
+                 ExtractedItem.extractor, ExtractedItem.item_type, ExtractedItem.label, ExtractedItem.text,
+                 ExtractedItem.start, ExtractedItem.end, ExtractedItem.canonical, ExtractedItem.data)
 
 
 def evaluate_extraction(gold_path: str, docs_dir: str, *, details: bool = False) -> dict:

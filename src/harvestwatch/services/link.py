@@ -13,6 +13,7 @@ them.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     Text,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -972,53 +974,111 @@ def _briefs(s, ids: Iterable[int]) -> dict[int, dict]:
 
 PER_LINE = 20  # claims shown per line of evidence (the line's count says how many in all)
 LINES = 20  # lines of evidence shown per cluster, most claims first (the cluster says how many)
+_CLUSTER_COLUMNS = (LinkCluster.id, LinkCluster.key, LinkCluster.kind, LinkCluster.block, LinkCluster.summary,
+                    LinkCluster.low, LinkCluster.high, LinkCluster.independent, LinkCluster.documents,
+                    LinkCluster.members)
+_BRIEF_COLUMNS = (ExtractedItem.item_type, ExtractedItem.label, ExtractedItem.text, ExtractedItem.canonical,
+                  ExtractedItem.data)
+
+
+def _shown_lines(sqlite: bool):
+    """The ``LINES`` strongest lines of evidence of each cluster in ``:ids`` (most claims, then
+    origin) as (cluster id, origin, grade as JSON text, claims), by cluster and origin. On SQLite
+    each cluster's lines are a correlated ``LIMIT`` on the (cluster, claims, origin) index (only
+    the lines shown are read); elsewhere a window over the clusters' lines."""
+    ids = bindparam("ids", expanding=True)
+    grade = cast(LinkLine.grade, Text)  # as text: decoded once per distinct grade
+    if sqlite:
+        x = LinkLine.__table__.alias("x")
+        top = (select(x.c.id).where(x.c.cluster_id == LinkCluster.id)
+               .order_by(x.c.claims.desc(), x.c.origin).limit(LINES))
+        return (select(LinkLine.cluster_id, LinkLine.origin, grade.label("grade"), LinkLine.claims)
+                .select_from(LinkCluster).join(LinkLine, LinkLine.id.in_(top))
+                .where(LinkCluster.id.in_(ids)).order_by(LinkLine.cluster_id, LinkLine.origin))
+    top = func.row_number().over(partition_by=LinkLine.cluster_id,
+                                 order_by=(LinkLine.claims.desc(), LinkLine.origin)).label("top")
+    ranked = (select(LinkLine.cluster_id, LinkLine.origin, grade.label("grade"), LinkLine.claims, top)
+              .where(LinkLine.cluster_id.in_(ids)).subquery())
+    return (select(ranked.c.cluster_id, ranked.c.origin, ranked.c.grade, ranked.c.claims)
+            .where(ranked.c.top <= LINES).order_by(ranked.c.cluster_id, ranked.c.origin))
+
+
+def _shown_members(sqlite: bool, evidence: bool):
+    """The first ``:per_line`` claims (by item id) of each line ``_shown_lines`` shows, as
+    (cluster id, origin, via, item id, document id, start, end[, what the item says with
+    ``evidence``]), by item id; claims of documents restricted since the last ``link`` are left out."""
+    per_line = bindparam("per_line")
+    cols = (ExtractedItem.id, ExtractedItem.document_id, ExtractedItem.start, ExtractedItem.end) + (
+        _BRIEF_COLUMNS if evidence else ())
+    shown = _shown_lines(sqlite).order_by(None).subquery()
+    if sqlite:  # each shown line's first claims: a correlated LIMIT on the (cluster, origin, item) index
+        y = LinkMember.__table__.alias("y")
+        first = (select(y.c.item_id).where(y.c.cluster_id == shown.c.cluster_id, y.c.origin == shown.c.origin)
+                 .order_by(y.c.item_id).limit(per_line))
+        q = (select(LinkMember.cluster_id, LinkMember.origin, LinkMember.via, *cols).select_from(shown)
+             .join(LinkMember, (LinkMember.cluster_id == shown.c.cluster_id) & LinkMember.item_id.in_(first))
+             .join(ExtractedItem, ExtractedItem.id == LinkMember.item_id))
+    else:
+        rank = func.row_number().over(partition_by=(LinkMember.cluster_id, LinkMember.origin),
+                                      order_by=LinkMember.item_id).label("rank")
+        ranked = (select(LinkMember.cluster_id, LinkMember.origin, LinkMember.item_id, LinkMember.via, rank)
+                  .join(shown, (shown.c.cluster_id == LinkMember.cluster_id)
+                        & (shown.c.origin == LinkMember.origin)).subquery())
+        q = (select(ranked.c.cluster_id, ranked.c.origin, ranked.c.via, *cols)
+             .join(ExtractedItem, ExtractedItem.id == ranked.c.item_id).where(ranked.c.rank <= per_line))
+    return (q.join(Document, Document.id == ExtractedItem.document_id)
+            .where(Document.restricted.is_(False)).order_by(ExtractedItem.id))
+
+
+@functools.cache
+def _corroboration_statements(sqlite: bool, evidence: bool):
+    """The lines and members statements, built once (constructing them costs more than running
+    them for a page)."""
+    return _shown_lines(sqlite), _shown_members(sqlite, evidence)
 
 
 def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None, limit: int = 200,
-                  offset: int = 0, per_line: int = PER_LINE) -> list[dict]:
+                  offset: int = 0, per_line: int = PER_LINE, evidence: bool = True) -> list[dict]:
     """Claim clusters with at least ``min_sources`` independent lines, best supported first
-    (paged), each with its lines of evidence (up to ``per_line`` claims shown per line, and
-    how many it has) and the members shown."""
+    (paged), each with its strongest lines of evidence (up to ``per_line`` claims shown per
+    line, and how many it has) and the members shown. Three statements, whatever the page size:
+    clusters, lines, members with their items. Without ``evidence`` a shown claim is only where
+    it is (item, document, span, and ``via`` in ``members`` too: what the page links to)."""
     with store.session() as s:
         _state(s)
-        q = select(LinkCluster).where(LinkCluster.independent >= min_sources)
+        conn = s.connection()
+        q = select(*_CLUSTER_COLUMNS).where(LinkCluster.independent >= min_sources)
         if kind:
             q = q.where(LinkCluster.kind == kind)
-        clusters = list(s.scalars(q.order_by(LinkCluster.independent.desc(), LinkCluster.members.desc(),
-                                             LinkCluster.key).limit(limit).offset(offset)))
-        ids = [c.id for c in clusters]
-        members: dict[int, list] = {}
-        lines: dict[int, list] = {}
-        for chunk in _chunks(ids):
-            top = func.row_number().over(partition_by=LinkLine.cluster_id,
-                                         order_by=(LinkLine.claims.desc(), LinkLine.origin)).label("top")
-            ranked = select(LinkLine.id, top).where(LinkLine.cluster_id.in_(chunk)).subquery()
-            line_ids = select(ranked.c.id).where(ranked.c.top <= LINES)
-            for ln in s.scalars(select(LinkLine).where(LinkLine.id.in_(line_ids)).order_by(LinkLine.origin)):
-                lines.setdefault(ln.cluster_id, []).append(ln)
-        pairs = [(cid, ln.origin) for cid, lns in lines.items() for ln in lns]
-        for chunk in _chunks(pairs, 200):
-            rank = func.row_number().over(partition_by=(LinkMember.cluster_id, LinkMember.origin),
-                                          order_by=LinkMember.item_id).label("rank")
-            shown = select(LinkMember.cluster_id, LinkMember.item_id, LinkMember.origin, LinkMember.via,
-                           rank).where(tuple_(LinkMember.cluster_id, LinkMember.origin).in_(chunk)).subquery()
-            for cid, i, origin, via, _ in s.execute(select(shown).where(shown.c.rank <= per_line)
-                                                    .order_by(shown.c.item_id)):
-                members.setdefault(cid, []).append((i, origin, via))
-        items = _briefs(s, {i for ms in members.values() for i, _, _ in ms})
-        out = []
-        for c in clusters:
-            ms = [m for m in members.get(c.id, []) if m[0] in items]
-            chain: dict[str, list] = {}
-            for i, origin, via in ms:
-                chain.setdefault(origin, []).append(items[i] | {"via": via})
-            out.append({"id": c.key, "kind": c.kind, "key": c.block, "summary": c.summary, "low": c.low,
-                        "high": c.high, "member_count": c.members, "members": [items[m[0]] for m in ms],
-                        "support": {"independent_sources": c.independent, "documents": c.documents,
-                                    "lines": [{"origin": ln.origin, "grade": ln.grade, "claims": ln.claims,
-                                               "chain": chain.get(ln.origin, [])}
-                                              for ln in lines.get(c.id, [])]}})
-        return out
+        clusters = conn.execute(q.order_by(LinkCluster.independent.desc(), LinkCluster.members.desc(),
+                                           LinkCluster.key).limit(limit).offset(offset)).all()
+        shown_lines, shown_members = _corroboration_statements(conn.dialect.name == "sqlite", evidence)
+        lines: dict[int, list[dict]] = {}
+        chains: dict[tuple[int, str], list[dict]] = {}
+        members: dict[int, list[dict]] = {}
+        grades: dict[str | None, dict | None] = {None: None, "null": None}
+        for chunk in _chunks([c.id for c in clusters]):
+            for cid, origin, grade, claims in conn.execute(shown_lines, {"ids": chunk}).all():
+                if grade not in grades:
+                    grades[grade] = json.loads(grade)
+                lines.setdefault(cid, []).append({"origin": origin, "grade": grades[grade], "claims": claims,
+                                                  "chain": chains.setdefault((cid, origin), [])})
+            for row in conn.execute(shown_members, {"ids": chunk, "per_line": per_line}).all():
+                cid, origin, via, i, d, start, end = row[:7]
+                if evidence:
+                    t, label, text, canonical, data = row[7:]
+                    brief = _brief(Item(Span(start, end), text, payload_from(t, label, canonical, data), d, id=i))
+                    members.setdefault(cid, []).append(brief)
+                    chains[cid, origin].append(brief | {"via": via})
+                else:
+                    brief = {"id": i, "item_id": i, "document_id": d, "start": start, "end": end, "via": via}
+                    members.setdefault(cid, []).append(brief)
+                    chains[cid, origin].append(brief)
+        return [{"id": c.key, "kind": c.kind, "key": c.block, "summary": c.summary, "low": c.low, "high": c.high,
+                 "member_count": c.members, "members": members.get(c.id, []),
+                 "support": {"independent_sources": c.independent, "documents": c.documents,
+                             "lines": lines.get(c.id, [])}}
+                for c in clusters]
 
 
 def contradictions(store: Store, *, limit: int = 200, offset: int = 0) -> list[dict]:
@@ -1026,12 +1086,16 @@ def contradictions(store: Store, *, limit: int = 200, offset: int = 0) -> list[d
     allegations it answers and how many allegations share each of its topics."""
     with store.session() as s:
         _state(s)
-        rows = list(s.scalars(select(LinkContradiction).order_by(LinkContradiction.id)
-                              .limit(limit).offset(offset)))
+        rows = s.connection().execute(
+            select(LinkContradiction.type, LinkContradiction.key, LinkContradiction.a_item, LinkContradiction.b_item,
+                   LinkContradiction.a_cluster, LinkContradiction.b_cluster, LinkContradiction.shared,
+                   LinkContradiction.also, LinkContradiction.answers_document, LinkContradiction.topics)
+            .order_by(LinkContradiction.id).limit(limit).offset(offset)).all()
         items = _briefs(s, {i for r in rows for i in (r.a_item, r.b_item, *r.also)})
+        shared = {t for r in rows for t in r.topics}
         per_topic = dict(s.execute(select(LinkTopic.topic, func.count()).where(
-            LinkTopic.kind == "allegation", LinkTopic.topic.in_({t for r in rows for t in r.topics}))
-            .group_by(LinkTopic.topic)).all())
+            LinkTopic.kind == "allegation", LinkTopic.topic.in_(shared))
+            .group_by(LinkTopic.topic)).all()) if shared else {}
         out = []
         for r in rows:
             if r.a_item not in items or r.b_item not in items:

@@ -160,7 +160,6 @@ class LinkCluster(Base):
     """A claim cluster with its independent support."""
 
     __tablename__ = "link_clusters"
-    __table_args__ = (Index("ix_link_clusters_support", "independent", "members"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(Text, unique=True)  # "q:victims|-|:0", "allegation~Falun Gong"
@@ -178,6 +177,8 @@ class LinkMember(Base):
     """A claim in a cluster, and the line of evidence (origin) it belongs to."""
 
     __tablename__ = "link_members"
+    # the corroboration page reads each shown line's first claims: (cluster, origin) in item order
+    __table_args__ = (Index("ix_link_members_line", "cluster_id", "origin", "item_id"),)
 
     cluster_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, index=True)
@@ -192,10 +193,16 @@ class LinkLine(Base):
     __tablename__ = "link_lines"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cluster_id: Mapped[int] = mapped_column(Integer, index=True)
+    cluster_id: Mapped[int] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(Text)
     grade: Mapped[dict | None] = mapped_column(JSON)
     claims: Mapped[int] = mapped_column(Integer)
+
+
+# what the corroboration page orders by: clusters best supported first, each cluster's
+# strongest lines first (the second also serves look-ups by cluster)
+Index("ix_link_clusters_rank", LinkCluster.independent.desc(), LinkCluster.members.desc(), LinkCluster.key)
+Index("ix_link_lines_top", LinkLine.cluster_id, LinkLine.claims.desc(), LinkLine.origin)
 
 
 class LinkContradiction(Base):

@@ -306,7 +306,8 @@ def corroboration(request: Request, min_sources: params.PageNo = 1, page_no: par
     st = _store(request)
     offset = (page_no - 1) * LINK_PAGE
     try:
-        clusters = link_svc.corroboration(st, min_sources=min_sources, limit=LINK_PAGE + 1, offset=offset)
+        clusters = link_svc.corroboration(st, min_sources=min_sources, limit=LINK_PAGE + 1, offset=offset,
+                                          evidence=False)  # the page links to each claim's span
         contradictions = link_svc.contradictions(st, limit=LINK_PAGE, offset=offset)
         status = link_svc.status(st)
     except NotFound:
