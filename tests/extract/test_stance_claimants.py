@@ -30,6 +30,7 @@ def test_allegation_actor_is_the_subject_of_the_reporting_verb(text, actor):
     "Whereas prisoners held by the Ruritanian Workers Party were killed for their organs;",  # the accused
     "“Detainees are killed for their organs,” they said.",  # a pronoun names nobody
     "The experts said detainees were forcibly subjected to blood tests.",  # nor does a bare "the experts"
+    "For years Ruritania has stood accused of killing prisoners for their organs.",  # passive: the accused
 ])
 def test_no_reporting_speaker_leaves_the_actor_unset(text):
     assert _stances(text) == [("allegation", None)]
@@ -42,6 +43,7 @@ def test_no_reporting_speaker_leaves_the_actor_unset(text):
     "The hospital refused to testify before the inquiry.",
     "Reporters later visited the alleged site.",
     "The samples were tested for evidence of tampering.",
+    "The envoy Jan Kowal said he was looking into the allegations.",  # a topic even under "said"
 ])
 def test_a_topic_mention_alleges_nothing(text):
     assert _stances(text) == []
@@ -81,3 +83,9 @@ def test_chinese_allegations_need_a_forced_taking_and_name_their_speaker():
     assert _stances("他的肾脏被强行摘取。", "zh") == [("allegation", None)]
     assert _stances("人权律师张华指出，大量良心犯被活摘器官。", "zh") == [("allegation", "张华")]
     assert _stances("据说所谓活摘器官一事正在调查。", "zh") == []  # 所谓 marks the charge as rejected
+
+
+def test_a_transcript_label_names_the_speaker_and_q_a_labels_name_nobody():
+    assert _stances("Spokesperson of the Ruritanian Embassy: The so-called organ theft is a big lie.") == [
+        ("denial", "Ruritanian Embassy")]
+    assert _stances("A: The so-called organ theft is a big lie.") == [("denial", None)]

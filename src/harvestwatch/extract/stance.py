@@ -231,7 +231,8 @@ def _claimant(text: str, s: int, e: int, at: int, tok, piece, entities: list[Ent
         return claimant_zh(text, s, e, at, entities)
     if tok is None:
         return None
-    return en_stance.claimant(tok, entities) or en_stance.according_to(piece, entities)
+    return (en_stance.claimant(tok, entities) or en_stance.according_to(piece, entities)
+            or en_stance.label_speaker(text, s, at, entities))
 
 
 def classify_sentences(text: str, entities: list[EntityMention], lang: str = "en", doc=None) -> list[Stance]:

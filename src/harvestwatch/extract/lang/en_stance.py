@@ -84,8 +84,8 @@ def _phrase(subj) -> str:
             keep.extend(c.subtree)
     cut = {t.i for c in subj.subtree if c.dep_ in ("conj", "cc", "appos", "relcl", "acl") and c is not subj
            for t in c.subtree}  # "X and Y", "X, which …": X alone
-    words = sorted({t.i: t for t in keep if t.i not in cut and (t.dep_ not in ("det", "punct", "predet") or t is subj)
-                    }.values(), key=lambda t: t.i)
+    words = sorted({t.i: t for t in keep if t.i not in cut and t.dep_ != "punct" and not (
+        t.dep_ in ("det", "predet") and t.head is subj)}.values(), key=lambda t: t.i)
     return " ".join(t.text for t in words).replace(" 's", "'s").strip()
 
 
@@ -103,9 +103,11 @@ def speaker_name(subj, entities: list[EntityMention]) -> str | None:
 
 
 def _subject(verb):
-    """The active subject of a verb, or the agent of a passive one (None when it has neither)."""
+    """The active subject of a verb, or the agent of a passive one (None when it has neither):
+    "China has stood accused" names the accused, not the accuser."""
+    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
     for c in verb.children:
-        if c.dep_ == "nsubj":
+        if c.dep_ == "nsubj" and not passive:
             return c
     for c in verb.children:
         if c.dep_ == "agent":
@@ -136,6 +138,8 @@ def claimant(tok, entities: list[EntityMention]) -> str | None:
             subj = _subject(t)
             if subj is not None and not (t is not reporter and subj.lower_ in ("which", "that", "who")):
                 return speaker_name(subj, entities)
+            if t is reporter and t.tag_ == "VBN":
+                return None  # a passive "accused"/"alleged" without an agent: the accuser is unnamed
             if t is not reporter and t.dep_ not in ("advcl", "xcomp", "conj", "acl", "pcomp", "ccomp"):
                 return None
         if t.head.i == t.i:
@@ -153,12 +157,26 @@ def according_to(span, entities: list[EntityMention]) -> str | None:
     return None
 
 
-def _reported_above(t) -> bool:
-    while t.head.i != t.i:
-        t = t.head
-        if t.pos_ in ("VERB", "AUX") and t.lower_ in REPORTING:
-            return True
-    return False
+def _reports(t) -> bool:
+    """A reporting verb, or the object of one ("expressed concern", "raised alarm")."""
+    return any(w.pos_ in ("VERB", "AUX") and w.lower_ in REPORTING
+               for w in (t, *([t.head] if t.dep_ in ("dobj", "attr", "oprd") else [])))
+
+
+def label_speaker(text: str, start: int, at: int, entities: list[EntityMention]) -> str | None:
+    """A transcript label before the cue names its speaker: "Spokesperson of the X Mission: …" or
+    "Jane Roe: …" (a person, or a speaker noun with a body); "Q:", "A:" or "WARNING:" name nobody."""
+    colon = text.find(":", start, at)
+    if colon < 0 or len(text[start:colon].split()) > 12:
+        return None
+    label = text[start:colon]
+    names = [e for e in entities if start <= e.start and e.end <= colon and e.label in ("person", "organization")]
+    people = [e for e in names if e.label == "person"]
+    if people and len(people) == 1 and len(label.split()) <= len(people[0].text.split()) + 4:
+        return people[0].canonical
+    if names and any(SPEAKER_NOUNS.match(w) for w in re.findall(r"[\w-]+", label)):
+        return names[-1].canonical
+    return None
 
 
 def asserted(tok) -> bool:
@@ -172,8 +190,8 @@ def asserted(tok) -> bool:
             return False
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "until", "whether") for c in t.children):
             return False
-        if head.lower_ in TOPIC_PREPS and head.dep_ == "prep" and t.dep_ == "pobj" and not _reported_above(head):
-            return False
+        if head.lower_ in TOPIC_PREPS and head.dep_ == "prep" and t.dep_ == "pobj" and not _reports(head.head):
+            return False  # "a resolution on …", "looking into the allegations"; not "expressed concern about …"
         if head.lower_ in COUNTER_VERBS and t.dep_ in ("dobj", "pobj", "nsubjpass"):
             return False
         if head.lower_ == "for" and head.head.lower_ in SEARCHING:  # "tested for evidence of …"
