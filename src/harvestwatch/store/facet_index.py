@@ -19,9 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 _MARK = text("SELECT count(*) + coalesce(sum(n), 0) FROM search_changes")
-_FACETS = text("SELECT document_id, kind, language, year, published FROM search_facets")
-_TAGS = text("SELECT t.document_id, t.tag FROM document_tags t "
-             "JOIN search_facets f ON f.document_id = t.document_id")
+_FACETS = "SELECT document_id, kind, language, published FROM search_facets"
+_TAGS = "SELECT document_id, tag FROM document_tags"
 
 
 def change_mark(session: Session) -> int:
@@ -29,19 +28,23 @@ def change_mark(session: Session) -> int:
     return int(session.execute(_MARK).scalar_one())
 
 
-class _Codes:
-    """Values to small integer codes, in order of first sight."""
+def _codes(values: tuple) -> tuple[np.ndarray, list]:
+    """(code of each value, the distinct values in order of first sight)."""
+    seen: dict = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int32,
+                        count=len(values))
+    return codes, list(seen)
 
-    def __init__(self) -> None:
-        self.values: list = []
-        self.code: dict = {}
 
-    def __call__(self, value) -> int:
-        code = self.code.get(value)
-        if code is None:
-            code = self.code[value] = len(self.values)
-            self.values.append(value)
-        return code
+def _columns(session: Session, sql: str, width: int) -> list[tuple]:
+    """The columns of a query's rows, read through the driver's cursor (no row objects)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class FacetIndex:
     kind: np.ndarray
     language: np.ndarray
     year: np.ndarray
-    published: np.ndarray  # ISO strings, "" where unknown
+    published: np.ndarray  # ISO dates as bytes, b"" where unknown
     tag_start: np.ndarray  # tags of document d: tag_code[tag_start[d]:tag_start[d + 1]]
     tag_code: np.ndarray
     kinds: list[str]
@@ -63,27 +66,32 @@ class FacetIndex:
     @classmethod
     def load(cls, session: Session) -> FacetIndex:
         mark = change_mark(session)
-        rows = session.execute(_FACETS).all()
-        size = 1 + max((r[0] for r in rows), default=0)
-        kinds, languages, years = _Codes(), _Codes(), _Codes()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        kind = np.full(size, -1, dtype=np.int32)
-        language = np.full(size, -1, dtype=np.int32)
+        doc_ids, kinds, languages, published = _columns(session, _FACETS, 4)
+        ids = np.array(doc_ids, dtype=np.int64)
+        size = 1 + int(ids.max(initial=0))
+        columns = []
+        for values in (kinds, languages):
+            codes, distinct = _codes(values)
+            column = np.full(size, -1, dtype=np.int32)
+            column[ids] = codes
+            columns.append((column, distinct))
+        (kind, kinds), (language, languages) = columns
+        dates = np.full(size, b"", dtype="S32")
+        dates[ids] = [(p or "").encode() for p in published]
+        year_codes, years = _codes(tuple(y.decode() or None for y in dates[ids].astype("S4").tolist()))
         year = np.full(size, -1, dtype=np.int32)
-        published = np.full(size, "", dtype="U32")
-        kind[ids] = [kinds(r[1]) for r in rows]
-        language[ids] = [languages(r[2]) for r in rows]
-        year[ids] = [years(r[3]) for r in rows]
-        published[ids] = [r[4] or "" for r in rows]
-        tag_rows = session.execute(_TAGS).all()
-        tags = _Codes()
-        tag_docs = np.fromiter((r[0] for r in tag_rows), dtype=np.int64, count=len(tag_rows))
-        codes = np.fromiter((tags(r[1]) for r in tag_rows), dtype=np.int32, count=len(tag_rows))
+        year[ids] = year_codes
+        tag_docs, tag_names = _columns(session, _TAGS, 2)
+        tag_docs = np.array(tag_docs, dtype=np.int64)
+        tag_codes, tags = _codes(tag_names)
+        indexed = tag_docs < size  # tags of documents outside the index are never counted
+        indexed[indexed] = kind[tag_docs[indexed]] >= 0
+        tag_docs, tag_codes = tag_docs[indexed], tag_codes[indexed]
         order = np.argsort(tag_docs, kind="stable")
         tag_start = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(tag_docs, minlength=size)[:size], out=tag_start[1:])
-        return cls(mark, kind, language, year, published, tag_start, codes[order],
-                   kinds.values, languages.values, years.values, tags.values)
+        return cls(mark, kind, language, year, dates, tag_start, tag_codes[order],
+                   kinds, languages, years, tags)
 
     def known(self, ids: np.ndarray) -> np.ndarray:
         """Mask of the ids this index holds."""
@@ -112,11 +120,11 @@ class FacetIndex:
                 keep &= column[ids] == code
         if since is not None or until is not None:
             pub = self.published[ids]
-            keep &= pub != ""
+            keep &= pub != b""
             if since is not None:
-                keep &= pub >= since
+                keep &= pub >= since.encode()
             if until is not None:
-                keep &= pub <= until + "\uffff"
+                keep &= pub <= until.encode() + b"\xff"
         if tag is not None:
             has = np.zeros(len(ids), dtype=bool)
             if tag in self.tags:
