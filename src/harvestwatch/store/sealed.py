@@ -11,22 +11,22 @@ Column-level queries (``select(Model.column)``) bypass the events and see sealed
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, event, inspect, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from harvestwatch.core.hashing import sha256_json
 from harvestwatch.store.accounts import ReviewDecision
 from harvestwatch.store.crypto import Cipher, is_sealed_text
-from harvestwatch.store.ingest_links import DocumentLink, OcrPage
 from harvestwatch.store.keys import StoreLocked
-from harvestwatch.store.models import Document, ExtractedItem, Source
-from harvestwatch.store.registry import RegistryFact, RegistryMention, RegistryProposal
+from harvestwatch.store.models import Document, ExtractedItem
 
 SEALED_KEY = "$sealed"
 CIPHER = "harvestwatch.cipher"  # session.info key: the store's Cipher
@@ -68,20 +68,41 @@ class Sealed:
         return isinstance(self.model.__table__.c[column].type, JSON)
 
 
-TABLES = (
-    Sealed(Source, ("name",), lambda s, c, row: bool(row.restricted)),
-    Sealed(Document, ("title", "author", "site", "url", "text", "meta", "pages"),
-           lambda s, c, row: bool(row.restricted)),
-    Sealed(ExtractedItem, ("text", "canonical", "data"),
-           lambda s, c, row: _doc_restricted(s, c, row.document_id)),
-    Sealed(OcrPage, ("words",), lambda s, c, row: _doc_restricted(s, c, row.document_id)),
-    Sealed(DocumentLink, ("name",), lambda s, c, row: _doc_restricted(s, c, row.child_id)),
-    Sealed(ReviewDecision, ("note",), lambda s, c, row: _item_restricted(s, c, row.item_id)),
-    Sealed(RegistryFact, ("scope", "source_title", "source_url", "quote", "notes"),
-           lambda s, c, row: bool(row.restricted)),
-    Sealed(RegistryProposal, ("quote", "reason", "note"), lambda s, c, row: bool(row.restricted)),
-    Sealed(RegistryMention, ("text",), lambda s, c, row: _doc_restricted(s, c, row.document_id)),
+# (module, model, sealed columns, whether a row is restricted): the models are named, not
+# imported, so that a process loads only the model modules it uses; ``install`` puts the
+# events on each model when its module is imported (or at once if it already is).
+_SPECS: tuple[tuple[str, str, tuple[str, ...], Callable], ...] = (
+    ("harvestwatch.store.models", "Source", ("name",), lambda s, c, row: bool(row.restricted)),
+    ("harvestwatch.store.models", "Document", ("title", "author", "site", "url", "text", "meta", "pages"),
+     lambda s, c, row: bool(row.restricted)),
+    ("harvestwatch.store.models", "ExtractedItem", ("text", "canonical", "data"),
+     lambda s, c, row: _doc_restricted(s, c, row.document_id)),
+    ("harvestwatch.store.ingest_links", "OcrPage", ("words",),
+     lambda s, c, row: _doc_restricted(s, c, row.document_id)),
+    ("harvestwatch.store.ingest_links", "DocumentLink", ("name",),
+     lambda s, c, row: _doc_restricted(s, c, row.child_id)),
+    ("harvestwatch.store.accounts", "ReviewDecision", ("note",),
+     lambda s, c, row: _item_restricted(s, c, row.item_id)),
+    ("harvestwatch.store.registry", "RegistryFact", ("scope", "source_title", "source_url", "quote", "notes"),
+     lambda s, c, row: bool(row.restricted)),
+    ("harvestwatch.store.registry", "RegistryProposal", ("quote", "reason", "note"),
+     lambda s, c, row: bool(row.restricted)),
+    ("harvestwatch.store.registry", "RegistryMention", ("text",),
+     lambda s, c, row: _doc_restricted(s, c, row.document_id)),
 )
+
+
+def tables() -> tuple[Sealed, ...]:
+    """Every sealed table, its model imported (what rotation and key status go through)."""
+    return tuple(Sealed(getattr(importlib.import_module(module), name), columns, restricted)
+                 for module, name, columns, restricted in _SPECS)
+
+
+def __getattr__(name: str):  # ``sealed.TABLES``: every sealed table, as ``tables()``
+    if name == "TABLES":
+        return tables()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _plain: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # row -> its plain values
 
@@ -169,19 +190,33 @@ def _opener(spec: Sealed):
 
 
 def install() -> None:
-    """Register the sealing events (once per process)."""
+    """Register the sealing events (once per process): on the sealed models already imported
+    now, and on each other one as its module is imported (when its mapper is made)."""
     global _installed
     if _installed:
         return
     _installed = True
-    for spec in TABLES:
-        before, opener = _before_write(spec), _opener(spec)
-        for name in ("before_insert", "before_update"):
-            event.listen(spec.model, name, before)
-        for name in ("after_insert", "after_update"):
-            event.listen(spec.model, name, _after_write)
-        event.listen(spec.model, "load", opener)
-        event.listen(spec.model, "refresh", opener)
+    for module, name, columns, restricted in _SPECS:
+        model = getattr(sys.modules.get(module), name, None)
+        if model is not None:
+            _listen(Sealed(model, columns, restricted))
+    event.listen(Mapper, "after_mapper_constructed", _on_mapper)
+
+
+def _on_mapper(_mapper, cls) -> None:
+    for module, name, columns, restricted in _SPECS:
+        if cls.__module__ == module and cls.__name__ == name:
+            _listen(Sealed(cls, columns, restricted))
+
+
+def _listen(spec: Sealed) -> None:
+    before, opener = _before_write(spec), _opener(spec)
+    for name in ("before_insert", "before_update"):
+        event.listen(spec.model, name, before)
+    for name in ("after_insert", "after_update"):
+        event.listen(spec.model, name, _after_write)
+    event.listen(spec.model, "load", opener)
+    event.listen(spec.model, "refresh", opener)
 
 
 _installed = False
@@ -202,7 +237,7 @@ def _restricted_ids(session: Session, spec: Sealed) -> Iterator[int]:
     restricted_docs = select(Document.id).where(Document.restricted.is_(True))
     if hasattr(model, "restricted"):
         q = select(model.id).where(model.restricted.is_(True))
-    elif model is DocumentLink:
+    elif spec.table == "document_links":
         q = select(model.id).where(model.child_id.in_(restricted_docs))
     elif model is ReviewDecision:
         q = select(model.id).where(model.item_id.in_(
@@ -222,7 +257,7 @@ def reseal(session_factory, cipher: Cipher, *, batch: int = 200,
     """
     current = cipher.current_key_id
     done = 0
-    for spec in TABLES:
+    for spec in tables():
         with session_factory() as session:
             ids = list(_restricted_ids(session, spec))
         cols = [spec.model.__table__.c[c] for c in spec.columns]
