@@ -1,43 +1,61 @@
-"""The workbench served on a free 127.0.0.1 port for page benchmarks, logged in as a viewer."""
+"""The workbench served on a free 127.0.0.1 port for page benchmarks, logged in as a viewer.
+
+The server runs in a process of its own, as ``harvestwatch web`` would: the benchmark's client
+threads (and its raw-query threads) never compete with it for one interpreter lock.
+"""
 
 from __future__ import annotations
 
+import atexit
+import pickle
 import re
 import secrets
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
 from harvestwatch.core.config import Settings
 from harvestwatch.services import users as users_svc
 
+SRC = Path(__file__).resolve().parents[1] / "src"
+SERVE = ("import pickle, sys; sys.path.insert(0, sys.argv[1]); import uvicorn; "
+         "from harvestwatch.web.app import create_app; "
+         "uvicorn.run(create_app(pickle.loads(bytes.fromhex(sys.argv[2]))), host='127.0.0.1', "
+         "port=int(sys.argv[3]), log_level='error')")
+
 
 def serve_as_viewer(settings: Settings, store, *, timeout: float = 60,
                     ) -> tuple[Callable[[str], float], Callable[[], None]]:
-    """Start uvicorn in a thread; return ``timed(path)`` (one GET's wall time in seconds) and ``stop()``.
+    """Start uvicorn in a child process; return ``timed(path)`` (one GET's wall time in seconds)
+    and ``stop()``.
 
     Each calling thread gets its own client carrying the viewer's session; a non-200 answer fails.
     """
-    import uvicorn
-
-    from harvestwatch.web.app import create_app
-
     name = f"bench-{secrets.token_hex(4)}"  # a viewer of its own: a kept store may be served again
     users_svc.add_user(store, name, "viewer", "benchmark-pass")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(SRC), pickle.dumps(settings).hex(), str(port)])
+    atexit.register(server.kill)  # never left behind, whatever ends the benchmark
     base = f"http://127.0.0.1:{port}"
     login = httpx.Client(base_url=base)
-    token = re.search(r'name="csrf" value="([^"]+)"', login.get("/login").text).group(1)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            form = login.get("/login")
+            break
+        except httpx.TransportError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the workbench did not start on port {port}") from None
+            time.sleep(0.1)
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
     login.post("/login", data={"username": name, "password": "benchmark-pass", "csrf": token, "next": "/"})
     local = threading.local()
 
@@ -50,6 +68,7 @@ def serve_as_viewer(settings: Settings, store, *, timeout: float = 60,
         return time.perf_counter() - t
 
     def stop() -> None:
-        server.should_exit = True
+        server.terminate()
+        server.wait(30)
 
     return timed, stop

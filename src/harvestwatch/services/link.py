@@ -982,16 +982,16 @@ _BRIEF_COLUMNS = (ExtractedItem.item_type, ExtractedItem.label, ExtractedItem.te
 
 
 def _shown_lines(sqlite: bool):
-    """The ``LINES`` strongest lines of evidence of each cluster in ``:ids`` (most claims, then
+    """The ``:lines`` strongest lines of evidence of each cluster in ``:ids`` (most claims, then
     origin) as (cluster id, origin, grade as JSON text, claims), by cluster and origin. On SQLite
     each cluster's lines are a correlated ``LIMIT`` on the (cluster, claims, origin) index (only
     the lines shown are read); elsewhere a window over the clusters' lines."""
-    ids = bindparam("ids", expanding=True)
+    ids, lines = bindparam("ids", expanding=True), bindparam("lines")
     grade = cast(LinkLine.grade, Text)  # as text: decoded once per distinct grade
     if sqlite:
         x = LinkLine.__table__.alias("x")
         top = (select(x.c.id).where(x.c.cluster_id == LinkCluster.id)
-               .order_by(x.c.claims.desc(), x.c.origin).limit(LINES))
+               .order_by(x.c.claims.desc(), x.c.origin).limit(lines))
         return (select(LinkLine.cluster_id, LinkLine.origin, grade.label("grade"), LinkLine.claims)
                 .select_from(LinkCluster).join(LinkLine, LinkLine.id.in_(top))
                 .where(LinkCluster.id.in_(ids)).order_by(LinkLine.cluster_id, LinkLine.origin))
@@ -1000,7 +1000,7 @@ def _shown_lines(sqlite: bool):
     ranked = (select(LinkLine.cluster_id, LinkLine.origin, grade.label("grade"), LinkLine.claims, top)
               .where(LinkLine.cluster_id.in_(ids)).subquery())
     return (select(ranked.c.cluster_id, ranked.c.origin, ranked.c.grade, ranked.c.claims)
-            .where(ranked.c.top <= LINES).order_by(ranked.c.cluster_id, ranked.c.origin))
+            .where(ranked.c.top <= lines).order_by(ranked.c.cluster_id, ranked.c.origin))
 
 
 def _shown_members(sqlite: bool, evidence: bool):
@@ -1058,12 +1058,12 @@ def corroboration(store: Store, *, min_sources: int = 1, kind: str | None = None
         members: dict[int, list[dict]] = {}
         grades: dict[str | None, dict | None] = {None: None, "null": None}
         for chunk in _chunks([c.id for c in clusters]):
-            for cid, origin, grade, claims in conn.execute(shown_lines, {"ids": chunk}).all():
+            for cid, origin, grade, claims in conn.execute(shown_lines, {"ids": chunk, "lines": LINES}).all():
                 if grade not in grades:
                     grades[grade] = json.loads(grade)
                 lines.setdefault(cid, []).append({"origin": origin, "grade": grades[grade], "claims": claims,
                                                   "chain": chains.setdefault((cid, origin), [])})
-            for row in conn.execute(shown_members, {"ids": chunk, "per_line": per_line}).all():
+            for row in conn.execute(shown_members, {"ids": chunk, "lines": LINES, "per_line": per_line}).all():
                 cid, origin, via, i, d, start, end = row[:7]
                 if evidence:
                     t, label, text, canonical, data = row[7:]
