@@ -225,14 +225,25 @@ class Shipped:
 
 
 @functools.cache
-def load_shipped() -> Shipped:
-    """Parse the shipped CSVs (once per process); a broken shipped row is a bug and raises."""
+def _shipped_texts() -> tuple[dict[str, str], str]:
+    """The shipped CSV texts by file name, and their SHA-256 (what a store records as loaded)."""
     import hashlib
 
     folder = resources.files("harvestwatch.registry") / "data"
     texts = {n: (folder / n).read_text(encoding="utf-8") for n in
              ("hospitals.csv", "accreditations.csv", "facts.csv")}
-    digest = hashlib.sha256("".join(texts[n] for n in sorted(texts)).encode()).hexdigest()
+    return texts, hashlib.sha256("".join(texts[n] for n in sorted(texts)).encode()).hexdigest()
+
+
+def shipped_digest() -> str:
+    """SHA-256 of the shipped registry, without parsing it (a store that has it loads nothing)."""
+    return _shipped_texts()[1]
+
+
+@functools.cache
+def load_shipped() -> Shipped:
+    """Parse the shipped CSVs (once per process); a broken shipped row is a bug and raises."""
+    texts, digest = _shipped_texts()
     hospitals = parse_csv(texts["hospitals.csv"], "registry/data/hospitals.csv",
                           lambda _: None, origin="shipped").hospitals
     ids = {h.id for h in hospitals}

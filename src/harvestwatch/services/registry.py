@@ -71,11 +71,11 @@ def _actor(store: Store, actor: str | None) -> str:
 
 def _ensure_loaded(store: Store) -> None:
     """Load (or refresh) the shipped registry when the store has not seen this version."""
-    shipped = csvio.load_shipped()
     with store.session() as s:
         meta = s.get(RegistryMeta, "shipped_sha256")
-        if meta is not None and meta.value == shipped.digest:
-            return
+        if meta is not None and meta.value == csvio.shipped_digest():
+            return  # loaded already: the CSVs need no parsing
+        shipped = csvio.load_shipped()
         ledger.lock_head(s)
         meta = s.get(RegistryMeta, "shipped_sha256")  # another process may have loaded it
         if meta is not None and meta.value == shipped.digest:
