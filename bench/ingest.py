@@ -1,6 +1,7 @@
 """Benchmark: ingest throughput against two references measured in the same run.
 
     python bench/ingest.py [--html 2000] [--pdf 200] [--workers 2]
+    python bench/ingest.py --generated 5000          # bench/corpus_gen.py documents instead
 
 Prints documents/s for harvestwatch ingest (parse, durable blobs, rows, ledger, search
 index; extraction off), for the baseline (read + sha256 of the same files, one process)
@@ -76,13 +77,23 @@ def main() -> None:
     ap.add_argument("--html", type=int, default=2000)
     ap.add_argument("--pdf", type=int, default=200)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--generated", type=int, default=0,
+                    help="ingest this many bench/corpus_gen.py documents (realistic length, "
+                         "mixed EN/ZH) instead of the --html/--pdf files")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hw-bench-"))
     try:
         corpus = tmp / "corpus"
         corpus.mkdir()
-        make_corpus(corpus, args.html, args.pdf)
-        files = sorted(corpus.iterdir())
+        if args.generated:
+            from corpus_gen import write_files
+
+            write_files(corpus, args.generated)
+            what = f"{args.generated} generated HTML"
+        else:
+            make_corpus(corpus, args.html, args.pdf)
+            what = f"{args.html} HTML, {args.pdf} PDF"
+        files = sorted(f for f in corpus.rglob("*") if f.is_file())
         t0 = time.perf_counter()
         for f in files:
             sha256_file(f)
@@ -94,7 +105,7 @@ def main() -> None:
         ours = time.perf_counter() - t0
         assert len(report.by_status("stored")) == len(files), report.by_status("failed")[:3]
         n = len(files)
-        print(f"files: {n} ({args.html} HTML, {args.pdf} PDF), workers={args.workers}")
+        print(f"files: {n} ({what}), workers={args.workers}")
         print(f"baseline read+sha256: {n / base:,.0f} docs/s")
         print(f"reference read+sha256+parse: {n / parse:,.1f} docs/s")
         print(f"harvestwatch ingest: {n / ours:,.1f} docs/s")
