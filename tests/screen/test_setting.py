@@ -100,6 +100,7 @@ def test_setting_read_from_the_title_and_abstract_with_its_span():
     assert both.place == "unknown" and "China" in both.note and "Spain" in both.note
     # A place in a society's or a classification's name is no setting.
     assert read_setting("Patients in New York Heart Association class III were listed.").place == "unknown"
+    assert read_setting("Scores on the Minnesota Living with Heart Failure Questionnaire improved.").place == "unknown"
     # "Chinese patients" names an ethnicity, not mainland China (Taiwan, Hong Kong, Singapore …).
     ethnic = read_setting("Outcomes of heart transplantation in Chinese patients")
     assert ethnic.place == "unknown" and ethnic.evidence.text == "Chinese patients"

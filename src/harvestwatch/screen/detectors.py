@@ -175,9 +175,11 @@ def screen_texts(texts: Sequence[str], years: Sequence[int | None],
         | (has("breathing") & has("procurement", "procedure_step")), lambda k: dead_donor_rule(*ctx(k)))
     transplant = has("transplant") | (has("donor") & has("recipient", "graft", "procurement"))
     settings: dict[int, Setting] = {}
+    mainland = np.zeros(len(texts), bool)
     for k in np.flatnonzero(transplant).tolist():
         settings[k] = record_setting(texts[k], facts[k])
-    transplant = transplant & np.array([k in settings and settings[k].applies for k in range(len(texts))], bool)
+        mainland[k] = settings[k].applies
+    transplant = transplant & mainland
 
     def rogers(k: int, flag: Flag | None) -> None:
         f = _in_setting(flag, settings[k], facts[k].fulltext)

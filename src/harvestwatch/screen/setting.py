@@ -51,10 +51,12 @@ _INSTITUTIONS = frozenset(
     "series study studies data papers publications literature military army nationwide multicenter multicentre"
     .split())
 ETHNIC_CHINESE = "ZH"  # "Chinese patients": Chinese, but not necessarily mainland China
-# A place in the name of a society, a classification or a journal ("New York Heart Association
-# class III", "American Journal of Transplantation") says nothing of where a study was done.
+# A place in the name of a society, a classification, a questionnaire or a journal ("New York
+# Heart Association class III", "Minnesota Living with Heart Failure Questionnaire", "American
+# Journal of Transplantation") says nothing of where a study was done.
 _BODIES = frozenset("Association Society College Academy Federation Foundation Classification Criteria Scale "
-                    "Score Guideline Guidelines Journal Consensus Statement".split())
+                    "Score Guideline Guidelines Journal Consensus Statement Questionnaire Inventory Index "
+                    "Test".split())
 # Country names that are also personal names or common words: not read as places in free text.
 _AMBIGUOUS_IN_TEXT = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guinea", "Turkey", "Niger", "Washington",
                                 "Nice", "Mobile", "Reading", "Split", "Of", "Male", "Bar", "Sale", "Orange"})
@@ -63,8 +65,9 @@ _TEXT_CN_CITY_POP = 500_000
 _AFFIL_CITY_POP = 15_000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
-_CAP_RUN = re.compile(r"[A-Z][\w'’.-]*(?:[ \t]+(?:(?:of|and|the|de|del|la)[ \t]+)?[A-Z][\w'’.-]*)*")
+_CAP_RUN = re.compile(r"[A-Z][\w'’.-]*(?:[ \t]+(?:(?:of|and|the|de|del|la|for|with|on)[ \t]+)?[A-Z][\w'’.-]*)*")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+_CAP_WORD = re.compile(r"\b[A-Z][\w'’.-]*")
 _CHINESE_LANGUAGE = re.compile(r"^(?:chi|zh|zho|chinese|中文|汉语|漢語)\b", re.I)
 _CHINESE_JOURNAL = re.compile(r"\b(?:zhonghua|zhongguo|chinese|chin)\b|中华|中国|中華|中國", re.I)
 
@@ -149,8 +152,20 @@ class Gazetteer:
                 affil[name.casefold()] = place
         self.text, self.affil, self.cjk = text, affil, cjk
         self.cjk_affil = cjk_affil | cjk
-        self.max_words = max(len(k.split()) for k in text)
-        self.max_cjk = max(len(k) for k in self.cjk_affil)
+        self.span: dict[str, int] = {}  # first word of a name → most words of a name starting with it
+        for k in (*text, *self.demonyms):
+            words = _WORD.findall(k)
+            if words:
+                self.span[words[0]] = max(self.span.get(words[0], 1), len(words))
+        self.cjk_span = _first_chars(self.cjk)
+        self.cjk_affil_span = _first_chars(self.cjk_affil)
+
+
+def _first_chars(table: dict[str, _Place]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k in table:
+        out[k[0]] = max(out.get(k[0], 0), len(k))
+    return out
 
 
 def _csv(text: str) -> list[dict]:
@@ -176,30 +191,40 @@ def places_in_text(text: str, gaz: Gazetteer | None = None) -> list[_Mention]:
     or institution noun, and CJK place names (folded to simplified)."""
     gaz = gaz or gazetteer()
     out: list[_Mention] = []
-    for run in _CAP_RUN.finditer(text):
-        words = [(m.start() + run.start(), m.end() + run.start()) for m in _WORD.finditer(run.group())]
-        i = 0
-        while i < len(words):
-            for n in range(min(gaz.max_words, len(words) - i), 0, -1):
-                s, e = words[i][0], words[i + n - 1][1]
-                hit = _lookup(gaz, text, s, e)
-                if hit is not None:
-                    rest = {text[a:b].rstrip(".,") for a, b in words[i + n:]}
-                    if not rest & _BODIES:  # "New York Heart Association" class: no setting
-                        out.append(_Mention(s, hit[1], hit[0].code))
-                    i += n
-                    break
-            else:
-                i += 1
+    pos = 0
+    for m in _CAP_WORD.finditer(text):
+        if m.start() < pos:
+            continue
+        first = _bare(m.group())
+        if first not in gaz.span and first.split("-")[0] not in gaz.span:
+            continue  # most capitalised words start no place name: one dict look-up each
+        rest = _CAP_RUN.match(text, m.start())
+        words = [(w.start() + rest.start(), w.end() + rest.start()) for w in _WORD.finditer(rest.group())]
+        for n in range(min(gaz.span.get(first, 1), len(words)), 0, -1):
+            s, e = words[0][0], words[n - 1][1]
+            hit = _lookup(gaz, text, s, e)
+            if hit is not None:
+                after = {text[a:b].rstrip(".,") for a, b in words[n:]}
+                if not after & _BODIES:  # "New York Heart Association" class: no setting
+                    out.append(_Mention(s, hit[1], hit[0].code))
+                pos = e
+                break
     if _CJK.search(text):
-        out += _cjk_places(fold_chinese(text), gaz.cjk, gaz.max_cjk)
+        out += _cjk_places(fold_chinese(text), gaz.cjk, gaz.cjk_span)
     return sorted(out, key=lambda m: m.start)
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive or a full stop ("China's", "China.")."""
+    if word.endswith(("s", ".")):
+        return re.sub(r"(?:['’]s|(?<![A-Z]\.[A-Z])\.)$", "", word)
+    return word
 
 
 def _lookup(gaz: Gazetteer, text: str, s: int, e: int) -> tuple[_Place, int] | None:
     """The place the words text[s:e] name, and where the name ends (without a possessive, a
     full stop or a hyphenated tail: "China's", "China.", "Chinese-language")."""
-    name = re.sub(r"(?:['’]s|(?<![A-Z]\.[A-Z])\.)$", "", text[s:e])
+    name = _bare(text[s:e])
     if (hit := gaz.text.get(name)) is not None:
         return hit, s + len(name)
     head = name.split("-")[0]
@@ -213,12 +238,13 @@ def _lookup(gaz: Gazetteer, text: str, s: int, e: int) -> tuple[_Place, int] | N
     return dem, s + len(stem)
 
 
-def _cjk_places(folded: str, table: dict[str, _Place], longest: int) -> list[_Mention]:
+def _cjk_places(folded: str, table: dict[str, _Place], spans: dict[str, int]) -> list[_Mention]:
+    """Longest CJK names of ``table`` in ``folded``; ``spans``: the longest name per first character."""
     out = []
     for run in _CJK_RUN.finditer(folded):
         j = run.start()
         while j < run.end():
-            for n in range(min(longest, run.end() - j), 1, -1):
+            for n in range(min(spans.get(folded[j], 0), run.end() - j), 1, -1):
                 hit = table.get(folded[j:j + n])
                 if hit is not None:
                     out.append(_Mention(j, j + n, hit.code))
@@ -255,13 +281,25 @@ def _noun_after(text: str, end: int) -> str | None:
 
 
 def affiliation_country(affiliation: str, gaz: Gazetteer | None = None) -> tuple[str, str] | None:
+    """(ISO code, the name that decided) of one affiliation, or None (see ``_affiliation_country``;
+    cached: a search returns the same institutions again and again)."""
+    if gaz is None:
+        return _cached_affiliation(affiliation)
+    return _affiliation_country(affiliation, gaz)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_affiliation(affiliation: str) -> tuple[str, str] | None:
+    return _affiliation_country(affiliation, gazetteer())
+
+
+def _affiliation_country(affiliation: str, gaz: Gazetteer) -> tuple[str, str] | None:
     """(ISO code, the name that decided) of one affiliation, or None.
 
     Its segments are read from the last ("…, Hangzhou 310003, China"): a segment that is a
     country, a city or a US state, or ends in a country, province or state ("Boston, MA 02114");
     then places named anywhere in it ("Zhejiang University", "浙江大学"). Hong Kong, Macau and
     Taiwan win over a 'China' in the same affiliation ("Hong Kong SAR, China")."""
-    gaz = gaz or gazetteer()
     segments = [s.strip(" .") for s in re.split(r"[,;，；]", re.sub(r"\S+@\S+", "", affiliation))]
     found: list[tuple[str, str]] = []
     for seg in reversed(segments):
@@ -282,7 +320,7 @@ def affiliation_country(affiliation: str, gaz: Gazetteer | None = None) -> tuple
     found += [(m.code, affiliation[m.start:m.end]) for m in places_in_text(affiliation, gaz)]
     if _CJK.search(affiliation):
         folded = fold_chinese(affiliation)
-        found += [(m.code, affiliation[m.start:m.end]) for m in _cjk_places(folded, gaz.cjk_affil, gaz.max_cjk)]
+        found += [(m.code, affiliation[m.start:m.end]) for m in _cjk_places(folded, gaz.cjk_affil, gaz.cjk_affil_span)]
     if not found:
         return None
     for code, name in found:
@@ -347,7 +385,7 @@ def read_setting(text: str, affiliations: Sequence[str] = (), language: str = ""
         return "title" if title_end is not None and m.end <= title_end else "title/abstract"
     if cn and not other:
         return Setting("china", said(cn[0]), Evidence.of(text, cn[0].start, cn[0].end, "setting"), MAINLAND)
-    affil = [(a, r) for a in affiliations if a.strip() and (r := affiliation_country(a, gaz)) is not None]
+    affil = [(a, r) for a in affiliations if a.strip() and (r := affiliation_country(a)) is not None]
     mainland = [(a, r) for a, r in affil if r[0] == MAINLAND]
     if mainland and not (other and not cn):
         a, (code, seg) = mainland[0]
