@@ -164,9 +164,14 @@ def match_sql(dialect: str, terms: list[str]) -> tuple[str, dict]:
 
 
 def _matches(session: Session, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, scores) of every indexed document matching ``terms``: one pass over the index."""
+    """(ids, scores) of every indexed document matching ``terms``: one pass over the index,
+    read through the driver's cursor (tens of thousands of matches make no row objects)."""
     sql, params = match_sql(session.get_bind().dialect.name, terms)
-    rows = session.execute(text(sql), params).all()
+    result = session.execute(text(sql), params)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     return ids, scores
