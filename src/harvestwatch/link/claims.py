@@ -95,22 +95,22 @@ def cluster_block(key: Block, items: Iterable[Item]) -> list[ClaimCluster]:
     return [_qcluster(key, c, n) for n, c in enumerate(open_)]
 
 
-def recluster(old: list[tuple[tuple, int, int]], new: list[tuple[tuple, int]],
-              changed: Iterable[tuple], reading: Callable[[int], Quantity]) -> dict[int, int]:
-    """``cluster_block`` redone only where a change reaches: ``old`` is the stored block as
-    (sort key, item id, leader id) — figures since removed included —, ``new`` the block now
-    as (sort key, item id), ``changed`` the sort keys of the figures added or removed, and
-    ``reading`` an item's normalised figure. From each change, the figures are re-decided in
-    order with the WINDOW leaders the old run had there, until the latest WINDOW leaders are
-    again those of the old run (from there on every decision is the old one). Returns item
-    id → leader id for every figure re-decided (the others keep their leader)."""
-    old = sorted(old)
-    new = sorted(new)
-    leaders = [(k, i) for k, i, lead in old if lead == i]
+def recluster(leaders: Iterable[tuple[tuple, object]], changed: Iterable[tuple],
+              after: Callable[[tuple], Iterable[tuple[tuple, int, bool]]],
+              reading: Callable[[int], Quantity]) -> dict[int, int]:
+    """``cluster_block`` redone only where a change reaches. ``leaders``: the old run's
+    leaders as (sort key, identity) — the item id, or ``("gone", id)`` for a figure since
+    removed or re-read —; ``changed``: the sort keys of the figures added or removed;
+    ``after(k)``: the block as it is now, in order from sort key ``k``, as (sort key, item id,
+    added?); ``reading``: an item's normalised figure. From each change, the figures are
+    re-decided in order with the WINDOW leaders the old run had there, until the latest
+    WINDOW leaders are again those of the old run: from there on every decision is the old
+    one, so the rest of the block is never read. Returns item id → leader id for every figure
+    re-decided (the others keep theirs)."""
+    leaders = sorted(leaders, key=lambda r: r[0])
     lkeys = [k for k, _ in leaders]
-    new_keys = [k for k, _ in new]
 
-    def old_window(k: tuple, right: bool) -> list[int]:
+    def old_window(k: tuple, right: bool) -> list:
         j = (bisect_right if right else bisect_left)(lkeys, k)
         return [i for _, i in leaders[max(0, j - WINDOW):j]]
 
@@ -118,16 +118,14 @@ def recluster(old: list[tuple[tuple, int, int]], new: list[tuple[tuple, int]],
     pending = sorted(set(changed))
     c = 0
     while c < len(pending):
-        window = old_window(pending[c], right=False)
-        p = bisect_left(new_keys, pending[c])
-        while p < len(new):
-            k, x = new[p]
+        window = old_window(pending[c], right=False)  # identities
+        for k, x, fresh in after(pending[c]):
             q = reading(x)
-            home = next((lead for lead in window[-WINDOW:] if reading(lead).compatible(q)), None)
+            home = next((lead for lead in window[-WINDOW:]
+                         if reading(lead[1] if isinstance(lead, tuple) else lead).compatible(q)), None)
             if home is None:
-                window = (window + [x])[-WINDOW:]
-            out[x] = x if home is None else home
-            p += 1
+                window = (window + [("new", x) if fresh else x])[-WINDOW:]
+            out[x] = x if home is None else (home[1] if isinstance(home, tuple) else home)
             while c < len(pending) and pending[c] <= k:
                 c += 1
             if window == old_window(k, right=True):

@@ -52,7 +52,6 @@ from harvestwatch.link.build import (
 )
 from harvestwatch.link.citations import outlet_name
 from harvestwatch.link.claims import (
-    WINDOW,
     ClaimCluster,
     actor_cluster,
     block_key,
@@ -372,20 +371,18 @@ def _json_list(value) -> list:
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
-def _readings(s, block: tuple[str, str, str], ids: Iterable[int]) -> dict[int, Quantity]:
-    """Stored figures' normalised readings, rebuilt from their claims' columns."""
+def _figure_row(block: tuple[str, str, str], row) -> tuple[tuple, int, Quantity]:
+    """A stored figure's (sort key, item id, normalised reading) from its claim's columns."""
     what, sc, fam = block
-    out = {}
-    for chunk in _chunks(ids):
-        for i, value, low, high, qualifier, subject, facets in s.execute(
-                select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high, LinkClaim.qualifier,
-                       LinkClaim.subject, type_coerce(LinkClaim.subjects, Text)).where(LinkClaim.item_id.in_(chunk))):
-            events = tuple(Cue(w, 0, 0, "predicate") for w in _json_list(facets)[1:])
-            out[i] = Quantity(Interval(low, math.inf if high is None else high, value), fam, what, value, qualifier,
-                              sc, subject, events)
-    return out
+    i, value, low, high, qualifier, subject, facets = row
+    high = math.inf if high is None else high
+    events = tuple(Cue(w, 0, 0, "predicate") for w in _json_list(facets)[1:])
+    q = Quantity(Interval(low, high, value), fam, what, value, qualifier, sc, subject, events)
+    return (value is None, value or low, low, high, i), i, q
 
 
+_FIGURE = (LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high, LinkClaim.qualifier,
+           LinkClaim.subject, type_coerce(LinkClaim.subjects, Text))
 @dataclass
 class _Change:
     """What changes in one claim cluster: the members that join it (item, document, origin,
@@ -470,57 +467,63 @@ def _update_clusters(s, changes: Mapping[str, _Change], leaving: Iterable[int],
 
 
 def _recluster(s, block: str, claims: Mapping[int, ClaimLink], removed: list[tuple[tuple, int, int | None]],
-               changes: dict[str, _Change]) -> tuple[list[int], dict[int, tuple]]:
+               changes: dict[str, _Change]) -> list[int]:
     """Re-cluster one figure block where it changed (``link.claims.recluster``): ``claims``
-    are the re-linked claims (those of this block are its new figures), ``removed`` the
-    block's figures as stored before, as (sort key, item id, leader id). The block's places
-    (sort key, leader) are read as four numbers a figure; readings only for the figures a
-    change reaches. Adds the changed clusters to ``changes``; returns the stored figures that
-    move to another cluster, and every figure's sort key."""
+    are the re-linked claims (those of this block are its new figures, already stored),
+    ``removed`` the block's figures as stored before, as (sort key, item id, leader id). Reads
+    the block's places (four numbers a figure, one query), its leaders (one row a cluster)
+    and, from each change, the readings of the figures in order until the clustering is in
+    step again (64 at a time). Adds the changed clusters to
+    ``changes``; returns the stored figures that move to another cluster."""
     key = tuple(block.split("|"))
-    leads = {int(k.rsplit(":", 1)[1]) for k in s.scalars(
-        select(LinkCluster.key).where(LinkCluster.block == block, LinkCluster.kind == "quantity"))}
-    places: dict[int, tuple[tuple, int | None]] = {}  # stored figure → (sort key, itself if a leader)
-    for i, value, low, high in s.execute(select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high)
-                                         .where(LinkClaim.block == block)).all():
-        if i not in claims:
-            places[i] = ((value is None, value or low, low, math.inf if high is None else high, i),
-                         i if i in leads else None)
-    added = {i: c for i, c in claims.items()
+    added = {i for i, c in claims.items()
              if c.item.item_type == "quantity" and "|".join(block_key(c.item.payload)) == block}
-    readings = {i: normalised(c.item.payload) for i, c in added.items()}
-    keys = {i: k for i, (k, _) in places.items()} | {i: sort_key(q, i) for i, q in readings.items()}
-    order = sorted(places, key=lambda i: places[i][0])
-    at = {i: n for n, i in enumerate(order)}
+    redone = {i for _, i, _ in removed}
+    leads = [int(k.rsplit(":", 1)[1]) for k in s.scalars(
+        select(LinkCluster.key).where(LinkCluster.block == block, LinkCluster.kind == "quantity"))]
+    readings: dict[int, Quantity] = {}
+    leaders: list[tuple[tuple, object]] = [(k, ("gone", i)) for k, i, lead in removed if lead == i]
+    for chunk in _chunks([i for i in leads if i not in redone]):
+        for row in s.execute(select(*_FIGURE).where(LinkClaim.item_id.in_(chunk))):
+            k, i, readings[i] = _figure_row(key, row)
+            leaders.append((k, i))
+
+    places = sorted((value is None, value or low, low, math.inf if high is None else high, i)
+                    for i, value, low, high in s.execute(
+                        select(LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high)
+                        .where(LinkClaim.block == block)).all())
+
+    def read(ids: Iterable[int]) -> None:
+        for chunk in _chunks([i for i in ids if i not in readings]):
+            for row in s.execute(select(*_FIGURE).where(LinkClaim.item_id.in_(chunk))):
+                _, i, readings[i] = _figure_row(key, row)
+
+    def after(k: tuple):
+        for n in range(bisect_left(places, k), len(places)):
+            if places[n][4] not in readings:  # a long replay: the next ones too
+                read(p[4] for p in places[n:n + 32])
+            yield places[n], places[n][4], places[n][4] in added
 
     def reading(i: int) -> Quantity:
-        if i not in readings:  # this figure and the next ones in the block, at once
-            want = [i] + [j for j in order[at[i] + 1:at[i] + 64] if j not in readings]
-            readings.update(_readings(s, key, want))
+        if i not in readings:
+            readings.update((j, q) for _, j, q in (_figure_row(key, r) for r in s.execute(
+                select(*_FIGURE).where(LinkClaim.item_id == i))))
         return readings[i]
 
-    old = [(k, i, lead) for i, (k, lead) in places.items()] + removed
-    new = [(k, i) for i, k in keys.items()]
-    changed = [k for k, _, _ in removed] + [keys[i] for i in added]
-    # what the replays start with, read at once: the leaders before each change, the figures after
-    leaders = sorted((k, i) for i, (k, lead) in places.items() if lead == i)
-    start: set[int] = set()
-    for k in changed:
-        j, n = bisect_left(leaders, (k,)), bisect_left(order, k, key=lambda i: places[i][0])
-        start |= {i for _, i in leaders[max(0, j - WINDOW):j]} | set(order[n:n + 8])
-    readings.update(_readings(s, key, start - set(readings)))
-    decided = recluster(old, new, changed, reading)
+    changed = [k for k, _, _ in removed] + [sort_key(normalised(claims[i].item.payload), i) for i in added]
+    read(p[4] for k in changed for p in places[bisect_left(places, k):bisect_left(places, k) + 8])
+    decided = recluster(leaders, changed, after, reading)
     was: dict[int, int] = {}  # the clusters the re-decided stored figures were in
-    for chunk in _chunks([i for i in decided if i in places]):
+    for chunk in _chunks([i for i in decided if i not in added]):
         for i, k in s.execute(select(LinkMember.item_id, LinkCluster.key)
                               .join(LinkCluster, LinkCluster.id == LinkMember.cluster_id)
                               .where(LinkMember.item_id.in_(chunk), LinkCluster.kind == "quantity")):
             was[i] = int(k.rsplit(":", 1)[1])
-    moved = [i for i, lead in decided.items() if i in places and was.get(i) != lead]
+    moved = [i for i, lead in decided.items() if i not in added and was.get(i) != lead]
     for _, _, lead in removed:
         if lead is not None:
             changes.setdefault(f"q:{block}:{lead}", _Change("quantity", block, "", []))
-    joins = [(i, c.item.document_id, c.origin, c.via) for i, c in added.items()]
+    joins = [(i, claims[i].item.document_id, claims[i].origin, claims[i].via) for i in added]
     for chunk in _chunks(moved):  # a figure that moves keeps its document and line of evidence
         joins += s.execute(select(LinkClaim.item_id, LinkClaim.document_id, LinkClaim.origin, LinkClaim.via)
                            .where(LinkClaim.item_id.in_(chunk))).all()
@@ -530,10 +533,10 @@ def _recluster(s, block: str, claims: Mapping[int, ClaimLink], removed: list[tup
     for row in joins:
         changes.setdefault(f"q:{block}:{decided[row[0]]}", _Change("quantity", block, "", [])).joins.append(
             tuple(row))
-    return moved, keys
+    return moved
 
 
-def _figure_conflicts(s, block: str, keys: Mapping[int, tuple]) -> None:
+def _figure_conflicts(s, block: str) -> None:
     """Rewrite the contradictions of one figure block that changed: every cluster of the block
     as the pairing (``quantity_conflicts``) sees it — its leader, range and the distinct
     (counted noun, events, context) of its members, read in one grouped query — compared with
@@ -548,6 +551,11 @@ def _figure_conflicts(s, block: str, keys: Mapping[int, tuple]) -> None:
             .join(LinkClaim, LinkClaim.item_id == LinkMember.item_id)
             .where(LinkCluster.block == block, LinkCluster.kind == "quantity").distinct()):
         facets.setdefault(k, []).append((_json_list(f), _json_list(ctx)))
+    keys: dict[int, tuple] = {}  # leader → its sort key: clusters in the order they were made
+    for chunk in _chunks([int(k.rsplit(":", 1)[1]) for k in clusters]):
+        for row in s.execute(select(*_FIGURE).where(LinkClaim.item_id.in_(chunk))):
+            k, i, _ = _figure_row(key, row)
+            keys[i] = k
     context: dict[int, set[str]] = {}
     sides = []
     fake = 0
@@ -678,6 +686,115 @@ def _closure(s, seeds: set[int], toks: set[tuple[str, str, str]], limit: int) ->
     return found
 
 
+def _name_of(counts: Mapping[str, int], forms: Iterable[str]) -> str:
+    """An entity's name as ``resolve_entities`` picks it: the gazetteer's, else the full name
+    without a title in front most often used."""
+    gaz = load_gazetteer()
+    entry = next((gaz.lookup(f) for f in sorted(forms) if gaz.lookup(f)), None)
+    return entry.name if entry else max(counts, key=lambda c: (
+        len(c.split()) > 1, not any(w[:1].islower() for w in c.split()), counts[c], len(c), c))
+
+
+@dataclass
+class _Growth:
+    """Entities that only gain or lose mentions (``_growing_entities``) and how."""
+
+    entities: set[int]
+    took: list[Item]  # the new mentions they take
+    owner: dict[Key, int]
+    leaving: dict[int, int]  # their mentions in the changed documents → entity
+    counts: list[dict]  # their new mention and document counts
+
+    def without(self, entities: set[int]) -> _Growth:
+        keep = self.entities - entities
+        return _Growth(keep, [m for m in self.took if self.owner[key_of(m)] in keep], self.owner,
+                       {i: e for i, e in self.leaving.items() if e in keep},
+                       [c for c in self.counts if c["eid"] in keep])
+
+
+def _growing_entities(s, changed: set[int], new: list[Item]) -> _Growth:
+    """The stored entities the change only adds mentions to or takes mentions from: every
+    name (key) they join keeps at least one mention and the same spellings, no mention that
+    comes or goes carries in-document aliases, and the name they go by stays. Resolution
+    would give them back unchanged, so their mentions are updated in place (done here) and
+    they stay out of the re-resolved closure (``_grow`` applies it)."""
+    gone: dict[int, int] = {}  # mention of a changed document → its entity
+    for chunk in _chunks(changed):
+        gone.update(s.execute(select(LinkMention.item_id, LinkMention.entity_id)
+                              .where(LinkMention.document_id.in_(chunk))).all())
+    old = {m.id: m for m in _mentions_by_id(s, gone)}
+    owner: dict[Key, int] = {}
+    keys = {key_of(m) for m in new}
+    for chunk in _chunks(keys):
+        owner.update(((label, n), e) for label, n, e in s.execute(
+            select(LinkEntityKey.label, LinkEntityKey.norm, LinkEntityKey.entity_id)
+            .where(tuple_(LinkEntityKey.label, LinkEntityKey.norm).in_(chunk), LinkEntityKey.alias.is_(False))))
+    slow: set[int] = {e for i, e in gone.items() if i not in old or old[i].payload.aliases}
+    adds: dict[int, list[Item]] = {}
+    for m in new:
+        e = owner.get(key_of(m))
+        if e is None or m.payload.aliases:
+            slow |= {e} - {None}
+            continue
+        adds.setdefault(e, []).append(m)
+    cands = (set(adds) | set(gone.values())) - slow
+    if not cands:
+        return _Growth(set(), [], owner, {}, [])
+    kept: dict[int, dict[tuple[str, str, str], int]] = {}  # entity → (label, canonical, text) → mentions
+    docs: dict[int, int] = {}
+    for chunk in _chunks(cands):
+        rows = (select(LinkMention.entity_id, ExtractedItem.label, ExtractedItem.canonical, ExtractedItem.text,
+                       func.count()).join(ExtractedItem, ExtractedItem.id == LinkMention.item_id)
+                .where(LinkMention.entity_id.in_(chunk), LinkMention.document_id.not_in(changed))
+                .group_by(LinkMention.entity_id, ExtractedItem.label, ExtractedItem.canonical, ExtractedItem.text))
+        for e, label, canonical, text, n in s.execute(rows):
+            kept.setdefault(e, {})[(label, canonical or "", text)] = n
+        docs.update(s.execute(select(LinkMention.entity_id, func.count(func.distinct(LinkMention.document_id)))
+                              .where(LinkMention.entity_id.in_(chunk), LinkMention.document_id.not_in(changed))
+                              .group_by(LinkMention.entity_id)).all())
+    stored = {e: (name, aliases) for e, name, aliases in s.execute(
+        select(LinkEntity.id, LinkEntity.name, LinkEntity.aliases).where(LinkEntity.id.in_(sorted(cands))))}
+
+    def spellings(rows: Iterable[tuple[str, str, str]]) -> dict[Key, set[str]]:
+        out: dict[Key, set[str]] = {}
+        for label, canonical, text in rows:
+            out.setdefault((label, norm(canonical or text)), set()).update({canonical or text, text})
+        return out
+
+    def form(m: Item) -> tuple[str, str, str]:
+        return m.label, m.canonical or "", m.text
+
+    fast = set()
+    for e in sorted(cands):
+        here = kept.get(e, {})
+        before = spellings(list(here) + [form(old[i]) for i, x in gone.items() if x == e])
+        after = spellings(list(here) + [form(m) for m in adds.get(e, [])])
+        if before != after:
+            continue
+        counts: dict[str, int] = {}
+        for (_, canonical, text), n in list(here.items()) + [(form(m), 1) for m in adds.get(e, [])]:
+            counts[canonical or text] = counts.get(canonical or text, 0) + n
+        if _name_of(counts, stored[e][1]) == stored[e][0]:
+            fast.add(e)
+    took = [m for e in sorted(fast) for m in adds.get(e, [])]
+    counts = [{"eid": e, "n": sum(kept.get(e, {}).values()) + len(adds.get(e, [])),
+               "docs": docs.get(e, 0) + len({m.document_id for m in adds.get(e, [])})} for e in sorted(fast)]
+    return _Growth(fast, took, owner, {i: e for i, e in gone.items() if e in fast}, counts)
+
+
+def _grow(s, g: _Growth) -> None:
+    """Entities' mentions updated in place (see ``_growing_entities``)."""
+    for chunk in _chunks(g.leaving):
+        s.execute(delete(LinkMention).where(LinkMention.item_id.in_(chunk)))
+    if g.took:
+        s.execute(insert(LinkMention.__table__), [{"item_id": m.id, "entity_id": g.owner[key_of(m)],
+                                                   "document_id": m.document_id} for m in g.took])
+    if g.counts:
+        table = LinkEntity.__table__
+        s.connection().execute(update(table).where(table.c.id == bindparam("eid"))
+                               .values(mentions=bindparam("n"), documents=bindparam("docs")), g.counts)
+
+
 def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[int, str]]) -> dict | None:
     """Re-link the changed documents and the blocks they touch; None: do a full rebuild."""
     decisions = _decisions(s)
@@ -689,20 +806,30 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
     total_entities = s.scalar(select(func.count()).select_from(LinkEntity)) or 0
 
     # 1. entities: every entity sharing a resolution token with a changed name, re-resolved
-    seeds = set()
+    # (those that only gain or lose mentions are updated in place)
+    holding = set()
     for chunk in _chunks(changed):
-        seeds |= set(s.scalars(select(LinkMention.entity_id).where(LinkMention.document_id.in_(chunk))))
-    forms: dict[Key, set[str]] = {}
-    aliases: dict[Key, set[str]] = {}
-    for m in new_entities:
-        forms.setdefault(key_of(m), set()).update({m.canonical or m.text, m.text})
-        aliases.setdefault(key_of(m), set()).update(m.payload.aliases)
-    toks = set()
-    for k in forms:
-        toks |= key_tokens(k, forms[k], aliases[k]) | _merge_decision_tokens(k, decisions)
-    closure = _closure(s, seeds, toks, max(50, int(FULL_SHARE * total_entities)))
-    if closure is None:
-        return None
+        holding |= set(s.scalars(select(LinkMention.entity_id).where(LinkMention.document_id.in_(chunk))))
+    growth = _growing_entities(s, changed, new_entities)
+    while True:
+        took = {m.id for m in growth.took}
+        rest = [m for m in new_entities if m.id not in took]
+        forms: dict[Key, set[str]] = {}
+        aliases: dict[Key, set[str]] = {}
+        for m in rest:
+            forms.setdefault(key_of(m), set()).update({m.canonical or m.text, m.text})
+            aliases.setdefault(key_of(m), set()).update(m.payload.aliases)
+        toks = set()
+        for k in forms:
+            toks |= key_tokens(k, forms[k], aliases[k]) | _merge_decision_tokens(k, decisions)
+        closure = _closure(s, holding - growth.entities, toks, max(50, int(FULL_SHARE * total_entities)))
+        if closure is None:
+            return None
+        if not closure & growth.entities:
+            break
+        growth = growth.without(closure)  # a name that comes or goes may join them: re-resolve them
+    _grow(s, growth)
+    new_entities = rest
     old_names: set[str] = set()  # every name the closure answers to, before and after
     for chunk in _chunks(closure):
         old_names |= set(s.scalars(select(LinkEntityKey.norm).where(LinkEntityKey.entity_id.in_(chunk))))
@@ -797,13 +924,11 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
         removed.setdefault(r.block, []).append(((r.value is None, r.value or r.low, r.low, high, r.item_id),
                                                 r.item_id, leaders.get(r.item_id)))
     moved: list[int] = []
-    keys: dict[str, dict[int, tuple]] = {}
     for block in sorted(qblocks):
-        more, keys[block] = _recluster(s, block, claims, removed.get(block, []), changes)
-        moved += more
+        moved += _recluster(s, block, claims, removed.get(block, []), changes)
     _update_clusters(s, changes, sorted(gone | set(moved)), grades)
     for block in sorted(qblocks):
-        _figure_conflicts(s, block, keys[block])
+        _figure_conflicts(s, block)
     relinked_clusters = len(changes)
 
     # 4. denials: those re-linked, and those whose first allegations per topic changed
@@ -812,7 +937,7 @@ def _incremental(s, store: Store, changed: set[int], digests: dict[int, tuple[in
         s.execute(delete(LinkDocument).where(LinkDocument.document_id == d))
     for d in visible:
         s.merge(LinkDocument(document_id=d, digest=digests[d][1]))
-    touched = sum(len(c.keys) for c in clusters) + len(qblocks) + len(keyed)
+    touched = sum(len(c.keys) for c in clusters) + len(growth.entities) + len(qblocks) + len(keyed)
     return {"mode": "incremental", "documents": len(redo_docs), "relinked_blocks": touched,
             "blocks": _block_total(s), "relinked_clusters": relinked_clusters}
 
