@@ -9,7 +9,7 @@ from harvestwatch.services import extract as extract_svc
 from harvestwatch.services import link as link_svc
 from harvestwatch.services import store as store_svc
 from harvestwatch.store.links import LinkCluster
-from harvestwatch.web.links import evidence_links, span_href
+from harvestwatch.web.links import evidence_lines, span_href
 
 
 def test_corroboration_page_and_api_are_paged_and_say_how_links_were_built(as_user, app):
@@ -90,9 +90,15 @@ def test_entity_page_context_is_the_text_around_each_mention(as_user, app):
     assert page.status_code == 200 and "“…" in page.text
 
 
-def test_evidence_links_escape_what_they_quote():
-    html = evidence_links([{"document_id": 3, "start": 1, "end": 5, "via": "<script>x</script>"},
-                           {"document_id": 4, "start": 0, "end": 2, "via": "cites"}])
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert html.startswith('<a href="/documents/3?hl=1-5#span-1-5">doc 3</a>') and ", <a href" in html
+def test_evidence_lines_escape_what_they_quote():
+    lines = [{"origin": "<b>Outlet</b>", "claims": 3, "grade": {"reliability": "B", "credibility": 2},
+              "chain": [{"document_id": 3, "start": 1, "end": 5, "via": "<script>x</script>"},
+                        {"document_id": 4, "start": 0, "end": 2, "via": "cites"}]},
+             {"origin": "Other", "claims": 1, "grade": None,
+              "chain": [{"document_id": 5, "start": 2, "end": 4, "via": "own reporting"}]}]
+    html = evidence_lines(lines)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;Outlet" in html
+    assert html.startswith('<li>&lt;b&gt;Outlet&lt;/b&gt; <span class="meta">graded B2</span> ←\n'
+                           '<a href="/documents/3?hl=1-5#span-1-5">doc 3</a>')
+    assert "and 1 more claim(s)" in html and html.count("<li>") == 2 and "more claim" not in html.split("<li>")[2]
     assert span_href({"document_id": "7", "start": 1, "end": 2}) == "/documents/7?hl=1-2#span-1-2"

@@ -18,7 +18,7 @@ from harvestwatch import __version__
 from harvestwatch.core.config import Settings
 from harvestwatch.core.errors import HarvestwatchError, NotFound, PermissionDenied
 from harvestwatch.services import store as store_svc
-from harvestwatch.web.links import configured_base_url, evidence_links, safe_href, span_href
+from harvestwatch.web.links import configured_base_url, evidence_lines, safe_href, span_href
 from harvestwatch.web.security import (
     LoginNeeded,
     RateLimiter,
@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, base_url: str | None = None) -> FastAPI:
     templates.env.globals.update(version=__version__)
     templates.env.filters["href"] = safe_href  # only http(s) URLs become links
     templates.env.filters["span_href"] = span_href  # an item's span in its document
-    templates.env.filters["evidence_links"] = evidence_links
+    templates.env.filters["evidence_lines"] = evidence_lines  # a cluster's lines, as <li> each
     app.state.templates = templates
     app.middleware("http")(session_middleware)  # server-side sessions, see web.security
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")

@@ -62,11 +62,27 @@ def span_href(item) -> Markup:
 
 def evidence_links(chain: list[dict]) -> Markup:
     """A line of evidence's claims as links to their spans, with how each cites the line's
-    origin: ``doc 7 (via), doc 9 (via)`` (the ``evidence_links`` filter; one call per line
-    instead of a template loop: the corroboration page shows up to 20,000 of them)."""
+    origin: ``doc 7 (via), doc 9 (via)`` (the corroboration page shows up to 20,000 of them)."""
     return Markup(", ".join([f'<a href="{_span_path(x["document_id"], x["start"], x["end"])}">doc '
                              f'{int(x["document_id"])}</a> <span class="meta">({escape(x["via"])})</span>'
                              for x in chain]))
+
+
+def evidence_lines(lines: list[dict]) -> Markup:
+    """A cluster's lines of evidence as the corroboration page lists them (``<li>`` each): the
+    origin, its grade, links to the claims shown (``evidence_links``) and how many more it has
+    (the ``evidence_lines`` filter: one call per cluster, not a template loop per line)."""
+    out = []
+    for line in lines:
+        grade, chain = line["grade"], line["chain"]
+        graded = ""
+        if grade:
+            credibility = escape(grade["credibility"]) if grade.get("credibility") else ""
+            graded = f' <span class="meta">graded {escape(grade["reliability"])}{credibility}</span>'
+        more = line["claims"] - len(chain)
+        rest = f' <span class="meta">and {more} more claim(s)</span>' if more > 0 else ""
+        out.append(f'<li>{escape(line["origin"])}{graded} ←\n{evidence_links(chain)}{rest}</li>')
+    return Markup("".join(out))
 
 
 def attachment(name: str, fallback: str = "download") -> str:
