@@ -1,21 +1,29 @@
 """CLI start-up: how long light commands take next to a bare Python start, measured in the same run.
 
-    python bench/cli.py [--repeats 7] [--keep]
+    python bench/cli.py [--repeats 9] [--keep] [--no-bytecode]
 
 Sets up a small store (one ingested text file, no extraction), then runs, as a user would
 (the installed ``harvestwatch`` console script in a fresh process each time):
 
 - ``python -c pass`` (the baseline: what any Python command costs);
-- ``harvestwatch --help``, ``data list``, ``show 1``, ``verify`` and ``hospitals list``
-  (light commands: goal ≤ 0.5 s wall on an idle machine);
+- ``harvestwatch --help``, ``data list``, ``show 1`` (JSON and as text), ``verify``,
+  ``hospitals list``, ``plugins``, ``ledger show`` and ``audit`` (light commands: goal ≤ 0.5 s
+  wall on an idle machine);
 - ``analyse robertson`` (an analysis command: numpy, scipy and the like load here, as they should).
 
-Rounds are interleaved (each round runs every command once) and the best of ``--repeats``
-rounds is kept, for wall time and for CPU time (user + system of the child). On a machine
-shared with other work the wall figures are noisy, CPU time less so; ratios to the baseline
-measured in the same round matter more than the absolute seconds. Last, one ``-X importtime``
-run per command gives the summed import time and the packages that cost most (also noisy,
-but independent of how long the command itself works).
+Rounds are interleaved (each round runs every command once); each command's median over
+``--repeats`` rounds is printed, with the best, for wall time and for CPU time (user + system
+of the child), and its ratio to the baseline's median. On a machine shared with other work
+the wall figures are noisy, CPU time less so; ratios to the baseline measured in the same
+rounds matter more than the absolute seconds. The load average is printed before and after.
+
+Modules run from compiled bytecode, as from an installed wheel: the runs share a private
+``PYTHONPYCACHEPREFIX`` (written by the warm-up round, so the source tree is left alone),
+even where the environment sets ``PYTHONDONTWRITEBYTECODE`` (``--no-bytecode`` keeps it; then
+every start compiles the package's sources again).
+
+Last, one ``-X importtime`` run per command gives the summed import time and the packages
+that cost most (also noisy, but independent of how long the command itself works).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,12 +47,17 @@ COMMANDS: dict[str, list[str]] = {
     "python -c pass": [PY, "-c", "pass"],
     "--help": [HW, "--help"],
     "data list": [HW, "data", "list", "--json"],
-    "show 1": [HW, "show", "1", "--json"],
+    "show 1 --json": [HW, "show", "1", "--json"],
+    "show 1": [HW, "show", "1"],
     "verify": [HW, "verify"],
     "hospitals list": [HW, "hospitals", "list", "--json"],
+    "plugins": [HW, "plugins"],
+    "ledger show": [HW, "ledger", "show"],
+    "audit": [HW, "audit", "--json"],
     "analyse robertson": [HW, "analyse", "robertson", "--json"],
 }
-LIGHT = ("--help", "data list", "show 1", "verify", "hospitals list")
+LIGHT = ("--help", "data list", "show 1 --json", "show 1", "verify", "hospitals list", "plugins",
+         "ledger show", "audit")
 
 
 def run_once(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -85,13 +99,19 @@ def small_store(root: Path, env: dict[str, str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds; the best is kept")
+    parser.add_argument("--repeats", type=int, default=9, help="interleaved rounds (median and best shown)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary store and print its path")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="leave PYTHONDONTWRITEBYTECODE as it is (source compiled on every start)")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="hw-bench-cli-"))
     env = os.environ | {"HARVESTWATCH_STORE": str(root / "store"), "HARVESTWATCH_ACTOR": "bench",
                         "COLUMNS": "100"}
+    if not args.no_bytecode:  # as installed from a wheel: modules run from compiled bytecode
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+    load_before = os.getloadavg()
     small_store(root, env)
     for argv in COMMANDS.values():  # warm the file cache and .pyc files
         run_once(argv, env, root)
@@ -104,14 +124,19 @@ def main() -> None:
             wall[name].append(w)
             cpu[name].append(c)
 
-    base_wall, base_cpu = min(wall["python -c pass"]), min(cpu["python -c pass"])
-    print(f"best of {args.repeats} interleaved rounds; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs (figures are noisy on a shared machine)\n")
-    print(f"{'command':<20} {'wall s':>7} {'× pass':>7} {'cpu s':>7} {'× pass':>7}  goal")
+    load_after = os.getloadavg()
+    med_wall = {name: statistics.median(v) for name, v in wall.items()}
+    med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
+    base_wall, base_cpu = med_wall["python -c pass"], med_cpu["python -c pass"]
+    print(f"median (best) of {args.repeats} interleaved rounds on {os.cpu_count()} CPUs; load average "
+          f"(1, 5, 15 min) {' '.join(f'{x:.2f}' for x in load_before)} before, "
+          f"{' '.join(f'{x:.2f}' for x in load_after)} after (figures are noisy on a shared machine)\n")
+    print(f"{'command':<20} {'wall s':>7} {'(best)':>7} {'× pass':>7} {'cpu s':>7} {'(best)':>7} {'× pass':>7}  goal")
     for name in COMMANDS:
-        w, c = min(wall[name]), min(cpu[name])
+        w, c = med_wall[name], med_cpu[name]
         goal = (f"≤ {GOAL_S} s wall: {'met' if w <= GOAL_S else 'over'}" if name in LIGHT else "")
-        print(f"{name:<20} {w:7.3f} {w / base_wall:7.1f} {c:7.3f} {c / max(base_cpu, 1e-3):7.1f}  {goal}")
+        print(f"{name:<20} {w:7.3f} {min(wall[name]):7.3f} {w / base_wall:7.1f} {c:7.3f} {min(cpu[name]):7.3f} "
+              f"{c / max(base_cpu, 1e-3):7.1f}  {goal}")
 
     print("\n-X importtime (one run each): summed self time of every import, and the costliest packages")
     for name, argv in COMMANDS.items():
