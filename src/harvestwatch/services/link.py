@@ -30,7 +30,6 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
-    type_coerce,
     update,
 )
 
@@ -365,7 +364,7 @@ def _facets(text: str, q: Quantity) -> list[str]:
 
 
 def _json_list(value) -> list:
-    """A JSON list column read as text (``type_coerce``): parsed here, or by the driver."""
+    """A JSON list column read as text (``cast``, so it can be compared): parsed here."""
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else list(value)
@@ -382,7 +381,7 @@ def _figure_row(block: tuple[str, str, str], row) -> tuple[tuple, int, Quantity]
 
 
 _FIGURE = (LinkClaim.item_id, LinkClaim.value, LinkClaim.low, LinkClaim.high, LinkClaim.qualifier,
-           LinkClaim.subject, type_coerce(LinkClaim.subjects, Text))
+           LinkClaim.subject, cast(LinkClaim.subjects, Text))
 @dataclass
 class _Change:
     """What changes in one claim cluster: the members that join it (item, document, origin,
@@ -546,7 +545,7 @@ def _figure_conflicts(s, block: str) -> None:
                               .where(LinkCluster.block == block, LinkCluster.kind == "quantity")).all())
     facets: dict[str, list[tuple[list, list]]] = {}
     for k, f, ctx in s.execute(
-            select(LinkCluster.key, type_coerce(LinkClaim.subjects, Text), type_coerce(LinkClaim.context, Text))
+            select(LinkCluster.key, cast(LinkClaim.subjects, Text), cast(LinkClaim.context, Text))
             .join(LinkMember, LinkMember.cluster_id == LinkCluster.id)
             .join(LinkClaim, LinkClaim.item_id == LinkMember.item_id)
             .where(LinkCluster.block == block, LinkCluster.kind == "quantity").distinct()):
