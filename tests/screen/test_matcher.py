@@ -48,6 +48,9 @@ FRAGMENTS = (DENSE + NEUTRAL_EN + NEUTRAL_ZH + [t[1] for t in TRIGGERS] + [t[2] 
     "\nEthics approval and consent to participate\n", "Informed consent\n", "\nEthics statement\n",
     "Once brain death had been confirmed, an endotracheal tube was placed.", "供体未行气管插管",
     "\x00", "", "\n", "no", "consent", "from", "2009", "to", "2016", "may", "年", "至",
+    # places: the setting reading's prefilter must never hide one
+    "in China.", "China's", "Hangzhou", "中国", "我国", "台灣", "Chinese recipients", "Chinese patients",
+    "the United States", "U.S.", "Hong Kong", "Taiwan", "New York Heart Association", "Spain", "CHINA",
 ])
 
 

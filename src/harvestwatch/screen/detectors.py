@@ -27,11 +27,11 @@ import numpy as np
 from harvestwatch.core.folding import fold_for_search
 from harvestwatch.screen.dead_donor import read_breathing_donor, read_dead_donor
 from harvestwatch.screen.flags import Evidence, Flag
-from harvestwatch.screen.lexicon import Hit, Matcher, load_terms
+from harvestwatch.screen.lexicon import Hit, Matcher, _escape, load_terms
 from harvestwatch.screen.records import Facts, Record
 from harvestwatch.screen.rules import RuleSet
 from harvestwatch.screen.sections import SectionMap
-from harvestwatch.screen.setting import Setting, record_setting
+from harvestwatch.screen.setting import Setting, place_names, record_setting
 from harvestwatch.screen.statements import (
     REQUIREMENTS,
     missing_flag,
@@ -125,8 +125,12 @@ def implausible_wait(text: str, folded: str) -> Flag | None:
 
 @functools.cache
 def default_matcher() -> Matcher:
-    """The bundled lexicon plus the rules' prefilter expressions, compiled once per process."""
-    return Matcher(load_terms(), prefilters=_SOURCES)
+    """The bundled lexicon plus the rules' prefilter expressions and the place names of the
+    setting reading (as literals: a record naming none is not read for places), compiled once
+    per process."""
+    places = tuple(("\\b" if n[:1].isascii() and n[:1].isalnum() else "") + _escape(fold_for_search(n))
+                   for n in place_names())
+    return Matcher(load_terms(), prefilters={**_SOURCES, "place": places})
 
 
 def screen_record(record: Record, matcher: Matcher | None = None) -> list[Flag]:
@@ -176,8 +180,9 @@ def screen_texts(texts: Sequence[str], years: Sequence[int | None],
     transplant = has("transplant") | (has("donor") & has("recipient", "graft", "procurement"))
     settings: dict[int, Setting] = {}
     mainland = np.zeros(len(texts), bool)
+    named = has("place")
     for k in np.flatnonzero(transplant).tolist():
-        settings[k] = record_setting(texts[k], facts[k])
+        settings[k] = record_setting(texts[k], facts[k], names=bool(named[k]))
         mainland[k] = settings[k].applies
     transplant = transplant & mainland
 

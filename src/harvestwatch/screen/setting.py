@@ -103,6 +103,13 @@ class _Place:
     kind: str  # alias | demonym | province | institution | country | city | state
 
 
+@functools.cache
+def _place(code: str, kind: str) -> _Place:
+    """One shared object per (country, kind): tens of thousands of names, a few hundred places
+    (fewer objects for the garbage collector to walk)."""
+    return _Place(code, kind)
+
+
 class Gazetteer:
     """Place names to country codes: one table for free text, one for affiliations."""
 
@@ -121,27 +128,27 @@ class Gazetteer:
             by_pop[name.casefold()] = (c["population"], code)  # the most populous of a name wins
             limit = _TEXT_CN_CITY_POP if code in ("CN", "HK", "MO", "TW") else _TEXT_CITY_POP
             if c["population"] >= limit and name not in _AMBIGUOUS_IN_TEXT and len(name) >= 4:
-                text[name] = _Place(code, "city")
+                text[name] = _place(code, "city")
             if code in ("CN", "HK", "MO", "TW"):
                 for alt in c.get("alternatenames", ()):
                     if len(alt) >= 2 and all(_CJK.match(ch) for ch in alt):
-                        cjk_affil[fold_chinese(alt)] = _Place(code, "city")
+                        cjk_affil[fold_chinese(alt)] = _place(code, "city")
         for name, (_, code) in by_pop.items():
-            affil[name] = _Place(code, "city")
+            affil[name] = _place(code, "city")
         for st in gc.get_us_states().values():
-            affil[st["name"].casefold()] = _Place("US", "state")
-            affil[st["code"].casefold()] = _Place("US", "state")
+            affil[st["name"].casefold()] = _place("US", "state")
+            affil[st["code"].casefold()] = _place("US", "state")
             if st["name"] not in _AMBIGUOUS_IN_TEXT:
-                text[st["name"]] = _Place("US", "state")
+                text[st["name"]] = _place("US", "state")
         for c in gc.get_countries().values():
             name = c["name"].strip()
-            affil[name.casefold()] = _Place(c["iso"], "country")
+            affil[name.casefold()] = _place(c["iso"], "country")
             if name not in _AMBIGUOUS_IN_TEXT:
-                text[name] = _Place(c["iso"], "country")
+                text[name] = _place(c["iso"], "country")
         self.demonyms: dict[str, _Place] = {}
         rows = resources.files("harvestwatch.screen").joinpath("data/places.csv").read_text("utf-8")
         for row in _csv(rows):
-            place = _Place(row["code"], row["kind"])
+            place = _place(row["code"], row["kind"])
             name = row["name"]
             if _CJK.match(name):
                 cjk[fold_chinese(name)] = cjk_affil[fold_chinese(name)] = place
@@ -234,7 +241,7 @@ def _lookup(gaz: Gazetteer, text: str, s: int, e: int) -> tuple[_Place, int] | N
     if what is None:
         return None
     if what == "people" and dem.code == MAINLAND:
-        dem = _Place(ETHNIC_CHINESE, "demonym")
+        dem = _place(ETHNIC_CHINESE, "demonym")
     return dem, s + len(stem)
 
 
@@ -367,12 +374,19 @@ def _short(affiliation: str, seg: str, limit: int = 140) -> str:
     return ("…" if lo else "") + a[lo:lo + limit] + ("…" if lo + limit < len(a) else "")
 
 
+def place_names() -> tuple[str, ...]:
+    """Every name ``places_in_text`` can find, as it appears in a text (CJK folded to
+    simplified): a prefilter says which records may name a place at all."""
+    gaz = gazetteer()
+    return tuple(sorted({*gaz.text, *gaz.demonyms, *gaz.cjk}))
+
+
 def read_setting(text: str, affiliations: Sequence[str] = (), language: str = "", journal: str = "",
-                 title_end: int | None = None, gaz: Gazetteer | None = None) -> Setting:
+                 title_end: int | None = None, gaz: Gazetteer | None = None, names: bool = True) -> Setting:
     """The setting of a record from its title + abstract ``text`` (the title is ``text[:title_end]``)
-    and its metadata (see module)."""
+    and its metadata (see module); ``names=False``: a prefilter found no place name in it."""
     gaz = gaz or gazetteer()
-    mentions = places_in_text(text, gaz)
+    mentions = places_in_text(text, gaz) if names else []
     if title_end is not None:  # places the title names decide over those of the abstract alone
         in_title = [m for m in mentions if m.end <= title_end]
         if in_title and len({m.code == MAINLAND for m in in_title}) == 1:
@@ -418,9 +432,9 @@ def read_setting(text: str, affiliations: Sequence[str] = (), language: str = ""
     return Setting("unknown")
 
 
-def record_setting(text: str, facts: Facts | None = None) -> Setting:
+def record_setting(text: str, facts: Facts | None = None, names: bool = True) -> Setting:
     """Where a record's transplants were done, read on the title + abstract at the start of its
-    ``text`` (``Record.text``) and on its metadata."""
+    ``text`` (``Record.text``) and on its metadata (``names``: see ``read_setting``)."""
     facts = facts or Facts()
     return read_setting(text if facts.lead is None else text[:facts.lead], facts.affiliations,
-                        facts.language, facts.journal, facts.title)
+                        facts.language, facts.journal, facts.title, names=names)
