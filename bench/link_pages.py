@@ -50,7 +50,7 @@ RAW = {
                "lower(extracted_items.canonical) = :name ORDER BY extracted_items.document_id, extracted_items.start "
                "LIMIT 500",),
     "claims": (f"SELECT {ITEM} {FROM_VISIBLE}extracted_items.item_type IN ('quantity', 'testimony', 'stance') "
-               "ORDER BY extracted_items.document_id, extracted_items.start LIMIT 201 OFFSET :offset",),
+               "ORDER BY documents.id, extracted_items.start, extracted_items.id LIMIT 201 OFFSET :offset",),
     "corroboration": (
         "SELECT * FROM link_state WHERE id = 1",
         "SELECT id, key, kind, block, summary, low, high, independent, documents, members FROM link_clusters "

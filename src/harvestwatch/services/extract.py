@@ -125,7 +125,10 @@ def list_claims(store: Store, *, kind: str | None = None, document: int | None =
             q = q.where(ExtractedItem.item_type == "stance", ExtractedItem.label == kind)
         if document is not None:
             q = q.where(ExtractedItem.document_id == document)
-        q = (_visible(q, include_restricted).order_by(ExtractedItem.document_id, ExtractedItem.start)
+        # in document order, by documents.id where documents is joined: SQLite then reads documents
+        # in order and stops at the page (by extracted_items.document_id it sorts every claim first)
+        first = ExtractedItem.document_id if include_restricted else Document.id
+        q = (_visible(q, include_restricted).order_by(first, ExtractedItem.start, ExtractedItem.id)
              .limit(limit).offset(offset))
         if include_restricted:  # restricted rows are sealed in the table: opened as ORM rows load
             return load_items(session, q)
