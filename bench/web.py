@@ -129,13 +129,16 @@ def populate(store, n: int, batch: int = 2000) -> None:
 
 
 def cache_key(dialect: str, n: int) -> str:
-    """What a cached store depends on: the loader, the generator, text folding, the side tables
-    and the schema (every migration), the backend and the size."""
+    """What a cached store depends on: the loader, the generator, text folding, the search side
+    tables and the migrations of the tables it loads (the store's and search's branches), the
+    backend and the size. Other branches' later migrations are applied when the copy opens, as
+    on any store."""
     h = hashlib.sha256(f"{dialect}:{n}".encode())
     for fn in (_rows, _index_sql, populate):
         h.update(inspect.getsource(fn).encode())
+    versions = Path(facets.__file__).parent / "migrations" / "versions"
     for path in [Path(corpus_gen.__file__), Path(folding.__file__), Path(facets.__file__),
-                 *sorted((Path(facets.__file__).parent / "migrations" / "versions").glob("*.py"))]:
+                 *sorted(versions.glob("store_*.py")), *sorted(versions.glob("search_*.py"))]:
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
