@@ -1,6 +1,6 @@
 """CLI start-up: how long light commands take next to a bare Python start, measured in the same run.
 
-    python bench/cli.py [--repeats 9] [--keep] [--no-bytecode]
+    python bench/cli.py [--repeats 9] [--keep] [--no-bytecode] [--instructions]
 
 Sets up a small store (one ingested text file, no extraction), then runs, as a user would
 (the installed ``harvestwatch`` console script in a fresh process each time):
@@ -23,7 +23,9 @@ even where the environment sets ``PYTHONDONTWRITEBYTECODE`` (``--no-bytecode`` k
 every start compiles the package's sources again).
 
 Last, one ``-X importtime`` run per command gives the summed import time and the packages
-that cost most (also noisy, but independent of how long the command itself works).
+that cost most (also noisy, but independent of how long the command itself works), and with
+``--instructions`` (valgrind installed) one run per command counts the instructions it
+executes: a figure the load of a shared machine does not change (``python -c pass`` as base).
 """
 
 from __future__ import annotations
@@ -90,6 +92,17 @@ def import_profile(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[flo
     return sum(per_package.values()), top
 
 
+def instructions(argv: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Instructions one run of ``argv`` executes, counted by valgrind (cachegrind, no cache model)."""
+    proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                           *argv], env=env | {"PYTHONHASHSEED": "0"}, cwd=cwd, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    refs = [line for line in proc.stderr.splitlines() if "I" in line and "refs:" in line]
+    if proc.returncode != 0 or not refs:
+        raise SystemExit(f"valgrind {' '.join(argv)} exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    return int(refs[-1].rsplit(":", 1)[1].replace(",", ""))
+
+
 def small_store(root: Path, env: dict[str, str]) -> None:
     """A store with one ingested text document (id 1), without extraction."""
     doc = root / "note.txt"
@@ -101,6 +114,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=9, help="interleaved rounds (median and best shown)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary store and print its path")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each command's instructions under valgrind (slow; load-independent)")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="leave PYTHONDONTWRITEBYTECODE as it is (source compiled on every start)")
     args = parser.parse_args()
@@ -142,6 +157,13 @@ def main() -> None:
     for name, argv in COMMANDS.items():
         total, top = import_profile(argv, env, root)
         print(f"{name:<20} {total:6.3f} s  " + ", ".join(f"{pkg} {s:.3f}" for pkg, s in top))
+
+    if args.instructions:
+        print("\ninstructions (valgrind, one run each; independent of the machine's load)")
+        base = instructions(COMMANDS["python -c pass"], env, root)
+        for name, argv in COMMANDS.items():
+            n = base if name == "python -c pass" else instructions(argv, env, root)
+            print(f"{name:<20} {n / 1e6:8.0f} M  {n / base:6.1f} × pass")
 
     if args.keep:
         print(f"\nstore kept in {root}")
