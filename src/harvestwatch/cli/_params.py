@@ -6,7 +6,7 @@ command about a fifth of its start-up. ``defer`` gives each parameter a coercion
 what Typer would for the plain cases (no value; a string for ``str``; an int or a string of
 ASCII digits for ``int``, a float or an int for ``float``, within the option's bounds; a list
 of those for a repeatable option) and hands every other value to Typer's own coercion, built
-then. tests/cli/test_params.py holds both to the same results.
+then. tests/cli/test_cli_params.py holds both to the same results.
 """
 
 from __future__ import annotations
