@@ -7,6 +7,7 @@ threads (and its raw-query threads) never compete with it for one interpreter lo
 from __future__ import annotations
 
 import atexit
+import os
 import pickle
 import re
 import secrets
@@ -67,8 +68,17 @@ def serve_as_viewer(settings: Settings, store, *, timeout: float = 60,
         assert r.status_code == 200, (path, r.status_code)
         return time.perf_counter() - t
 
+    def server_cpu() -> float | None:
+        """CPU seconds the server process has used so far (Linux; None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def stop() -> None:
         server.terminate()
         server.wait(30)
 
+    timed.server_cpu = server_cpu  # for a load-independent cost per page
     return timed, stop
