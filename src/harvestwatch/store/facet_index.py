@@ -100,14 +100,14 @@ class FacetIndex:
         out[inside] = self.kind[ids[inside]] >= 0
         return out
 
-    def tags_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in ``ids``, tag code) for every tag of every id."""
+    def tags_of(self, ids: np.ndarray, *, owners: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
+        """(position in ``ids`` if ``owners``, tag code) for every tag of every id."""
         start, end = self.tag_start[ids], self.tag_start[ids + 1]
         lens = end - start
-        n = int(lens.sum())
-        owner = np.repeat(np.arange(len(ids)), lens)
-        offsets = np.arange(n) - np.repeat(np.cumsum(lens) - lens, lens)
-        return owner, self.tag_code[np.repeat(start, lens) + offsets]
+        # each id's tags are a run tag_code[start:end]: shift a counter by each run's start
+        where = np.arange(int(lens.sum())) + np.repeat(start - (np.cumsum(lens) - lens), lens)
+        owner = np.repeat(np.arange(len(ids)), lens) if owners else None
+        return owner, self.tag_code[where]
 
     def select(self, ids: np.ndarray, *, kind: str | None = None, language: str | None = None,
                tag: str | None = None, since: str | None = None, until: str | None = None) -> np.ndarray:
@@ -128,7 +128,7 @@ class FacetIndex:
         if tag is not None:
             has = np.zeros(len(ids), dtype=bool)
             if tag in self.tags:
-                owner, codes = self.tags_of(ids)
+                owner, codes = self.tags_of(ids, owners=True)
                 has[owner[codes == self.tags.index(tag)]] = True
             keep &= has
         return keep

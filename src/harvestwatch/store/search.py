@@ -172,9 +172,10 @@ def _matches(session: Session, terms: list[str]) -> tuple[np.ndarray, np.ndarray
         rows = result.cursor.fetchall()
     finally:
         result.close()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-    return ids, scores
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    table = np.array(rows, dtype=np.float64)  # ids are far below 2^53: exact as floats
+    return table[:, 0].astype(np.int64), table[:, 1]
 
 
 def search(session: Session, cipher: Cipher, query: str, filters: SearchFilters | None = None,
