@@ -119,7 +119,7 @@ def _en_tail(rng: random.Random, n: int) -> list[str]:
     while len(out) < n:
         out.add("".join(rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas)
                         for _ in range(rng.randint(1, 3))))
-    return sorted(out, key=lambda _: rng.random())
+    return sorted(sorted(out), key=lambda _: rng.random())  # sorted first: set order varies per process
 
 
 def _zh_tail(rng: random.Random, n: int) -> list[str]:
@@ -127,7 +127,7 @@ def _zh_tail(rng: random.Random, n: int) -> list[str]:
     out: set[str] = set()
     while len(out) < n:
         out.add("".join(rng.choice(chars) for _ in range(rng.choice((2, 2, 2, 3, 4)))))
-    return sorted(out, key=lambda _: rng.random())
+    return sorted(sorted(out), key=lambda _: rng.random())  # sorted first: set order varies per process
 
 
 class CorpusGenerator:
