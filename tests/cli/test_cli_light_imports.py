@@ -56,3 +56,18 @@ def test_a_light_command_imports_no_heavy_library(store_env, args):
 def test_the_probe_sees_a_heavy_import(store_env):
     """The check can fail: an analysis command does import numpy (and the probe sees it)."""
     assert "numpy" in imported(["analyse", "robertson", "--json"], store_env)
+
+
+def test_the_collector_pauses_only_while_a_command_module_loads():
+    import gc
+
+    from harvestwatch.cli import load_module_commands
+
+    assert gc.isenabled()
+    assert "plugins" in load_module_commands("plugins_cmd") and gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        load_module_commands("plugins_cmd")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
