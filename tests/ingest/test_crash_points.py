@@ -88,6 +88,18 @@ def _counts(store):
 
 
 @pytest.mark.slow
+def _rerun_stores_each_input_once(store_dir, folder):
+    """Ingest the whole folder again after a kill: every input ends up stored exactly once."""
+    final = subprocess.run([sys.executable, "-m", "harvestwatch", "--store", str(store_dir),
+                            "ingest", str(folder), "--kind", "news", "--tag", "t",
+                            "--no-extract"], capture_output=True, text=True, timeout=120)
+    assert final.returncode == 0, final.stderr
+    store = open_store(Settings(store_dir=store_dir))
+    assert _counts(store) == {"sources": N_FILES, "documents": N_FILES, "document_tags": N_FILES,
+                              "search_text": N_FILES, "ledger": 2 * N_FILES}
+    return store
+
+
 def test_kill_at_each_point_then_rerun(tmp_path):
     folder = _corpus(tmp_path)
     store_dir = tmp_path / "store"
@@ -107,13 +119,7 @@ def test_kill_at_each_point_then_rerun(tmp_path):
                           "ledger": 2 * n}, (point, counts)
         stored.append(n)
     assert stored == [2, 4, 6, 8]
-    final = subprocess.run([sys.executable, "-m", "harvestwatch", "--store", str(store_dir),
-                            "ingest", str(folder), "--kind", "news", "--tag", "t",
-                            "--no-extract"], capture_output=True, text=True, timeout=120)
-    assert final.returncode == 0, final.stderr
-    store = open_store(Settings(store_dir=store_dir))
-    assert _counts(store) == {"sources": N_FILES, "documents": N_FILES, "document_tags": N_FILES,
-                              "search_text": N_FILES, "ledger": 2 * N_FILES}
+    store = _rerun_stores_each_input_once(store_dir, folder)
     with store.session() as s:
         assert s.scalar(select(func.count(func.distinct(Source.blob_sha256)))) == N_FILES
     report = verify_store(store)
@@ -140,12 +146,6 @@ def test_kill_mid_group_loses_that_group_only(tmp_path, point, nth):
                               "search_text": 5, "ledger": 10}
     assert verify_store(store).ok
     store.close()
-    final = subprocess.run([sys.executable, "-m", "harvestwatch", "--store", str(store_dir),
-                            "ingest", str(folder), "--kind", "news", "--tag", "t",
-                            "--no-extract"], capture_output=True, text=True, timeout=120)
-    assert final.returncode == 0, final.stderr
-    store = open_store(Settings(store_dir=store_dir))
-    assert _counts(store) == {"sources": N_FILES, "documents": N_FILES, "document_tags": N_FILES,
-                              "search_text": N_FILES, "ledger": 2 * N_FILES}
+    store = _rerun_stores_each_input_once(store_dir, folder)
     assert verify_store(store).ok
     store.close()
