@@ -125,6 +125,16 @@ def test_origin_of_a_claim():
     assert outlet_name("www.dailymail.co.uk") == outlet_name("The Daily Mail") == "Daily Mail"
 
 
+def test_a_relayed_stance_counts_under_who_makes_it():
+    text = "Q: The European Parliament adopted a resolution accusing China of organ harvesting."
+    relayed = stance(7, "allegation", text, "European Parliament")
+    unnamed = stance(7, "allegation", text, None)
+    doc = {"id": 7, "text": text, "site": "mission.example.org", "url": None}
+    assert claim_origin(relayed, doc, [], lambda n: n) == (
+        "European Parliament", "who alleges or denies it, as the sentence says")
+    assert claim_origin(unnamed, doc, [], lambda n: n)[1] == "the document's own claim"
+
+
 def test_quantity_conflicts_need_the_same_context():
     a = qty(1, "1,000 transplants a year", 1000, 1000, "transplants", "transplants/year", "per year")
     b = qty(2, "10,000 transplants a year", 10000, 10000, "transplants", "transplants/year", "per year")

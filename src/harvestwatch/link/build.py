@@ -26,7 +26,7 @@ from harvestwatch.link.resolution import Decision, EntityCluster, norm, resolve_
 GRADE_HELP = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 
-LINK_VERSION = "6"  # bump when linking rules change: stored links are then rebuilt
+LINK_VERSION = "7"  # bump when linking rules change: stored links are then rebuilt
 SUBJECT_LABELS = ("victim_group", "place", "hospital", "organ")
 CONTEXT_LABELS = ("victim_group", "place", "hospital")
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from harvestwatch.core.items import Item, Testimony
+from harvestwatch.core.items import Item, Stance, Testimony
 
 _WORD = r"[A-Z][\w’'&-]*(?:\.[\w’'&-]+)*"  # "U.S" but never a sentence's full stop
 _NAME = _WORD + r"(?:[ \xa0]+(?:(?:of|for|and|on|the)[ \xa0]+)?" + _WORD + r"){0,6}"
@@ -152,6 +152,9 @@ def claim_origin(item: Item, doc: dict, testimonies: list[Item], resolve,
             return resolve(t.payload.speaker), "quoted speaker"
     if isinstance(item.payload, Testimony):
         return resolve(item.payload.speaker), "speaker"
+    if isinstance(item.payload, Stance) and item.payload.actor:
+        # the parse named who alleges or denies: a document relaying it adds no line of its own
+        return resolve(item.payload.actor), "who alleges or denies it, as the sentence says"
     text = doc["text"]
     origin = attributed_origin(text, item.start, item.end, resolve)
     if origin:
