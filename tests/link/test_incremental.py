@@ -3,10 +3,12 @@ leaves are the links a full rebuild makes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from harvestwatch.services import link as link_svc
 from harvestwatch.services import store as store_svc
@@ -75,3 +77,16 @@ def test_a_document_made_restricted_leaves_the_links(sqlite_store, folder, remov
                for c in link_svc.contradictions(sqlite_store, limit=10_000))
     link_svc.rebuild(sqlite_store, force=True)
     assert snapshot(sqlite_store) == incremental
+
+
+def test_link_command_says_what_it_relinked(sqlite_store, folder):
+    from harvestwatch.cli import app
+
+    files = sorted(folder.iterdir())
+    store_svc.ingest(sqlite_store, [str(f) for f in files[:-1]], kind="news")
+    link_svc.rebuild(sqlite_store)
+    store_svc.ingest(sqlite_store, [str(files[-1])], kind="news")
+    out = CliRunner().invoke(app, ["--store", str(sqlite_store.settings.store_dir), "link"])
+    assert out.exit_code == 0, out.output
+    assert re.search(r"re-linked \d+ of \d+ blocks and \d+ claim cluster\(s\) "
+                     r"\(1 changed document\(s\)\)", out.output), out.output

@@ -25,7 +25,8 @@ def link(force: bool = typer.Option(False, "--force", help="Rebuild even if noth
     if counts.get("unchanged"):
         how = "links up to date"
     elif counts["mode"] == "incremental":
-        how = (f"re-linked {counts['relinked_blocks']:,} of {counts['blocks']:,} blocks "
+        how = (f"re-linked {counts['relinked_blocks']:,} of {counts['blocks']:,} blocks and "
+               f"{counts.get('relinked_clusters', 0):,} claim cluster(s) "
                f"({counts['documents']:,} changed document(s)); linked")
     else:
         how = f"linked in full ({counts['blocks']:,} blocks)"
